@@ -1,0 +1,1 @@
+"""Guangzhou S&T innovation layout: loading, validation, coordinate systems and exports."""

@@ -1,0 +1,80 @@
+"""What a user reads about one entry: the popup and the details panel, as escaped HTML.
+
+Every string from the data goes through `esc`, which also neutralises `$`, backticks and
+backslashes: folium places popup HTML inside a JavaScript template literal, where `${...}`
+would otherwise run.
+"""
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+
+from geo.geometry import location_of, located_in
+from geo.model import TIERS, Entry
+from geo.validate import CheckedLayout
+
+KIND_ZH = {"core": "创新核", "core_area": "一区片区", "park": "多点园区", "platform": "平台",
+           "axis_node": "一轴节点", "axis": "科技创新轴", "segment": "科技创新轴分段", "task": "任务"}
+
+
+def esc(text: object) -> str:
+    return (html.escape(str(text), quote=True)
+            .replace("$", "&#36;").replace("`", "&#96;").replace("\\", "&#92;"))
+
+
+def findings_for(checked: CheckedLayout, entry: Entry) -> list[str]:
+    """Plan-vs-boundary findings on the entry, or on the place a node stands on."""
+    ids = {entry.id, entry.place} - {""}
+    return [p.message for p in checked.problems if p.level == "finding" and p.entry_id in ids]
+
+
+def platforms_by_tier(checked: CheckedLayout, entry: Entry) -> dict[str, list[Entry]]:
+    place = entry.place or entry.id
+    out: dict[str, list[Entry]] = defaultdict(list)
+    if entry.layer in ("core", "core_area", "park", "axis_node"):
+        for p in checked.layout.platforms_of(place):
+            out[p.tier].append(p)
+    return {t: out[t] for t in TIERS if out.get(t)}
+
+
+def _row(label: str, value_html: str) -> str:
+    return f'<div class="gz-row"><span class="gz-label">{esc(label)}</span> {value_html}</div>'
+
+
+def details_html(checked: CheckedLayout, entry: Entry, kind_zh: str = "") -> str:
+    layout = checked.layout
+    parts = [f'<div class="gz-details" data-id="{esc(entry.id)}">',
+             f'<div class="gz-name">{esc(entry.name_zh)}</div>',
+             f'<div class="gz-name-en">{esc(entry.name_en)}</div>',
+             _row("类别", esc(kind_zh or KIND_ZH.get(entry.layer, entry.layer)))]
+    if entry.districts:
+        parts.append(_row("所属区", esc("、".join(entry.districts))))
+    where = located_in(layout, checked.districts, entry) if entry.layer != "task" else None
+    if where and where not in entry.districts:
+        parts.append(_row("图上落位", esc(where)))
+    parts.append(_row("定位", esc(entry.role_zh)))
+    if entry.layer == "platform":
+        parts.append(_row("层级", esc(TIERS[entry.tier])))
+        names = [layout.entries[r].name_zh for r in entry.places if r in layout.entries]
+        if names:
+            parts.append(_row("所在载体", esc("、".join(names))))
+    tiers = platforms_by_tier(checked, entry)
+    if tiers:
+        items = "".join(f"<li><b>{esc(TIERS[t])}</b>：{esc('、'.join(p.name_zh for p in ps))}</li>"
+                        for t, ps in tiers.items())
+        parts.append(_row("平台", f'<ul class="gz-platforms">{items}</ul>'))
+    for message in findings_for(checked, entry):
+        parts.append(f'<div class="gz-finding">⚠ 规划与边界不一致：{esc(message)}</div>')
+    place = layout.entries.get(entry.place)
+    for note in filter(None, (entry.notes, place.notes if place else "")):
+        parts.append(_row("说明", esc(note)))
+    loc = location_of(layout, entry)
+    if loc is not None:
+        parts.append(_row("位置精度", esc(f"±{loc.precision_m:,.0f} 米（{loc.method}）")))
+    sources = "".join(
+        f"<li>{esc(layout.documents.get(s.doc, s.doc))} · {esc(s.section)}"
+        f'<br><span class="gz-quote">“{esc(s.quote)}”</span> <span class="gz-doc">{esc(s.doc)}</span></li>'
+        for s in entry.sources)
+    parts.append(_row("来源", f'<ol class="gz-sources">{sources}</ol>'))
+    parts.append("</div>")
+    return "".join(parts)

@@ -1,0 +1,17 @@
+"""Map layers: one module per layer, each turning the checked layout into styled items that
+both the interactive (folium) and the static (matplotlib) renderer draw the same way."""
+from __future__ import annotations
+
+from layers import axis, cores, districts, parks, platforms
+from layers.base import MapItem, MapLayer, Style
+
+# Drawing order, bottom to top; keys are what the app and the CLI call the layers.
+MODULES = {m.KEY: m for m in (districts, cores, axis, parks, platforms)}
+LAYER_TITLES = {key: m.TITLE for key, m in MODULES.items()}
+
+__all__ = ["MODULES", "LAYER_TITLES", "MapItem", "MapLayer", "Style", "build_layers"]
+
+
+def build_layers(checked, keys=None) -> list[MapLayer]:
+    """The requested layers (all by default), in drawing order."""
+    return [m.build(checked) for key, m in MODULES.items() if keys is None or key in keys]

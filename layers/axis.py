@@ -1,0 +1,23 @@
+"""一轴: the 科技创新轴 line through its nodes; the two poles stand out."""
+from __future__ import annotations
+
+from geo.geometry import axis_line, axis_nodes, point_of
+from layers.base import MapItem, MapLayer, Style
+
+KEY = "axis"
+TITLE = "一轴（科技创新轴）"
+LINE = Style("科技创新轴（示意）", "Innovation axis (schematic)", "#d32f2f", weight=4.0,
+             dash=(10, 6), z=4)
+POLE = Style("极点", "Pole", "#b71c1c", "#ffeb3b", 1.0, 2.5, radius=10, marker="*", z=6)
+NODE = Style("关键节点", "Key node", "#b71c1c", "#ffffff", 1.0, 2.5, radius=6, z=5)
+
+
+def build(checked) -> MapLayer:
+    layout = checked.layout
+    axis = layout.axis
+    items = [MapItem(axis.id, axis_line(layout), LINE, axis.name_zh, axis, "科技创新轴")]
+    for n in axis_nodes(layout):
+        style = POLE if n.pole else NODE
+        items.append(MapItem(n.id, point_of(layout, n), style, n.name_zh, n,
+                             "一轴 · 极点" if n.pole else "一轴 · 关键节点"))
+    return MapLayer(KEY, TITLE, items, [LINE, POLE, NODE], "gz-node", labelled=True)

@@ -1,0 +1,48 @@
+"""What a layer hands the renderers: items with geometry and one shared style vocabulary."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import shapely
+
+from geo.model import Entry
+
+
+@dataclass(frozen=True)
+class Style:
+    """One legend entry. Sizes are in points at print size; the web map uses them as pixels."""
+
+    label_zh: str
+    label_en: str
+    color: str  # stroke
+    fill: str = "none"
+    fill_opacity: float = 0.0
+    weight: float = 1.0
+    dash: tuple[float, ...] = ()  # e.g. (6, 4) for schematic outlines
+    radius: float = 0.0  # points: marker radius; 0 for lines and polygons
+    marker: str = "o"  # matplotlib marker; the web map draws circles, larger for stars
+    z: int = 0
+
+    @property
+    def dash_css(self) -> str | None:
+        return " ".join(f"{d:g}" for d in self.dash) or None
+
+
+@dataclass(frozen=True)
+class MapItem:
+    id: str
+    geometry: shapely.Geometry
+    style: Style
+    label: str  # short label for static maps (name_zh)
+    entry: Entry | None = None  # None for districts
+    kind_zh: str = ""  # e.g. "多点 · 中部"
+
+
+@dataclass
+class MapLayer:
+    key: str
+    title_zh: str
+    items: list[MapItem]
+    legend: list[Style] = field(default_factory=list)
+    css_class: str = ""  # marks this layer's markers in the page (tests count them)
+    labelled: bool = False  # static maps label these items

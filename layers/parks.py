@@ -1,0 +1,23 @@
+"""多点: the parks of the three 多点 专栏, coloured by group."""
+from __future__ import annotations
+
+from geo.geometry import point_of
+from layers.base import MapItem, MapLayer, Style
+
+KEY = "parks"
+TITLE = "多点（园区）"
+GROUP_STYLES = {
+    "中部": Style("多点 · 中部", "Parks, central", "#e65100", "#ffb74d", 0.95, 1.5, radius=6,
+                  marker="o", z=7),
+    "东部北部": Style("多点 · 东部北部", "Parks, east & north", "#1b5e20", "#81c784", 0.95, 1.5,
+                      radius=6, marker="o", z=7),
+    "南部": Style("多点 · 南部", "Parks, south", "#0d47a1", "#64b5f6", 0.95, 1.5, radius=6,
+                  marker="o", z=7),
+}
+
+
+def build(checked) -> MapLayer:
+    layout = checked.layout
+    items = [MapItem(e.id, point_of(layout, e), GROUP_STYLES[e.group], e.name_zh, e,
+                     f"多点 · {e.group}") for e in layout.layer("park")]
+    return MapLayer(KEY, TITLE, items, list(GROUP_STYLES.values()), "gz-park", labelled=True)
