@@ -62,10 +62,6 @@ def check_references(layout: Layout) -> list[Problem]:
             elif target.layer not in allowed:
                 problems.append(Problem.error(
                     e.file, e.id, field, f"'{ref}' is a {target.layer}, expected {' or '.join(allowed)}"))
-    for e in layout.layer("platform"):
-        if e.location is None and not e.places:
-            problems.append(Problem.error(e.file, e.id, "location",
-                                          "no location and no places: it cannot be put on the map"))
     for nl in layout.node_lists:
         for ref in nl.places:
             if ref not in layout.entries:

@@ -46,3 +46,4 @@ class MapLayer:
     legend: list[Style] = field(default_factory=list)
     css_class: str = ""  # marks this layer's markers in the page (tests count them)
     labelled: bool = False  # static maps label these items
+    unplaced: list[Entry] = field(default_factory=list)  # entries the plans give no place

@@ -1,6 +1,7 @@
 """Platforms: the 1+2+4+4+N system and other named labs and facilities, styled by tier.
 
-A platform without a location of its own stands at its place. On the map it is set on a small
+A platform without a location of its own stands at its place; one with neither is listed as
+unplaced (the plans name it but say nowhere where it is). On the map it is set on a small
 ring around that place (RING_M) so that it does not hide the place's marker and several
 platforms at one place stay clickable. The ring is display only: exported data keeps the
 place's point.
@@ -50,10 +51,11 @@ def spread(points: list[Point], radius_m: float = RING_M) -> list[Point]:
 
 def build(checked) -> MapLayer:
     layout = checked.layout
-    platforms = layout.layer("platform")  # the validator ensures each can be placed
+    platforms = layout.layer("platform")
     own = [e for e in platforms if e.location is not None]
-    at_place = [e for e in platforms if e.location is None]
+    at_place = [e for e in platforms if e.location is None and e.places]
     points = [point_of(layout, e) for e in own] + spread([point_of(layout, e) for e in at_place])
     items = [MapItem(e.id, pt, TIER_STYLES[e.tier], e.name_zh, e, f"平台 · {TIERS[e.tier]}")
              for e, pt in zip(own + at_place, points)]
-    return MapLayer(KEY, TITLE, items, list(TIER_STYLES.values()), "gz-platform")
+    unplaced = [e for e in platforms if e.location is None and not e.places]
+    return MapLayer(KEY, TITLE, items, list(TIER_STYLES.values()), "gz-platform", unplaced=unplaced)

@@ -1,0 +1,186 @@
+"""The interactive map: folium built from the shared layers, with no asset from outside.
+
+`build_map` is the one entry point (compare geopandas' explore): the layers to draw, the
+basemap, and nothing else; focus and search highlights are a separate feature group so the app
+can change them without rebuilding the map.
+"""
+from __future__ import annotations
+
+import math
+
+import folium
+import shapely
+from shapely.geometry import Point
+
+from geo import offline_assets
+from geo.crs import geometry_to_gcj02
+from geo.details import details_html, esc
+from geo.validate import CheckedLayout
+from layers import MapLayer, Style
+from layers.districts import FOCUS
+
+# Basemaps: "none" needs nothing from outside; the others load tiles from the internet.
+BASEMAPS = {
+    "none": {"label": "无底图（离线）", "gcj02": False},
+    "osm": {"label": "OpenStreetMap（在线）", "gcj02": False,
+            "tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "attr": "© OpenStreetMap contributors"},
+    "amap": {"label": "高德地图（在线，GCJ-02）", "gcj02": True,
+             "tiles": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+             "attr": "© 高德地图 AutoNavi", "subdomains": "1234"},
+}
+GUANGZHOU_CENTER = (23.20, 113.45)  # lat, lon
+GUANGZHOU_ZOOM = 9
+
+
+def _latlon_rings(geom: shapely.Geometry) -> list:
+    polys = getattr(geom, "geoms", [geom])
+    return [[[(y, x) for x, y in p.exterior.coords]] + [[(y, x) for x, y in r.coords] for r in p.interiors]
+            for p in polys]
+
+
+def _path_options(style: Style) -> dict:
+    return dict(color=style.color, weight=style.weight, fill=style.fill != "none",
+                fill_color=None if style.fill == "none" else style.fill,
+                fill_opacity=style.fill_opacity, dash_array=style.dash_css)
+
+
+def _add_item(group: folium.FeatureGroup, item, css_class: str, popup_html: str | None) -> None:
+    geom, style = item.geometry, item.style
+    tooltip = folium.Tooltip(f"{esc(item.label)}<br><small>{esc(item.kind_zh)}</small>")
+    popup = folium.Popup(popup_html, max_width=380, script=True) if popup_html else None
+    if isinstance(geom, Point):
+        marker = folium.CircleMarker((geom.y, geom.x), radius=style.radius, tooltip=tooltip,
+                                     popup=popup, **_path_options(style))
+    elif geom.geom_type in ("LineString", "MultiLineString"):
+        lines = [[(y, x) for x, y in g.coords] for g in getattr(geom, "geoms", [geom])]
+        marker = folium.PolyLine(lines, tooltip=tooltip, popup=popup, **_path_options(style))
+    else:
+        marker = folium.Polygon(_latlon_rings(geom), tooltip=tooltip, popup=popup,
+                                **_path_options(style))
+    marker.options["className"] = f"{css_class} gz-item"
+    marker.options["gzId"] = item.id
+    marker.add_to(group)
+
+
+def legend_html(layers: list[MapLayer]) -> str:
+    rows = []
+    for layer in layers:
+        rows.append(f'<div class="gz-legend-title">{esc(layer.title_zh)}</div>')
+        for s in layer.legend:
+            if s.radius:
+                r = max(4, min(s.radius, 9))
+                swatch = (f'<span class="gz-sw" style="width:{2 * r}px;height:{2 * r}px;border-radius:50%;'
+                          f'background:{s.fill};border:{s.weight:g}px solid {s.color}"></span>')
+            elif s.fill == "none":
+                border = "dashed" if s.dash else "solid"
+                swatch = f'<span class="gz-sw gz-line" style="border-top:{s.weight:g}px {border} {s.color}"></span>'
+            else:
+                border = "dashed" if s.dash else "solid"
+                swatch = (f'<span class="gz-sw" style="background:{s.fill};opacity:{max(s.fill_opacity, .5)};'
+                          f'border:1px {border} {s.color}"></span>')
+            rows.append(f'<div class="gz-legend-row">{swatch}{esc(s.label_zh)}</div>')
+    return f'<div class="gz-legend">{"".join(rows)}</div>'
+
+
+CSS = """
+.gz-legend{background:rgba(255,255,255,.93);padding:6px 9px;border-radius:4px;font:12px/1.5 sans-serif;
+  box-shadow:0 1px 4px rgba(0,0,0,.3);max-height:60vh;overflow:auto}
+.gz-legend-title{font-weight:bold;margin-top:4px}
+.gz-legend-row{display:flex;align-items:center;gap:6px;white-space:nowrap}
+.gz-sw{display:inline-block;width:16px;height:12px;flex:none}
+.gz-sw.gz-line{height:0;width:22px}
+.gz-details{font:13px/1.5 sans-serif;max-width:360px}
+.gz-name{font-size:15px;font-weight:bold}.gz-name-en{color:#555;margin-bottom:4px}
+.gz-label{color:#777;font-weight:bold}.gz-quote{color:#444}.gz-doc{color:#999;font-size:11px}
+.gz-finding{background:#fff3cd;border-left:3px solid #e0a800;padding:2px 6px;margin:4px 0}
+.gz-platforms,.gz-sources{margin:2px 0 2px 18px;padding:0}
+"""
+
+
+class Legend(folium.MacroElement):
+    """A Leaflet control holding the legend and the popup styles: always on the map."""
+
+    _template = folium.Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var style = document.createElement('style');
+            style.textContent = {{ this.css|tojson }};
+            document.head.appendChild(style);
+            var legend = L.control({position: 'bottomright'});
+            legend.onAdd = function() {
+                var div = L.DomUtil.create('div');
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str, css: str = CSS):
+        super().__init__()
+        self._name = "Legend"
+        self.html, self.css = html, css
+
+
+def _to_basemap(layers: list[MapLayer], gcj02: bool) -> list[MapLayer]:
+    """Shift geometry to GCJ-02 only when drawing on GCJ-02 tiles (the data stays WGS84)."""
+    if not gcj02:
+        return layers
+    return [MapLayer(l.key, l.title_zh,
+                     [type(i)(i.id, geometry_to_gcj02(i.geometry), i.style, i.label, i.entry, i.kind_zh)
+                      for i in l.items], l.legend, l.css_class, l.labelled) for l in layers]
+
+
+def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: str = "none") -> folium.Map:
+    spec = BASEMAPS[basemap]
+    m = folium.Map(location=GUANGZHOU_CENTER, zoom_start=GUANGZHOU_ZOOM, tiles=None,
+                   control_scale=True, prefer_canvas=False)
+    m.default_js, m.default_css = offline_assets.JS, offline_assets.CSS
+    if "tiles" in spec:
+        folium.TileLayer(spec["tiles"], attr=spec["attr"], subdomains=spec.get("subdomains", "abc"),
+                         max_zoom=18).add_to(m)
+    for layer in _to_basemap(layers, spec["gcj02"]):
+        group = folium.FeatureGroup(name=layer.title_zh)
+        for item in layer.items:
+            popup = details_html(checked, item.entry, item.kind_zh) if item.entry is not None else None
+            _add_item(group, item, layer.css_class, popup)
+        group.add_to(m)
+    Legend(legend_html(layers)).add_to(m)
+    return m
+
+
+def highlight_group(geometry: shapely.Geometry | None, basemap: str = "none") -> folium.FeatureGroup:
+    """The selected district's outline or the found place's ring, drawn over the map."""
+    group = folium.FeatureGroup(name="highlight")
+    if geometry is None:
+        return group
+    if BASEMAPS[basemap]["gcj02"]:
+        geometry = geometry_to_gcj02(geometry)
+    if isinstance(geometry, Point):
+        ring = folium.CircleMarker((geometry.y, geometry.x), radius=16, color=FOCUS.color,
+                                   weight=FOCUS.weight, fill=False)
+        ring.options["className"] = "gz-highlight"
+        ring.add_to(group)
+    else:
+        outline = folium.Polygon(_latlon_rings(geometry), **_path_options(FOCUS))
+        outline.options["className"] = "gz-highlight"
+        outline.add_to(group)
+    return group
+
+
+def view_for(geometry: shapely.Geometry, width_px: int = 900, height_px: int = 650) -> tuple[tuple[float, float], int]:
+    """Centre (lat, lon) and the largest web-mercator zoom at which the geometry fits."""
+    minx, miny, maxx, maxy = geometry.bounds
+    if isinstance(geometry, Point):
+        return (geometry.y, geometry.x), 14
+
+    def merc_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    zx = math.log2(width_px * 360 / (256 * max(maxx - minx, 1e-6)))
+    zy = math.log2(height_px * 2 * math.pi / (256 * max(merc_y(maxy) - merc_y(miny), 1e-9)))
+    zoom = int(max(1, min(16, math.floor(min(zx, zy)))))
+    return ((miny + maxy) / 2, (minx + maxx) / 2), zoom
