@@ -6,7 +6,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from geo.load import DATA_DIR
 from geo.problems import DataError, errors
 from geo.validate import SEEDS_DIR, load_checked, validate
 
@@ -37,7 +36,7 @@ def cmd_export_data(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
-    parser.add_argument("--data", type=Path, default=DATA_DIR, help="data directory")
+    parser.add_argument("--data", type=Path, default=None, help="data directory (default: data/)")
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="check schema, citations and geography")
     v.add_argument("--seeds", type=Path, default=SEEDS_DIR, help="the planning documents (txt)")

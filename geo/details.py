@@ -53,6 +53,9 @@ def details_html(checked: CheckedLayout, entry: Entry, kind_zh: str = "") -> str
     if where and where not in entry.districts:
         parts.append(_row("图上落位", esc(where)))
     parts.append(_row("定位", esc(entry.role_zh)))
+    place = layout.entries.get(entry.place)
+    if place is not None:  # an axis node: what the core or park it stands on is for
+        parts.append(_row("载体定位", esc(place.role_zh)))
     if entry.layer == "platform":
         parts.append(_row("层级", esc(TIERS[entry.tier])))
         names = [layout.entries[r].name_zh for r in entry.places if r in layout.entries]
@@ -65,7 +68,6 @@ def details_html(checked: CheckedLayout, entry: Entry, kind_zh: str = "") -> str
         parts.append(_row("平台", f'<ul class="gz-platforms">{items}</ul>'))
     for message in findings_for(checked, entry):
         parts.append(f'<div class="gz-finding">⚠ 规划与边界不一致：{esc(message)}</div>')
-    place = layout.entries.get(entry.place)
     for note in filter(None, (entry.notes, place.notes if place else "")):
         parts.append(_row("说明", esc(note)))
     loc = location_of(layout, entry)

@@ -1,6 +1,7 @@
 """Read data/ into a Layout: YAML files -> schema -> records, collecting every problem."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,11 @@ from geo.problems import Problem
 from geo.schema import KINDS, FieldError, parse_source, parse_texts, parse_entry
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+def data_dir() -> Path:
+    """data/, unless GZMAP_DATA points at another copy (a district's draft, a test fixture)."""
+    return Path(os.environ.get("GZMAP_DATA") or DATA_DIR)
 
 # file -> {top-level key (None: the file is a list) -> kind of its entries}
 FILES: dict[str, dict[str | None, str]] = {
@@ -69,10 +75,10 @@ def _node_lists(raw: Any, file: str) -> tuple[tuple[NodeList, ...], list[Problem
     return tuple(out), problems
 
 
-def load_layout(data_dir: Path = DATA_DIR) -> tuple[Layout, list[Problem]]:
+def load_layout(directory: Path) -> tuple[Layout, list[Problem]]:
     """Every entry that parses, plus every problem; duplicate ids are reported, never merged."""
     layout, problems = Layout(), []
-    docs, p = read_yaml(data_dir / "documents.yaml")
+    docs, p = read_yaml(directory / "documents.yaml")
     problems += p
     for i, d in enumerate(docs or []):
         if isinstance(d, dict) and isinstance(d.get("doc"), str) and isinstance(d.get("title_zh"), str):
@@ -80,7 +86,7 @@ def load_layout(data_dir: Path = DATA_DIR) -> tuple[Layout, list[Problem]]:
         else:
             problems.append(Problem.error("documents.yaml", f"#{i + 1}", "doc/title_zh", "missing"))
     for file, spec in FILES.items():
-        doc, p = read_yaml(data_dir / file)
+        doc, p = read_yaml(directory / file)
         problems += p
         if doc is None:
             continue

@@ -13,11 +13,11 @@ import shapely
 
 from geo.districts import District, district_at, load_districts
 from geo.geometry import location_of
-from geo.load import DATA_DIR, load_layout
+from geo.load import data_dir, load_layout
 from geo.model import Entry, Layout
 from geo.problems import DataError, Problem, errors
 
-SEEDS_DIR = DATA_DIR.parents[1] / "shared" / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 # Where each reference field may point.
 REF_TARGETS = {
     "place": ("core", "park"),
@@ -127,10 +127,10 @@ def check_boundaries(layout: Layout, districts: list[District]) -> list[Problem]
             continue
         actual = district_at(districts, loc.lon, loc.lat)
         if actual and actual not in e.districts:
-            note = e.boundary_note or "UNEXPLAINED: add a boundary_note to the entry"
+            note = e.boundary_note or "未说明：请在该条目加 boundary_note（UNEXPLAINED）"
             problems.append(Problem.finding(
                 e.file, e.id, "district",
-                f"declared {'、'.join(e.districts)}, but its point lies in {actual} — {note}"))
+                f"规划所属{'、'.join(e.districts)}，但点位落在{actual}。{note}"))
     return problems
 
 
@@ -150,12 +150,13 @@ def check_layout(layout: Layout, districts: list[District], seeds: dict[str, str
     return problems + check_boundaries(layout, districts)
 
 
-def validate(data_dir: Path = DATA_DIR, seeds_dir: Path | None = SEEDS_DIR) -> CheckedLayout:
+def validate(directory: Path | None = None, seeds_dir: Path | None = SEEDS_DIR) -> CheckedLayout:
     """Everything: schema, references, geography, and (when seeds_dir is given) citations."""
-    layout, problems = load_layout(data_dir)
+    directory = directory or data_dir()
+    layout, problems = load_layout(directory)
     resolve(layout)
     try:
-        districts = load_districts(data_dir / "districts.geojson")
+        districts = load_districts(directory / "districts.geojson")
     except DataError as err:
         return CheckedLayout(layout, [], problems + err.problems)
     seeds = None
@@ -166,10 +167,10 @@ def validate(data_dir: Path = DATA_DIR, seeds_dir: Path | None = SEEDS_DIR) -> C
     return CheckedLayout(layout, districts, problems + check_layout(layout, districts, seeds))
 
 
-def load_checked(data_dir: Path = DATA_DIR) -> CheckedLayout:
+def load_checked(directory: Path | None = None) -> CheckedLayout:
     """For the app and exporters: the layout, or DataError with every error. Citations are
     checked by `python -m geo validate` and CI, not at every start (the seeds may be absent)."""
-    checked = validate(data_dir, seeds_dir=None)
+    checked = validate(directory, seeds_dir=None)
     if errors(checked.problems):
         raise DataError(errors(checked.problems))
     return checked

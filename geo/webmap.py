@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 
 import folium
+from folium.template import Template
 import shapely
-from shapely.geometry import Point
+from shapely.geometry import Point, mapping
 
 from geo import offline_assets
 from geo.crs import geometry_to_gcj02
@@ -33,12 +34,6 @@ GUANGZHOU_CENTER = (23.20, 113.45)  # lat, lon
 GUANGZHOU_ZOOM = 9
 
 
-def _latlon_rings(geom: shapely.Geometry) -> list:
-    polys = getattr(geom, "geoms", [geom])
-    return [[[(y, x) for x, y in p.exterior.coords]] + [[(y, x) for x, y in r.coords] for r in p.interiors]
-            for p in polys]
-
-
 def _path_options(style: Style) -> dict:
     return dict(color=style.color, weight=style.weight, fill=style.fill != "none",
                 fill_color=None if style.fill == "none" else style.fill,
@@ -48,7 +43,7 @@ def _path_options(style: Style) -> dict:
 def _add_item(group: folium.FeatureGroup, item, css_class: str, popup_html: str | None) -> None:
     geom, style = item.geometry, item.style
     tooltip = folium.Tooltip(f"{esc(item.label)}<br><small>{esc(item.kind_zh)}</small>")
-    popup = folium.Popup(popup_html, max_width=380, script=True) if popup_html else None
+    popup = folium.Popup(popup_html, max_width=380, max_height=360) if popup_html else None
     if isinstance(geom, Point):
         marker = folium.CircleMarker((geom.y, geom.x), radius=style.radius, tooltip=tooltip,
                                      popup=popup, **_path_options(style))
@@ -56,11 +51,20 @@ def _add_item(group: folium.FeatureGroup, item, css_class: str, popup_html: str 
         lines = [[(y, x) for x, y in g.coords] for g in getattr(geom, "geoms", [geom])]
         marker = folium.PolyLine(lines, tooltip=tooltip, popup=popup, **_path_options(style))
     else:
-        marker = folium.Polygon(_latlon_rings(geom), tooltip=tooltip, popup=popup,
-                                **_path_options(style))
-    marker.options["className"] = f"{css_class} gz-item"
-    marker.options["gzId"] = item.id
+        _polygon(geom, style, tooltip, popup, f"{css_class}-shape gz-id-{item.id}").add_to(group)
+        return
+    # Lets the page (and its tests) tell the layers' markers from their lines and areas.
+    marker.options["className"] = (f"{css_class} gz-item gz-id-{item.id}" if isinstance(geom, Point)
+                                   else f"{css_class}-shape gz-id-{item.id}")
     marker.add_to(group)
+
+
+def _polygon(geom, style: Style, tooltip=None, popup=None, css_class: str = "") -> folium.GeoJson:
+    """Polygons go through GeoJSON: folium.Polygon cannot draw holes or several parts."""
+    opts = {"color": style.color, "weight": style.weight, "fill": style.fill != "none",
+            "fillColor": style.fill, "fillOpacity": style.fill_opacity,
+            "dashArray": style.dash_css, "className": css_class}
+    return folium.GeoJson(mapping(geom), style_function=lambda _: opts, tooltip=tooltip, popup=popup)
 
 
 def legend_html(layers: list[MapLayer]) -> str:
@@ -101,7 +105,7 @@ CSS = """
 class Legend(folium.MacroElement):
     """A Leaflet control holding the legend and the popup styles: always on the map."""
 
-    _template = folium.Template("""
+    _template = Template("""
         {% macro script(this, kwargs) %}
         (function() {
             var style = document.createElement('style');
@@ -165,14 +169,13 @@ def highlight_group(geometry: shapely.Geometry | None, basemap: str = "none") ->
         ring.options["className"] = "gz-highlight"
         ring.add_to(group)
     else:
-        outline = folium.Polygon(_latlon_rings(geometry), **_path_options(FOCUS))
-        outline.options["className"] = "gz-highlight"
-        outline.add_to(group)
+        _polygon(geometry, FOCUS, css_class="gz-highlight").add_to(group)
     return group
 
 
-def view_for(geometry: shapely.Geometry, width_px: int = 900, height_px: int = 650) -> tuple[tuple[float, float], int]:
-    """Centre (lat, lon) and the largest web-mercator zoom at which the geometry fits."""
+def view_for(geometry: shapely.Geometry, width_px: int = 640, height_px: int = 560) -> tuple[tuple[float, float], int]:
+    """Centre (lat, lon) and the largest web-mercator zoom at which the geometry fits in the
+    part of the map the legend leaves free."""
     minx, miny, maxx, maxy = geometry.bounds
     if isinstance(geometry, Point):
         return (geometry.y, geometry.x), 14

@@ -5,8 +5,10 @@ from __future__ import annotations
 from layers import axis, cores, districts, parks, platforms
 from layers.base import MapItem, MapLayer, Style
 
-# Drawing order, bottom to top; keys are what the app and the CLI call the layers.
-MODULES = {m.KEY: m for m in (districts, cores, axis, parks, platforms)}
+# Drawing order, bottom to top: platforms sit under the parks and nodes they belong to, so
+# at city scale a click reaches the place; zoomed in, their ring (layers.platforms) shows them.
+# Keys are what the app and the CLI call the layers.
+MODULES = {m.KEY: m for m in (districts, cores, platforms, parks, axis)}
 LAYER_TITLES = {key: m.TITLE for key, m in MODULES.items()}
 
 __all__ = ["MODULES", "LAYER_TITLES", "MapItem", "MapLayer", "Style", "build_layers"]

@@ -110,4 +110,4 @@ def test_a_place_lying_in_another_district_is_a_finding_not_an_error(data_copy: 
     problems = validate(data_copy, SEEDS_DIR).problems
     hit = [p for p in problems if p.entry_id == "park-huanghuagang"]
     assert [p.level for p in hit] == ["finding"]
-    assert "lies in 越秀区" in hit[0].message
+    assert "点位落在越秀区" in hit[0].message

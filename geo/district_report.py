@@ -1,0 +1,81 @@
+"""What the plans assign to one district, and where plans and boundaries disagree.
+
+An entry belongs to a district when the plans declare it there, or when its point lies in the
+district's polygon; the table says which, so a district officer sees both readings.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from geo.geometry import located_in
+from geo.model import Entry
+from geo.validate import CheckedLayout
+
+ORDER = ("segment", "axis_node", "core", "core_area", "park", "platform", "task")
+KIND_ZH = {"segment": "一轴分段", "axis_node": "一轴节点", "core": "创新核", "core_area": "一区片区",
+           "park": "多点园区", "platform": "平台", "task": "任务"}
+SCOPE_ZH = {"all": "各区政府", "relevant": "各相关区政府"}
+
+
+@dataclass(frozen=True)
+class Assignment:
+    kind_zh: str
+    id: str
+    name_zh: str
+    role_zh: str
+    basis_zh: str  # 规划所属 / 图上落位 / 两者一致 / 各区政府 …
+    disagrees: bool  # declared and located districts differ
+    sources: str
+
+    def as_row(self) -> dict[str, str]:
+        return {"类别": self.kind_zh, "名称": self.name_zh, "依据": self.basis_zh,
+                "定位/任务": self.role_zh, "来源": self.sources, "编号": self.id}
+
+
+def _declared(checked: CheckedLayout, e: Entry) -> tuple[str, ...]:
+    if e.districts:
+        return e.districts
+    places = [checked.layout.entries[p] for p in (e.places or ()) if p in checked.layout.entries]
+    return tuple(d for p in places for d in p.districts)
+
+
+def _basis(declared: bool, located: bool, where: str | None) -> str:
+    if declared and located:
+        return "规划所属，图上亦在本区"
+    if declared:
+        return f"规划所属，图上落在{where or '区外'}"
+    return "图上在本区，规划属他区"
+
+
+def assignments(checked: CheckedLayout, district: str) -> list[Assignment]:
+    out = []
+    for e in sorted(checked.layout.entries.values(), key=lambda e: ORDER.index(e.layer)
+                    if e.layer in ORDER else 99):
+        if e.layer not in ORDER:
+            continue
+        sources = "；".join(f"{s.doc[:3]} {s.section}" for s in e.sources)
+        if e.layer == "task":
+            if district in e.districts or e.district_scope in SCOPE_ZH:
+                basis = "责任单位：" + ("、".join(u for u in e.lead_units if district[:2] in u)
+                                    or SCOPE_ZH.get(e.district_scope, ""))
+                out.append(Assignment(KIND_ZH["task"], e.id, e.name_zh, e.role_zh, basis, False, sources))
+            continue
+        declared = district in _declared(checked, e)
+        where = None if e.layer == "segment" else located_in(checked.layout, checked.districts, e)
+        located = where == district
+        if declared or located:
+            disagrees = e.layer != "segment" and where is not None and declared != located
+            basis = "规划所属" if e.layer == "segment" else _basis(declared, located, where)
+            out.append(Assignment(KIND_ZH[e.layer], e.id, e.name_zh, e.role_zh, basis, disagrees, sources))
+    return out
+
+
+def to_csv(rows: list[Assignment]) -> str:
+    buf = io.StringIO()
+    fields = list(Assignment.as_row(rows[0]).keys()) if rows else ["类别", "名称", "依据", "定位/任务", "来源", "编号"]
+    writer = csv.DictWriter(buf, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(r.as_row() for r in rows)
+    return "\ufeff" + buf.getvalue()

@@ -1,0 +1,83 @@
+"""Start the real app on 127.0.0.1 and drive Debian's Chromium with Playwright."""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Browser, Frame, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# As root in a sandbox, and with no background traffic that could leave the machine.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_app(data_dir: Path | None = None):
+    """`streamlit run app.py` on a free loopback port; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "GZMAP_DATA": str(data_dir)} if data_dir else dict(os.environ)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"app did not start: {proc.stdout.read().decode()[-2000:]}")
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def browser() -> Browser:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def map_frame(page: Page, timeout_s: float = 60) -> Frame:
+    """The streamlit-folium iframe, once Leaflet has drawn at least one marker."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        for f in page.frames:
+            if "streamlit_folium" in f.url and f.locator("path.gz-item").count() > 0:
+                return f
+        page.wait_for_timeout(300)
+    raise AssertionError("the map never showed a marker")
+
+
+def wait_until(page: Page, check, timeout_s: float = 30, what: str = "condition"):
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        page.wait_for_timeout(250)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -1,0 +1,104 @@
+"""The app's logic without a browser (issue 3): search, focus, district tables, escaping, the
+offline map document, and the Streamlit script itself through AppTest."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import shapely
+from streamlit.testing.v1 import AppTest
+
+from geo.details import details_html
+from geo.district_report import assignments, to_csv
+from geo.model import Entry
+from geo.search import search
+from geo.validate import load_checked
+from geo.view import CITY, view_of
+from geo.webmap import GUANGZHOU_ZOOM, build_map
+from layers import build_layers
+from tests.conftest import edit_yaml
+
+CHECKED = load_checked()
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_search_matches_part_of_a_chinese_or_english_name():
+    assert search(CHECKED.layout, "知识城")[0].id == "core-knowledge-city"
+    assert "park-bio-island" in [e.id for e in search(CHECKED.layout, "bio island")]
+    assert search(CHECKED.layout, "   ") == []
+    assert search(CHECKED.layout, "不存在的地方") == []
+
+
+def test_district_focus_zooms_in_on_that_district_and_a_hit_zooms_further():
+    city = view_of(CHECKED)
+    assert city.zoom == GUANGZHOU_ZOOM and city.highlight is None
+    tianhe = view_of(CHECKED, "天河区")
+    assert tianhe.zoom > GUANGZHOU_ZOOM
+    assert tianhe.highlight.contains(shapely.Point(tianhe.center[1], tianhe.center[0]))
+    hit = view_of(CHECKED, "天河区", "park-bio-island")
+    assert hit.zoom == 14 and hit.highlight.geom_type == "Point"
+
+
+def test_district_table_lists_assignments_and_plan_boundary_disagreements():
+    haizhu = {a.id: a for a in assignments(CHECKED, "海珠区")}
+    huangpu = {a.id: a for a in assignments(CHECKED, "黄埔区")}
+    # Bio Island: the plans put it with 黄埔, the boundaries with 海珠; both districts see it.
+    assert haizhu["park-bio-island"].disagrees and "规划属他区" in haizhu["park-bio-island"].basis_zh
+    assert huangpu["park-bio-island"].disagrees and "海珠区" in huangpu["park-bio-island"].basis_zh
+    assert "segment-huangpu" in huangpu and "core-knowledge-city" in huangpu
+    assert "park-huanghuagang" not in huangpu
+    yuexiu = {a.id: a for a in assignments(CHECKED, "越秀区")}
+    assert "越秀区政府" in yuexiu["task-003-03"].basis_zh
+    csv_text = to_csv(list(yuexiu.values()))
+    assert csv_text.startswith("\ufeff类别,名称") and "黄花岗科技园" in csv_text
+
+
+XSS = "<img src=x onerror=alert(1)>${alert(2)}`"
+
+
+def test_details_escape_html_and_template_literals():
+    park = CHECKED.layout.entries["park-huanghuagang"]
+    evil = Entry(**{**park.__dict__, "name_zh": XSS, "role_zh": XSS, "notes": XSS})
+    html = details_html(CHECKED, evil)
+    assert "<img" not in html and "${" not in html and "`" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;&#36;{alert(2)}&#96;" in html
+
+
+def test_popup_shows_role_platforms_by_tier_and_sources():
+    html = details_html(CHECKED, CHECKED.layout.entries["node-knowledge-city"])
+    for text in ("中新广州知识城", "科技创新轴极点", "其他平台", "中新国际联合研究院", "001_c53a813f44610f0f.txt"):
+        assert text in html
+
+
+def test_offline_map_loads_only_the_apps_own_assets():
+    html = build_map(CHECKED, build_layers(CHECKED)).get_root().render()
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls and all(u.startswith("/app/static/vendor/") for u in urls), urls
+    assert html.count('"className": "gz-park gz-item') == 28
+
+
+def test_gcj02_basemap_shifts_geometry_only_on_the_map():
+    wgs = build_map(CHECKED, build_layers(CHECKED, ["parks"]), "none").get_root().render()
+    gcj = build_map(CHECKED, build_layers(CHECKED, ["parks"]), "amap").get_root().render()
+    loc = CHECKED.layout.entries["park-tianhe-cbd"].location
+    assert f"[{loc.lat}, {loc.lon}]" in wgs and f"[{loc.lat}, {loc.lon}]" not in gcj
+    assert "autonavi" in gcj and "autonavi" not in wgs
+
+
+def test_app_runs_and_shows_the_map_page():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert "一轴四核多点" in at.title[0].value
+    at.selectbox(key="district").select("越秀区").run()
+    assert not at.exception
+    assert any("越秀区：规划安排" in s.value for s in at.subheader)
+
+
+def test_app_shows_validator_messages_instead_of_a_traceback(data_copy: Path, monkeypatch):
+    edit_yaml(data_copy / "parks.yaml", lambda d: d[0].update(district="越秀县"))
+    monkeypatch.setenv("GZMAP_DATA", str(data_copy))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.error and "数据文件有误" in at.error[0].value
+    assert "parks.yaml: park-life-health-innovation-zone: district: unknown district '越秀县'" in at.code[0].value
