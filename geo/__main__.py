@@ -34,6 +34,42 @@ def cmd_export_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_map(args: argparse.Namespace) -> int:
+    from geo.static_map import Page, export_map
+    from layers import LAYER_TITLES, build_layers
+
+    checked = load_checked(args.data)
+    keys = args.layers.split(",") if args.layers else list(LAYER_TITLES)
+    unknown = set(keys) - set(LAYER_TITLES)
+    if unknown:
+        print(f"unknown layer(s) {', '.join(sorted(unknown))}; choose from {', '.join(LAYER_TITLES)}",
+              file=sys.stderr)
+        return 2
+    names = [d.name_zh for d in checked.districts]
+    targets = names if args.district == "all" else [args.district or None]
+    if any(t and t not in names for t in targets):
+        print(f"unknown district {args.district!r}; choose from all, {', '.join(names)}", file=sys.stderr)
+        return 2
+    page = Page(args.paper, args.orientation)
+    layers = build_layers(checked, keys)
+    out = Path(args.out)
+    for target in targets:
+        # With --district all, one file per district beside the given name.
+        path = out.with_name(f"{out.stem}_{target}{out.suffix}") if args.district == "all" else out
+        export_map(checked, layers, path, args.format, target, args.title, args.dpi, page)
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_atlas(args: argparse.Namespace) -> int:
+    from geo.atlas import write_atlas
+    from geo.static_map import Page
+
+    pages = write_atlas(load_checked(args.data), Path(args.out), Page(args.paper, "landscape"))
+    print(f"wrote {args.out}: {pages} pages")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
     parser.add_argument("--data", type=Path, default=None, help="data directory (default: data/)")
@@ -45,6 +81,20 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("geojson", "csv"), required=True)
     e.add_argument("--out", required=True)
     e.set_defaults(func=cmd_export_data)
+    m = sub.add_parser("export-map", help="a print map (PNG, SVG or PDF) of the city or a district")
+    m.add_argument("--district", default=None, help="a district name, 'all' (one file each), or omit for the city")
+    m.add_argument("--format", choices=("png", "svg", "pdf"), required=True)
+    m.add_argument("--out", required=True)
+    m.add_argument("--layers", help="comma-separated: districts,cores,platforms,parks,axis (default all)")
+    m.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300)")
+    m.add_argument("--paper", choices=("A4", "A3"), default="A4")
+    m.add_argument("--orientation", choices=("landscape", "portrait"), default="landscape")
+    m.add_argument("--title", help="page title (default: the area and the layout's name)")
+    m.set_defaults(func=cmd_export_map)
+    a = sub.add_parser("atlas", help="a PDF: city overview, then one page per district with its table")
+    a.add_argument("--out", required=True)
+    a.add_argument("--paper", choices=("A4", "A3"), default="A4")
+    a.set_defaults(func=cmd_atlas)
     return parser
 
 

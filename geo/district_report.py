@@ -41,12 +41,14 @@ def _declared(checked: CheckedLayout, e: Entry) -> tuple[str, ...]:
     return tuple(d for p in places for d in p.districts)
 
 
-def _basis(declared: bool, located: bool, where: str | None) -> str:
-    if declared and located:
+def _basis(declared: tuple[str, ...], district: str, where: str | None) -> str:
+    if district in declared and where == district:
         return "规划所属，图上亦在本区"
-    if declared:
+    if district in declared and where in declared:
+        return f"规划所属（跨{'、'.join(declared)}），点位在{where}"
+    if district in declared:
         return f"规划所属，图上落在{where or '区外'}"
-    return "图上在本区，规划属他区"
+    return f"图上在本区，规划属{'、'.join(declared) or '未写明'}"
 
 
 def assignments(checked: CheckedLayout, district: str) -> list[Assignment]:
@@ -62,12 +64,12 @@ def assignments(checked: CheckedLayout, district: str) -> list[Assignment]:
                                     or SCOPE_ZH.get(e.district_scope, ""))
                 out.append(Assignment(KIND_ZH["task"], e.id, e.name_zh, e.role_zh, basis, False, sources))
             continue
-        declared = district in _declared(checked, e)
+        declared = _declared(checked, e)
         where = None if e.layer == "segment" else located_in(checked.layout, checked.districts, e)
-        located = where == district
-        if declared or located:
-            disagrees = e.layer != "segment" and where is not None and declared != located
-            basis = "规划所属" if e.layer == "segment" else _basis(declared, located, where)
+        if district in declared or where == district:
+            # A place spanning several declared districts disagrees only if it lies in none.
+            disagrees = where is not None and bool(declared) and where not in declared
+            basis = "规划所属" if e.layer == "segment" else _basis(declared, district, where)
             out.append(Assignment(KIND_ZH[e.layer], e.id, e.name_zh, e.role_zh, basis, disagrees, sources))
     return out
 

@@ -44,7 +44,7 @@ def test_district_table_lists_assignments_and_plan_boundary_disagreements():
     haizhu = {a.id: a for a in assignments(CHECKED, "海珠区")}
     huangpu = {a.id: a for a in assignments(CHECKED, "黄埔区")}
     # Bio Island: the plans put it with 黄埔, the boundaries with 海珠; both districts see it.
-    assert haizhu["park-bio-island"].disagrees and "规划属他区" in haizhu["park-bio-island"].basis_zh
+    assert haizhu["park-bio-island"].disagrees and "规划属黄埔区" in haizhu["park-bio-island"].basis_zh
     assert huangpu["park-bio-island"].disagrees and "海珠区" in huangpu["park-bio-island"].basis_zh
     assert "segment-huangpu" in huangpu and "core-knowledge-city" in huangpu
     assert "park-huanghuagang" not in huangpu
@@ -102,3 +102,9 @@ def test_app_shows_validator_messages_instead_of_a_traceback(data_copy: Path, mo
     assert not at.exception
     assert at.error and "数据文件有误" in at.error[0].value
     assert "parks.yaml: park-life-health-innovation-zone: district: unknown district '越秀县'" in at.code[0].value
+
+
+def test_a_place_spanning_declared_districts_is_not_a_disagreement():
+    panyu = {a.id: a for a in assignments(CHECKED, "番禺区")}
+    pazhou = panyu["area-pazhou"]  # declared 海珠区 and 番禺区 (it includes 大学城), point in 海珠区
+    assert not pazhou.disagrees and "跨海珠区、番禺区" in pazhou.basis_zh

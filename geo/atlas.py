@@ -1,0 +1,128 @@
+"""The district atlas: a city overview page, then one page per district with its map and the
+table of what the plans assign to it (issue 4). One PDF, landscape."""
+from __future__ import annotations
+
+import textwrap
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from geo.district_report import SCOPE_ZH, Assignment, assignments
+from geo.static_map import Page, decorate, default_title, draw_map, setup_fonts, source_line
+from geo.validate import CheckedLayout
+from layers import build_layers
+
+TABLE_SIZES_PT = (6.5, 6.0, 5.5, 5.0, 4.5)  # tried in turn until the table fits its box
+COLUMNS = (("类别", 0.14), ("名称", 0.40), ("依据", 0.30), ("出处", 0.16))  # title, width share
+OVERVIEW_COLUMNS = (("组群", 0.13), ("行政区", 0.13), ("规划安排（项，不含全市性任务）", 0.56), ("规划与边界", 0.18))
+
+
+def _em(ch: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55
+
+
+def _wrap(text: str, ems: float) -> list[str]:
+    """Break text into lines no wider than `ems` (Chinese 1 em, Latin and digits about half)."""
+    if text.isascii():  # break at spaces, not inside a number
+        return textwrap.wrap(text, max(int(ems / 0.55), 4)) or [""]
+    lines, line, width = [], "", 0.0
+    for ch in text:
+        if width + _em(ch) > ems and line:
+            lines.append(line)
+            line, width = "", 0.0
+        line += ch
+        width += _em(ch)
+    return lines + [line] if line or not lines else lines
+
+
+def draw_table(ax: Axes, title: str, columns: tuple[tuple[str, float], ...], rows: list[list[str]],
+               note: str = "") -> None:
+    """A plain table of wrapped text; the font shrinks until it fits the box, nothing is cut.
+    Wrapping counts one em per character, which is exact for Chinese and generous for Latin."""
+    ax.axis("off")
+    box = ax.get_position()
+    width_pt = box.width * ax.figure.get_figwidth() * 72
+    height_pt = box.height * ax.figure.get_figheight() * 72
+    for size in TABLE_SIZES_PT:
+        cells = [[_wrap(v, share * width_pt / size - 1) for v, (_, share) in zip(r, columns)]
+                 for r in rows]
+        note_lines = _wrap(note, width_pt / size - 1) if note else []
+        lines = sum(max(map(len, r)) + 0.4 for r in cells) + len(note_lines) + 5
+        if lines * size * 1.25 <= height_pt:
+            break
+    step = size * 1.25 / height_pt  # one line, as a fraction of the box
+    xs = [sum(share for _, share in columns[:i]) for i in range(len(columns))]
+    y = 1.0
+    ax.text(0, y, title, fontsize=size + 3, va="top")
+    y -= step * 2.2
+    for x, (head, _) in zip(xs, columns):
+        ax.text(x, y, head, fontsize=size, va="top", color="#333")
+    y -= step * 1.2
+    ax.axhline(y + step * 0.2, color="#999", lw=0.5)
+    for r in cells:
+        for x, c in zip(xs, r):
+            ax.text(x, y, "\n".join(c), fontsize=size, va="top", linespacing=1.25)
+        y -= step * (max(map(len, r)) + 0.4)
+    if note_lines:
+        ax.text(0, y - step * 0.5, "\n".join(note_lines), fontsize=size, va="top", color="#555",
+                linespacing=1.25)
+
+
+def district_rows(found: list[Assignment]) -> list[list[str]]:
+    return [[a.kind_zh, a.name_zh, a.basis_zh + ("（不一致）" if a.disagrees else ""),
+             " ".join(sorted({s.split(" ")[0] for s in a.sources.split("；")}))] for a in found]
+
+
+def _page(checked: CheckedLayout, page: Page, district: str | None, title: str) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=page.size_in)
+    FigureCanvasAgg(fig)
+    fig.text(0.5, 0.965, title, ha="center", va="top", fontsize=15)
+    map_ax = fig.add_axes((0.02, 0.10, 0.50, 0.80))
+    legend_ax = fig.add_axes((0.535, 0.10, 0.12, 0.80))
+    legend_ax.axis("off")
+    layers = build_layers(checked)
+    skipped = draw_map(fig, map_ax, checked, layers, district)
+    decorate(fig, map_ax, layers, legend_ax, skipped)
+    fig.text(0.02, 0.02, source_line(), fontsize=5.5, color="#444", ha="left", va="bottom", wrap=True)
+    return fig, fig.add_axes((0.675, 0.10, 0.31, 0.80))
+
+
+def overview(checked: CheckedLayout, page: Page) -> Figure:
+    fig, table_ax = _page(checked, page, None, default_title(None) + " · 总览")
+    rows = []
+    for d in checked.districts:
+        found = assignments(checked, d.name_zh)
+        kinds = Counter(a.kind_zh for a in found if not a.basis_zh.startswith("责任单位：各"))
+        rows.append([d.group, d.name_zh, "；".join(f"{k}{v}" for k, v in kinds.items()) or "—",
+                     "不一致" if any(a.disagrees for a in found) else ""])
+    city_tasks = [t for t in checked.layout.layer("task") if t.district_scope in SCOPE_ZH]
+    note = "全市性任务（责任单位为各区政府或各相关区政府，各区均有份）：" + "；".join(
+        f"{t.name_zh}（{SCOPE_ZH[t.district_scope]}）" for t in city_tasks)
+    draw_table(table_ax, "各区规划安排一览", OVERVIEW_COLUMNS, rows, note)
+    return fig
+
+
+def district_page(checked: CheckedLayout, page: Page, district: str) -> Figure:
+    fig, table_ax = _page(checked, page, district, default_title(district))
+    found = assignments(checked, district)
+    own = [a for a in found if not a.basis_zh.startswith("责任单位：各")]
+    shared = Counter(a.basis_zh.removeprefix("责任单位：") for a in found if a not in own)
+    note = "另有全市性任务：" + "，".join(f"{k} {v} 项" for k, v in shared.items()) + "（见总览页）。" \
+        if shared else ""
+    draw_table(table_ax, f"{district}：规划安排（{len(own)} 项）", COLUMNS, district_rows(own), note)
+    return fig
+
+
+def write_atlas(checked: CheckedLayout, out: Path, page: Page = Page()) -> int:
+    setup_fonts("".join(e.name_zh + e.role_zh for e in checked.layout.entries.values()))
+    figures = [overview(checked, page)] + [district_page(checked, page, d.name_zh) for d in checked.districts]
+    with PdfPages(out, metadata={"Title": "广州科技创新空间布局 区级图册"}) as pdf:
+        for fig in figures:
+            pdf.savefig(fig)
+    return len(figures)
+

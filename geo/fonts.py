@@ -1,0 +1,113 @@
+"""A Chinese font for the static maps that prints as real text.
+
+The font is Noto Sans CJK SC (SIL OFL), installed from PyPI (noto-cjk-sans-otc). Its outlines
+are CFF, which matplotlib would embed in a PDF under a TrueType descriptor that strict viewers
+reject. So on first use we subset it to GB2312 plus every character in data/, convert the
+outlines to TrueType (quadratic, as fontTools' otf2ttf recipe does), rename the family so it
+cannot be confused with the original, and cache the result. PDFs then embed it as Type 42.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import noto_cjk_sans_otc
+from fontTools import subset
+from fontTools.pens.cu2quPen import Cu2QuPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTCollection, newTable
+from matplotlib import font_manager
+
+FAMILY = "GZMap Noto Sans SC"
+SOURCE = Path(noto_cjk_sans_otc.__file__).parent / "NotoSansCJK-Regular.ttc"
+SOURCE_FACE = "Noto Sans CJK SC"
+CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gzmap"
+
+
+def gb2312_chars() -> set[str]:
+    """The 7,445 characters of GB 2312 (symbols, 6,763 hanzi), decoded from its byte table."""
+    out = set()
+    for hi in range(0xA1, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                out.add(bytes((hi, lo)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return out
+
+
+def _to_truetype(font) -> None:
+    """CFF outlines -> glyf, in place (fontTools Snippets/otf2ttf.py)."""
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf = newTable("glyf")
+    glyf.glyphOrder, glyf.glyphs = order, glyphs
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    glyf.compile(font)
+    hmtx = font["hmtx"]
+    for name, g in glyphs.items():
+        if hasattr(g, "xMin"):
+            hmtx[name] = (hmtx[name][0], g.xMin)
+    maxp = font["maxp"] = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for attr in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs",
+                 "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
+                 "maxComponentElements"):
+        setattr(maxp, attr, 1 if attr == "maxZones" else 0)
+    post = font["post"]
+    post.formatType, post.extraNames, post.mapping, post.glyphOrder = 3.0, [], {}, order
+    font.sfntVersion = "\x00\x01\x00\x00"
+
+
+def _rename(font) -> None:
+    names = {1: FAMILY, 2: "Regular", 4: f"{FAMILY} Regular", 6: FAMILY.replace(" ", "") + "-Regular",
+             16: FAMILY, 17: "Regular"}
+    table = font["name"]
+    table.names = [n for n in table.names if n.nameID not in names]
+    for name_id, value in names.items():
+        table.setName(value, name_id, 3, 1, 0x409)
+
+
+def build_font(chars: set[str], out: Path) -> Path:
+    with TTCollection(str(SOURCE), lazy=True) as collection:
+        font = next(f for f in collection.fonts if f["name"].getDebugName(1) == SOURCE_FACE)
+        _subset_convert_save(font, chars, out)
+    return out
+
+
+def _subset_convert_save(font, chars: set[str], out: Path) -> None:
+    options = subset.Options()
+    options.layout_features, options.hinting, options.notdef_outline = [], False, True
+    options.name_IDs = ["*"]
+    sub = subset.Subsetter(options)
+    sub.populate(unicodes=[ord(c) for c in chars])
+    sub.subset(font)
+    _to_truetype(font)
+    _rename(font)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    font.save(str(tmp))
+    tmp.replace(out)  # atomic: a half-written font is never picked up
+
+
+@lru_cache(maxsize=None)
+def chinese_font(extra_text: str = "") -> str:
+    """Register the TrueType subset with matplotlib (building it once) and return its family."""
+    chars = gb2312_chars() | {chr(c) for c in range(0x20, 0x7F)} | set(extra_text) | set("±°–—·“”")
+    chars = {c for c in chars if c.isprintable()}
+    key = hashlib.sha256("".join(sorted(chars)).encode() + str(SOURCE.stat().st_size).encode()).hexdigest()[:16]
+    path = CACHE_DIR / f"gzmap-noto-sans-sc-{key}.ttf"
+    if not path.exists():
+        build_font(chars, path)
+    font_manager.fontManager.addfont(str(path))
+    return FAMILY

