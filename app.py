@@ -17,6 +17,7 @@ from geo.district_report import assignments, to_csv
 from geo.load import data_dir
 from geo.problems import DataError
 from geo.search import search
+from geo.static_map import FORMATS, export_map
 from geo.validate import CheckedLayout, load_checked
 from geo.view import CITY, view_of
 from geo.webmap import BASEMAPS, build_map, highlight_group
@@ -36,6 +37,12 @@ def layers_for(directory: str, keys: tuple[str, ...]) -> list[MapLayer]:
     return build_layers(load(directory), keys)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def render_view(directory: str, district: str | None, keys: tuple[str, ...], fmt: str) -> bytes:
+    return export_map(load(directory), layers_for(directory, keys), None, fmt, district)
+
+
+MIMES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 DATA = str(data_dir())
 try:
     checked = load(DATA)
@@ -74,6 +81,13 @@ with col_map:
     st_folium(build_map(checked, shown, basemap), key="map", height=700, use_container_width=True,
               returned_objects=[], center=view.center, zoom=view.zoom,
               feature_group_to_add=highlight_group(view.highlight, basemap))
+    export_row = st.columns([2, 1, 1, 1])
+    export_row[0].markdown("**导出当前视图**（所选区与图层，A4 横向，含图例、比例尺、指北针）")
+    focus = None if district == CITY else district
+    for col, fmt in zip(export_row[1:], FORMATS):
+        col.download_button(fmt.upper(), lambda fmt=fmt: render_view(DATA, focus, visible, fmt),
+                            file_name=f"{focus or '广州市'}_科技创新布局.{fmt}", mime=MIMES[fmt],
+                            key=f"export_{fmt}", on_click="ignore")
     for layer in shown:
         if layer.unplaced:
             with st.expander(f"{layer.title_zh}：{len(layer.unplaced)} 个规划未写明位置，未上图"):

@@ -139,10 +139,11 @@ def _place_labels(ax: Axes, fig: Figure, labels: list[tuple[str, float, float]],
 
 
 def _marker_boxes(ax: Axes, layers: list[MapLayer]) -> list[Bbox]:
-    """Where the point markers sit on the page, so labels do not cover them."""
+    """Where the labelled layers' markers sit on the page, so labels do not cover them (the
+    small unlabelled platform markers may be covered: a missing name costs more)."""
     boxes = []
     for layer in layers:
-        for item in layer.items:
+        for item in layer.items if layer.labelled else ():
             if isinstance(item.geometry, Point):
                 x, y = ax.transData.transform((item.geometry.x, item.geometry.y))
                 r = item.style.radius * 0.5 * ax.figure.dpi / 72

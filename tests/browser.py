@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Browser, Frame, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
@@ -64,19 +65,21 @@ def browser() -> Browser:
 
 def map_frame(page: Page, timeout_s: float = 60) -> Frame:
     """The streamlit-folium iframe, once Leaflet has drawn at least one marker."""
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        for f in page.frames:
-            if "streamlit_folium" in f.url and f.locator("path.gz-item").count() > 0:
-                return f
-        page.wait_for_timeout(300)
-    raise AssertionError("the map never showed a marker")
+    return wait_until(page, lambda: next((f for f in page.frames if "streamlit_folium" in f.url
+                                          and f.locator("path.gz-item").count() > 0), None),
+                      timeout_s, "the map to show a marker")
 
 
 def wait_until(page: Page, check, timeout_s: float = 30, what: str = "condition"):
+    """Poll `check`; a rerun replaces the map's iframe, so a frame vanishing mid-check is retried."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        value = check()
+        try:
+            value = check()
+        except PlaywrightError as err:
+            if "detached" not in str(err):
+                raise
+            value = None
         if value:
             return value
         page.wait_for_timeout(250)

@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 import shapely
+from pypdf import PdfReader
 
 from geo.validate import load_checked
 from layers import build_layers
@@ -71,6 +72,13 @@ def test_map_layers_popup_district_focus_and_offline():
         assert frame.locator("path.gz-highlight").count() >= 1
         page.get_by_text("南沙区：规划安排").wait_for(timeout=10_000)
         page.screenshot(path=ARTIFACTS / "e2e-district.png")
+
+        # The current view (南沙区, parks off) downloads as a print PDF.
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="PDF", exact=True).click()
+        pdf = PdfReader(download.value.path())
+        text = pdf.pages[0].extract_text()
+        assert "南沙区" in text and "多点 · 南部" not in text and "科技创新轴（示意）" in text
 
     outside = sorted({u for u in requests
                       if urlparse(u).scheme in ("http", "https", "ws", "wss")

