@@ -10,11 +10,10 @@ import html
 from collections import defaultdict
 
 from geo.geometry import location_of, located_in
-from geo.model import TIERS, Entry
+from geo.model import KIND_ZH, TIERS, Entry
 from geo.validate import CheckedLayout
 
-KIND_ZH = {"core": "创新核", "core_area": "一区片区", "park": "多点园区", "platform": "平台",
-           "axis_node": "一轴节点", "axis": "科技创新轴", "segment": "科技创新轴分段", "task": "任务"}
+
 
 
 def esc(text: object) -> str:
@@ -29,11 +28,9 @@ def findings_for(checked: CheckedLayout, entry: Entry) -> list[str]:
 
 
 def platforms_by_tier(checked: CheckedLayout, entry: Entry) -> dict[str, list[Entry]]:
-    place = entry.place or entry.id
     out: dict[str, list[Entry]] = defaultdict(list)
-    if entry.layer in ("core", "core_area", "park", "axis_node"):
-        for p in checked.layout.platforms_of(place):
-            out[p.tier].append(p)
+    for p in checked.layout.platforms_at(entry):
+        out[p.tier].append(p)
     return {t: out[t] for t in TIERS if out.get(t)}
 
 

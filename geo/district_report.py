@@ -10,12 +10,10 @@ import io
 from dataclasses import dataclass
 
 from geo.geometry import located_in
-from geo.model import Entry
+from geo.model import KIND_ZH, Entry
 from geo.validate import CheckedLayout
 
 ORDER = ("segment", "axis_node", "core", "core_area", "park", "platform", "task")
-KIND_ZH = {"segment": "一轴分段", "axis_node": "一轴节点", "core": "创新核", "core_area": "一区片区",
-           "park": "多点园区", "platform": "平台", "task": "任务"}
 SCOPE_ZH = {"all": "各区政府", "relevant": "各相关区政府"}
 
 

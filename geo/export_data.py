@@ -26,13 +26,6 @@ def _district_label(e: Entry) -> str:
     return SCOPE_LABELS.get(e.district_scope) or "、".join(e.districts)
 
 
-def _platform_names(checked: CheckedLayout, e: Entry) -> list[str]:
-    place = e.place or e.id
-    if e.layer in ("platform", "task", "axis", "segment") or place not in checked.layout.entries:
-        return []
-    return [p.name_zh for p in checked.layout.platforms_of(place)]
-
-
 def entry_geometry(checked: CheckedLayout, e: Entry) -> shapely.Geometry | None:
     layout, districts = checked.layout, checked.districts
     if e.layer == "axis":
@@ -60,7 +53,7 @@ def feature_rows(checked: CheckedLayout) -> list[tuple[dict[str, Any], shapely.G
                  "located_in": located_in(checked.layout, checked.districts, e)
                  if e.layer not in ("axis", "segment", "task") else None,
                  "group": e.group or None, "role_zh": e.role_zh,
-                 "platforms": _platform_names(checked, e), "sources": _sources(e)}
+                 "platforms": [p.name_zh for p in checked.layout.platforms_at(e)], "sources": _sources(e)}
         if e.layer == "platform":
             props["tier"] = e.tier
         if e.layer == "task":

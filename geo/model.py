@@ -14,6 +14,8 @@ TIERS = {
 }
 # Layer names as used in exports (issue 2): one per kind of entry.
 LAYERS = ("district", "axis", "axis_node", "core", "core_area", "park", "platform", "task")
+KIND_ZH = {"axis": "科技创新轴", "segment": "一轴分段", "axis_node": "一轴节点", "core": "创新核",
+           "core_area": "一区片区", "park": "多点园区", "platform": "平台", "task": "任务"}
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,10 @@ class Layout:
     def axis(self) -> Entry:
         return self.layer("axis")[0]
 
-    def platforms_of(self, place_id: str) -> list[Entry]:
-        """Platforms tied to a place, either side of the link."""
-        place = self.entries[place_id]
-        return [
-            p for p in self.layer("platform") if place_id in p.places or p.id in place.platforms
-        ]
+    def platforms_at(self, entry: Entry) -> list[Entry]:
+        """Platforms tied to a place (a node's: to the core or park it stands on), either side
+        of the link; empty for entries that are not places."""
+        place = self.entries.get(entry.place or entry.id)
+        if place is None or place.layer not in ("core", "core_area", "park"):
+            return []
+        return [p for p in self.layer("platform") if place.id in p.places or p.id in place.platforms]

@@ -92,19 +92,14 @@ def draw_geometry(ax: Axes, geom: shapely.Geometry, style: Style, scale: float =
             ax.plot(x, y, color=style.color, linewidth=style.weight * 0.6 * scale,
                     linestyle=_linestyle(style), zorder=5 + style.z, solid_capstyle="round")
     else:
-        fill = style.fill != "none"
-        ax.add_patch(PathPatch(_mpl_path(geom), facecolor=style.fill if fill else "none",
-                               alpha=None, edgecolor=style.color, linewidth=style.weight * 0.6 * scale,
-                               linestyle=_linestyle(style), zorder=1 + style.z,
-                               **({"fill": True} if fill else {"fill": False})))
-        if fill and style.fill_opacity < 1:
-            ax.patches[-1].set_facecolor(matplotlib.colors.to_rgba(style.fill, style.fill_opacity))
+        face = "none" if style.fill == "none" else matplotlib.colors.to_rgba(style.fill, style.fill_opacity)
+        ax.add_patch(PathPatch(_mpl_path(geom), facecolor=face, edgecolor=style.color,
+                               linewidth=style.weight * 0.6 * scale, linestyle=_linestyle(style),
+                               zorder=1 + style.z))
 
 
-def _projected(layers: list[MapLayer]) -> list[MapLayer]:
-    return [MapLayer(l.key, l.title_zh, [type(i)(i.id, project(i.geometry, GAUSS_KRUGER_114E), i.style,
-                                                 i.label, i.entry, i.kind_zh) for i in l.items],
-                     l.legend, l.css_class, l.labelled, l.unplaced) for l in layers]
+def _to_print_crs(geom: shapely.Geometry) -> shapely.Geometry:
+    return project(geom, GAUSS_KRUGER_114E)
 
 
 def _place_labels(ax: Axes, fig: Figure, labels: list[tuple[str, float, float]], avoid: list) -> int:
@@ -154,7 +149,7 @@ def _marker_boxes(ax: Axes, layers: list[MapLayer]) -> list[Bbox]:
 def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLayer],
              district: str | None = None, label: bool = True) -> int:
     """Draw the layers; zoom to `district` (outlined) or the whole city. Returns labels left off."""
-    layers = _projected(layers)
+    layers = [layer.with_geometry(_to_print_crs) for layer in layers]
     city = project(shapely.union_all([d.geometry for d in checked.districts]), GAUSS_KRUGER_114E)
     focus = next((project(d.geometry, GAUSS_KRUGER_114E) for d in checked.districts
                   if d.name_zh == district), None)

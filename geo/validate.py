@@ -24,6 +24,7 @@ REF_TARGETS = {
     "core": ("core",),
     "places": ("core", "core_area", "park"),
     "platforms": ("platform",),
+    "places.ref": ("core", "core_area", "park", "platform"),  # what a segment names
 }
 
 
@@ -46,7 +47,7 @@ def read_seeds(seeds_dir: Path) -> dict[str, str]:
 def _refs(entry: Entry) -> list[tuple[str, str]]:
     out = [("place", entry.place), ("core", entry.core)]
     out += [("places", r) for r in entry.places] + [("platforms", r) for r in entry.platforms]
-    out += [("places", p.ref) for p in entry.named_places if p.ref]
+    out += [("places.ref", p.ref) for p in entry.named_places if p.ref]
     return [(f, r) for f, r in out if r]
 
 
@@ -55,8 +56,7 @@ def check_references(layout: Layout) -> list[Problem]:
     for e in layout.entries.values():
         for field, ref in _refs(e):
             target = layout.entries.get(ref)
-            allowed = REF_TARGETS[field] if e.layer != "segment" else tuple(
-                {t.layer for t in layout.entries.values()})
+            allowed = REF_TARGETS[field]
             if target is None:
                 problems.append(Problem.error(e.file, e.id, field, f"refers to unknown id '{ref}'"))
             elif target.layer not in allowed:

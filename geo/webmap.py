@@ -131,11 +131,7 @@ class Legend(folium.MacroElement):
 
 def _to_basemap(layers: list[MapLayer], gcj02: bool) -> list[MapLayer]:
     """Shift geometry to GCJ-02 only when drawing on GCJ-02 tiles (the data stays WGS84)."""
-    if not gcj02:
-        return layers
-    return [MapLayer(l.key, l.title_zh,
-                     [type(i)(i.id, geometry_to_gcj02(i.geometry), i.style, i.label, i.entry, i.kind_zh)
-                      for i in l.items], l.legend, l.css_class, l.labelled) for l in layers]
+    return [layer.with_geometry(geometry_to_gcj02) for layer in layers] if gcj02 else layers
 
 
 def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: str = "none") -> folium.Map:

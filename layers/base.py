@@ -1,7 +1,8 @@
 """What a layer hands the renderers: items with geometry and one shared style vocabulary."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import shapely
 
@@ -47,3 +48,7 @@ class MapLayer:
     css_class: str = ""  # marks this layer's markers in the page (tests count them)
     labelled: bool = False  # static maps label these items
     unplaced: list[Entry] = field(default_factory=list)  # entries the plans give no place
+
+    def with_geometry(self, transform: Callable[[shapely.Geometry], shapely.Geometry]) -> "MapLayer":
+        """The same layer with every item's geometry transformed (reprojected, datum-shifted)."""
+        return replace(self, items=[replace(i, geometry=transform(i.geometry)) for i in self.items])

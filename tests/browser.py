@@ -45,7 +45,7 @@ def running_app(data_dir: Path | None = None):
                 break
             except OSError:
                 if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"app did not start: {proc.stdout.read().decode()[-2000:]}")
+                    raise RuntimeError(f"app did not start: {proc.stdout.read().decode()[-2000:]}") from None
                 time.sleep(0.5)
         yield url
     finally:

@@ -2,7 +2,6 @@
 offline map document, and the Streamlit script itself through AppTest."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from geo.district_report import assignments, to_csv
 from geo.model import Entry
 from geo.search import search
 from geo.validate import load_checked
-from geo.view import CITY, view_of
+from geo.view import view_of
 from geo.webmap import GUANGZHOU_ZOOM, build_map
 from layers import build_layers
 from tests.conftest import edit_yaml

@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
-import pytest
 import shapely
 from pypdf import PdfReader
 
