@@ -176,6 +176,10 @@ def parse_entry(raw: Any, kind: Kind, file: str, index: int) -> tuple[Entry | No
     if ("area_km2_published" in values) != ("extent" in values):
         problems.append(Problem.error(file, entry_id, "extent",
                                       "a published area and extent: schematic-circle go together"))
+    scope = values.get("district_scope")
+    if scope and (scope == "named") != bool(values.get("districts")):
+        problems.append(Problem.error(file, entry_id, "districts",
+                                      "list the districts when district_scope is named, and only then"))
     if problems:
         return None, problems
     attrs = {_RENAMES.get(k, k): v for k, v in values.items()}

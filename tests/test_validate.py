@@ -71,6 +71,9 @@ BROKEN = {
     "unknown node place": (
         "axis.yaml", lambda d: d["nodes"][3].update(place="park-atlantis"),
         ("axis.yaml", None, "place", "unknown id 'park-atlantis'")),
+    "task scope without districts": (
+        "tasks.yaml", lambda d: first(d, id="task-003-02").update(districts=[]),
+        ("tasks.yaml", "task-003-02", "districts", "district_scope is named")),
     "not YAML": (
         "tasks.yaml", None,
         ("tasks.yaml", "-", "line", "not valid YAML")),
