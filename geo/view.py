@@ -16,7 +16,7 @@ CITY = "全市"
 @dataclass(frozen=True)
 class View:
     center: tuple[float, float]  # lat, lon
-    zoom: int
+    zoom: float
     highlight: shapely.Geometry | None
 
 

@@ -30,8 +30,9 @@ BASEMAPS = {
              "tiles": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
              "attr": "© 高德地图 AutoNavi", "subdomains": "1234"},
 }
-GUANGZHOU_CENTER = (23.20, 113.45)  # lat, lon
-GUANGZHOU_ZOOM = 9
+GUANGZHOU_CENTER = (23.24, 113.46)  # lat, lon
+GUANGZHOU_ZOOM = 9.25  # the whole city in a 700 px tall map
+ZOOM_SNAP = 0.25
 
 
 def _path_options(style: Style) -> dict:
@@ -88,9 +89,9 @@ def legend_html(layers: list[MapLayer]) -> str:
 
 
 CSS = """
-.gz-legend{background:rgba(255,255,255,.93);padding:6px 9px;border-radius:4px;font:12px/1.5 sans-serif;
-  box-shadow:0 1px 4px rgba(0,0,0,.3);max-height:60vh;overflow:auto}
-.gz-legend-title{font-weight:bold;margin-top:4px}
+.gz-legend{background:rgba(255,255,255,.93);padding:5px 8px;border-radius:4px;font:11.5px/1.35 sans-serif;
+  box-shadow:0 1px 4px rgba(0,0,0,.3);max-height:80vh;overflow:auto}
+.gz-legend-title{font-weight:bold;margin-top:3px}
 .gz-legend-row{display:flex;align-items:center;gap:6px;white-space:nowrap}
 .gz-sw{display:inline-block;width:16px;height:12px;flex:none}
 .gz-sw.gz-line{height:0;width:22px}
@@ -137,7 +138,7 @@ def _to_basemap(layers: list[MapLayer], gcj02: bool) -> list[MapLayer]:
 def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: str = "none") -> folium.Map:
     spec = BASEMAPS[basemap]
     m = folium.Map(location=GUANGZHOU_CENTER, zoom_start=GUANGZHOU_ZOOM, tiles=None,
-                   control_scale=True, prefer_canvas=False)
+                   control_scale=True, prefer_canvas=False, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
     m.default_js, m.default_css = offline_assets.JS, offline_assets.CSS
     if "tiles" in spec:
         folium.TileLayer(spec["tiles"], attr=spec["attr"], subdomains=spec.get("subdomains", "abc"),
@@ -169,9 +170,9 @@ def highlight_group(geometry: shapely.Geometry | None, basemap: str = "none") ->
     return group
 
 
-def view_for(geometry: shapely.Geometry, width_px: int = 640, height_px: int = 560) -> tuple[tuple[float, float], int]:
-    """Centre (lat, lon) and the largest web-mercator zoom at which the geometry fits in the
-    part of the map the legend leaves free."""
+def view_for(geometry: shapely.Geometry, width_px: int = 640, height_px: int = 600) -> tuple[tuple[float, float], float]:
+    """Centre (lat, lon) and the largest web-mercator zoom (in ZOOM_SNAP steps) at which the
+    geometry fits in the part of the map the legend leaves free."""
     minx, miny, maxx, maxy = geometry.bounds
     if isinstance(geometry, Point):
         return (geometry.y, geometry.x), 14
@@ -181,5 +182,5 @@ def view_for(geometry: shapely.Geometry, width_px: int = 640, height_px: int = 5
 
     zx = math.log2(width_px * 360 / (256 * max(maxx - minx, 1e-6)))
     zy = math.log2(height_px * 2 * math.pi / (256 * max(merc_y(maxy) - merc_y(miny), 1e-9)))
-    zoom = int(max(1, min(16, math.floor(min(zx, zy)))))
+    zoom = max(1.0, min(16.0, math.floor(min(zx, zy) / ZOOM_SNAP) * ZOOM_SNAP))
     return ((miny + maxy) / 2, (minx + maxx) / 2), zoom
