@@ -49,6 +49,7 @@ def test_map_layers_popup_district_focus_and_offline():
         text = popup.inner_text()
         assert "中新广州知识城" in text and "科技创新轴极点" in text
         assert "中新国际联合研究院" in text  # a platform the plans tie to 知识城
+        page.wait_for_timeout(800)  # let the popup fade in and the map pan to it
         page.screenshot(path=ARTIFACTS / "e2e-popup.png")
 
         # Toggling the parks layer off removes its markers and leaves the others.
