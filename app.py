@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import offline_assets
-from geo.details import details_html, esc
+from geo.details import DETAILS_CSS, details_html, esc
 from geo.district_report import assignments, to_csv
 from geo.load import data_dir
 from geo.problems import DataError
@@ -97,7 +97,7 @@ with col_map:
 with col_side:
     if hit:
         st.subheader("地点详情")
-        st.html(details_html(checked, layout.entries[hit]))
+        st.html(f"<style>{DETAILS_CSS}</style>{details_html(checked, layout.entries[hit])}")
     if district != CITY:
         rows = assignments(checked, district)
         st.subheader(f"{district}：规划安排")

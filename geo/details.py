@@ -15,6 +15,15 @@ from geo.validate import CheckedLayout
 
 
 
+# Shared by the map's popups and the app's details panel.
+DETAILS_CSS = """
+.gz-details{font:13px/1.5 sans-serif;max-width:360px}
+.gz-name{font-size:15px;font-weight:bold}.gz-name-en{color:#555;margin-bottom:4px}
+.gz-label{color:#777;font-weight:bold}.gz-quote{color:#444}.gz-doc{color:#999;font-size:11px}
+.gz-finding{background:#fff3cd;border-left:3px solid #e0a800;padding:2px 6px;margin:4px 0}
+.gz-platforms,.gz-sources{margin:2px 0 2px 18px;padding:0}
+"""
+
 
 def esc(text: object) -> str:
     return (html.escape(str(text), quote=True)

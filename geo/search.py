@@ -4,11 +4,12 @@ from __future__ import annotations
 from geo.model import Entry, Layout
 
 # Axis nodes are left out: each stands on a core or park that is found instead.
-SEARCHABLE = ("core", "core_area", "park", "platform")
+SEARCHABLE = ("core", "park", "core_area", "platform")  # also the order of results
 
 
 def search(layout: Layout, query: str, limit: int = 20) -> list[Entry]:
-    """Entries whose name contains the query (case-insensitive), best matches first."""
+    """Entries whose Chinese or English name contains the query (case-insensitive): exact
+    names first, then places before the platforms at them, then shorter names."""
     q = query.strip().lower()
     if not q:
         return []
@@ -16,7 +17,8 @@ def search(layout: Layout, query: str, limit: int = 20) -> list[Entry]:
     for e in layout.entries.values():
         if e.layer not in SEARCHABLE:
             continue
-        zh, en = e.name_zh.lower(), e.name_en.lower()
-        if q in zh or q in en:
-            hits.append((0 if zh.startswith(q) or en.startswith(q) else 1, len(e.name_zh), e))
-    return [e for *_, e in sorted(hits, key=lambda h: (h[0], h[1]))][:limit]
+        names = (e.name_zh.lower(), e.name_en.lower())
+        if any(q in n for n in names):
+            exact = q in names
+            hits.append((not exact, SEARCHABLE.index(e.layer), len(e.name_zh), e.id, e))
+    return [h[-1] for h in sorted(hits, key=lambda h: h[:4])][:limit]

@@ -15,7 +15,7 @@ from shapely.geometry import Point, mapping
 
 from geo import offline_assets
 from geo.crs import geometry_to_gcj02
-from geo.details import details_html, esc
+from geo.details import DETAILS_CSS, details_html, esc
 from geo.validate import CheckedLayout
 from layers import MapLayer, Style
 from layers.districts import FOCUS
@@ -95,12 +95,7 @@ CSS = """
 .gz-legend-row{display:flex;align-items:center;gap:6px;white-space:nowrap}
 .gz-sw{display:inline-block;width:16px;height:12px;flex:none}
 .gz-sw.gz-line{height:0;width:22px}
-.gz-details{font:13px/1.5 sans-serif;max-width:360px}
-.gz-name{font-size:15px;font-weight:bold}.gz-name-en{color:#555;margin-bottom:4px}
-.gz-label{color:#777;font-weight:bold}.gz-quote{color:#444}.gz-doc{color:#999;font-size:11px}
-.gz-finding{background:#fff3cd;border-left:3px solid #e0a800;padding:2px 6px;margin:4px 0}
-.gz-platforms,.gz-sources{margin:2px 0 2px 18px;padding:0}
-"""
+""" + DETAILS_CSS
 
 
 class Legend(folium.MacroElement):

@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_search_matches_part_of_a_chinese_or_english_name():
     assert search(CHECKED.layout, "知识城")[0].id == "core-knowledge-city"
     assert "park-bio-island" in [e.id for e in search(CHECKED.layout, "bio island")]
+    # The place comes before the platforms named after it.
+    assert [e.id for e in search(CHECKED.layout, "生物岛")][0] == "park-bio-island"
     assert search(CHECKED.layout, "   ") == []
     assert search(CHECKED.layout, "不存在的地方") == []
 
