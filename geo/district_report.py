@@ -46,7 +46,9 @@ def _basis(declared: tuple[str, ...], district: str, where: str | None) -> str:
         return f"规划所属（跨{'、'.join(declared)}），点位在{where}"
     if district in declared:
         return f"规划所属，图上落在{where or '区外'}"
-    return f"图上在本区，规划属{'、'.join(declared) or '未写明'}"
+    if not declared:
+        return "图上在本区（规划未写明所属区）"
+    return f"图上在本区，规划属{'、'.join(declared)}"
 
 
 def assignments(checked: CheckedLayout, district: str) -> list[Assignment]:
