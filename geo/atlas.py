@@ -13,7 +13,14 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo.district_report import SCOPE_ZH, Assignment, assignments
-from geo.static_map import Page, decorate, default_title, draw_map, setup_fonts, source_line
+from geo.static_map import (
+    Page,
+    decorate,
+    default_title,
+    draw_map,
+    setup_fonts,
+    source_line,
+)
 from geo.validate import CheckedLayout
 from layers import build_layers
 

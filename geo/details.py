@@ -9,11 +9,9 @@ from __future__ import annotations
 import html
 from collections import defaultdict
 
-from geo.geometry import location_of, located_in
+from geo.geometry import located_in, location_of
 from geo.model import KIND_ZH, TIERS, Entry
 from geo.validate import CheckedLayout
-
-
 
 # Shared by the map's popups and the app's details panel.
 DETAILS_CSS = """

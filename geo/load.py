@@ -9,7 +9,7 @@ import yaml
 
 from geo.model import Layout, NodeList
 from geo.problems import Problem
-from geo.schema import KINDS, FieldError, parse_source, parse_texts, parse_entry
+from geo.schema import KINDS, FieldError, parse_entry, parse_source, parse_texts
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 

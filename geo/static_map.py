@@ -13,25 +13,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
+import shapely
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Bbox
+from matplotlib_scalebar.scalebar import ScaleBar
+from shapely.geometry import Point
 
-matplotlib.use("Agg")
-import shapely  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.transforms import Bbox  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.patches import PathPatch  # noqa: E402
-from matplotlib.path import Path as MplPath  # noqa: E402
-from matplotlib_scalebar.scalebar import ScaleBar  # noqa: E402
-from shapely.geometry import Point  # noqa: E402
-
-from geo.crs import GAUSS_KRUGER_114E, project  # noqa: E402
-from geo.fonts import chinese_font  # noqa: E402
-from geo.validate import CheckedLayout  # noqa: E402
-from layers import MapLayer, Style  # noqa: E402
-from layers.districts import FOCUS  # noqa: E402
+from geo.crs import GAUSS_KRUGER_114E, project
+from geo.fonts import chinese_font
+from geo.validate import CheckedLayout
+from layers import MapLayer, Style
+from layers.districts import FOCUS
 
 PAPERS_MM = {"A4": (297, 210), "A3": (420, 297)}  # landscape width, height
 FORMATS = ("png", "svg", "pdf")
@@ -77,24 +74,24 @@ def _linestyle(style: Style):
     return (0, style.dash) if style.dash else "solid"
 
 
-def draw_geometry(ax: Axes, geom: shapely.Geometry, style: Style, scale: float = 1.0) -> None:
+def draw_geometry(ax: Axes, geom: shapely.Geometry, style: Style) -> None:
     """One item in projected coordinates, in its layer's style."""
     if geom.is_empty:
         return
     kind = geom.geom_type
     if kind == "Point":
-        ax.plot(geom.x, geom.y, marker=style.marker, markersize=style.radius * 1.3 * scale,
+        ax.plot(geom.x, geom.y, marker=style.marker, markersize=style.radius * 1.3,
                 markerfacecolor=style.fill, markeredgecolor=style.color,
-                markeredgewidth=style.weight * 0.6 * scale, alpha=1, zorder=10 + style.z, linestyle="none")
+                markeredgewidth=style.weight * 0.6, alpha=1, zorder=10 + style.z, linestyle="none")
     elif kind in ("LineString", "MultiLineString"):
         for line in getattr(geom, "geoms", [geom]):
             x, y = line.xy
-            ax.plot(x, y, color=style.color, linewidth=style.weight * 0.6 * scale,
+            ax.plot(x, y, color=style.color, linewidth=style.weight * 0.6,
                     linestyle=_linestyle(style), zorder=5 + style.z, solid_capstyle="round")
     else:
         face = "none" if style.fill == "none" else matplotlib.colors.to_rgba(style.fill, style.fill_opacity)
         ax.add_patch(PathPatch(_mpl_path(geom), facecolor=face, edgecolor=style.color,
-                               linewidth=style.weight * 0.6 * scale, linestyle=_linestyle(style),
+                               linewidth=style.weight * 0.6, linestyle=_linestyle(style),
                                zorder=1 + style.z))
 
 
@@ -147,13 +144,14 @@ def _marker_boxes(ax: Axes, layers: list[MapLayer]) -> list[Bbox]:
 
 
 def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLayer],
-             district: str | None = None, label: bool = True) -> int:
+             district: str | None = None) -> int:
     """Draw the layers; zoom to `district` (outlined) or the whole city. Returns labels left off."""
     layers = [layer.with_geometry(_to_print_crs) for layer in layers]
     city = project(shapely.union_all([d.geometry for d in checked.districts]), GAUSS_KRUGER_114E)
     focus = next((project(d.geometry, GAUSS_KRUGER_114E) for d in checked.districts
                   if d.name_zh == district), None)
-    extent = (focus or city).buffer(((focus or city).length / 60))
+    shown = focus if focus is not None else city
+    extent = shown.buffer(shown.length / 60)  # a margin that scales with the area shown
     for layer in layers:
         for item in layer.items:
             draw_geometry(ax, item.geometry, item.style)
@@ -168,8 +166,6 @@ def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLaye
     ax.set_facecolor("#eef3f7")
     for spine in ax.spines.values():
         spine.set_linewidth(0.6)
-    if not label:
-        return 0
     fig.canvas.draw()
     seen, labels = set(), []
     for layer in layers:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 
 import folium
-from folium.template import Template
 import shapely
+from folium.template import Template
 from shapely.geometry import Point, mapping
 
 from geo import offline_assets
