@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import offline_assets
-from geo.details import DETAILS_CSS, details_html, esc
+from geo.details import DETAILS_CSS, details_html, notes_html
 from geo.district_report import assignments, to_csv
 from geo.load import data_dir
 from geo.problems import DataError
@@ -102,11 +102,10 @@ with col_side:
         rows = assignments(checked, district)
         st.subheader(f"{district}：规划安排")
         counts = pd.Series([r.kind_zh for r in rows]).value_counts()
-        st.markdown("；".join(f"{esc(k)} {v}" for k, v in counts.items()) or "无")
-        disagree = [r for r in rows if r.disagrees]
+        st.text("；".join(f"{k} {v}" for k, v in counts.items()) or "无")
+        disagree = [(r.name_zh, r.basis_zh) for r in rows if r.disagrees]
         if disagree:
-            st.warning("规划与边界不一致：\n\n" + "\n\n".join(
-                f"- {esc(r.name_zh)}：{esc(r.basis_zh)}" for r in disagree))
+            st.html(f"<style>{DETAILS_CSS}</style><b>规划与边界不一致</b>{notes_html(disagree)}")
         st.dataframe(pd.DataFrame([r.as_row() for r in rows]), hide_index=True, height=420)
         st.download_button("下载本区清单（CSV）", to_csv(rows), file_name=f"{district}_规划安排.csv",
                            mime="text/csv")
@@ -114,8 +113,8 @@ with col_side:
         st.subheader("使用说明")
         st.markdown("点击地图上的节点、园区或平台查看定位、平台和出处；在左侧选择行政区查看本区清单，"
                     "或按名称查找地点。")
-        findings = [p for p in checked.problems if p.level == "finding"]
+        findings = [(layout.entries[p.entry_id].name_zh, p.message)
+                    for p in checked.problems if p.level == "finding"]
         if findings:
             st.subheader("规划与边界不一致")
-            for p in findings:
-                st.markdown(f"- **{esc(layout.entries[p.entry_id].name_zh)}**：{esc(p.message)}")
+            st.html(f"<style>{DETAILS_CSS}</style>{notes_html(findings)}")

@@ -84,3 +84,9 @@ def details_html(checked: CheckedLayout, entry: Entry, kind_zh: str = "") -> str
     parts.append(_row("来源", f'<ol class="gz-sources">{sources}</ol>'))
     parts.append("</div>")
     return "".join(parts)
+
+
+def notes_html(items: list[tuple[str, str]], css_class: str = "gz-finding") -> str:
+    """A list of (name, text) pairs as escaped HTML, e.g. the plan-vs-boundary findings."""
+    rows = "".join(f"<li><b>{esc(name)}</b>：{esc(text)}</li>" for name, text in items)
+    return f'<ul class="{css_class}">{rows}</ul>'

@@ -8,7 +8,7 @@ from pathlib import Path
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from geo.details import details_html
+from geo.details import details_html, notes_html
 from geo.district_report import assignments, to_csv
 from geo.model import Entry
 from geo.search import search
@@ -64,6 +64,8 @@ def test_details_escape_html_and_template_literals():
     html = details_html(CHECKED, evil)
     assert "<img" not in html and "${" not in html and "`" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;&#36;{alert(2)}&#96;" in html
+    listed = notes_html([(XSS, XSS)])
+    assert "<img" not in listed and "${" not in listed
 
 
 def test_popup_shows_role_platforms_by_tier_and_sources():
