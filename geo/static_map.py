@@ -143,15 +143,15 @@ def _marker_boxes(ax: Axes, layers: list[MapLayer]) -> list[Bbox]:
     return boxes
 
 
-def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLayer],
-             district: str | None = None) -> int:
-    """Draw the layers; zoom to `district` (outlined) or the whole city. Returns labels left off."""
-    layers = [layer.with_geometry(_to_print_crs) for layer in layers]
-    city = project(shapely.union_all([d.geometry for d in checked.districts]), GAUSS_KRUGER_114E)
-    focus = next((project(d.geometry, GAUSS_KRUGER_114E) for d in checked.districts
-                  if d.name_zh == district), None)
-    shown = focus if focus is not None else city
-    extent = shown.buffer(shown.length / 60)  # a margin that scales with the area shown
+# Labels are placed in this order, so nodes and cores keep theirs when space runs out.
+LABEL_ORDER = ("axis", "cores", "parks")
+# The city map magnifies the crowded centre (these districts) in a second map beside it.
+INSET_DISTRICTS = ("荔湾区", "越秀区", "海珠区", "天河区")
+
+
+def _frame(ax: Axes, layers: list[MapLayer], extent: shapely.Geometry,
+           focus: shapely.Geometry | None = None) -> None:
+    """Draw every item in projected coordinates and fit the axes to the extent."""
     for layer in layers:
         for item in layer.items:
             draw_geometry(ax, item.geometry, item.style)
@@ -166,25 +166,64 @@ def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLaye
     ax.set_facecolor("#eef3f7")
     for spine in ax.spines.values():
         spine.set_linewidth(0.6)
+
+
+def _labels(layers: list[MapLayer], inside: shapely.Geometry,
+            outside: shapely.Geometry | None = None) -> list[tuple[str, float, float]]:
+    """Labels for points in view; a node and the park it stands on share one label."""
+    seen, out = set(), []
+    for key in LABEL_ORDER:
+        for layer in (l for l in layers if l.key == key):
+            for item in layer.items:
+                g = item.geometry
+                if (isinstance(g, Point) and inside.contains(g) and item.label not in seen
+                        and (outside is None or not outside.contains(g))):
+                    seen.add(item.label)
+                    out.append((item.label, g.x, g.y))
+    return out
+
+
+def _district_names(ax: Axes, checked: CheckedLayout, layers: list[MapLayer], size: float) -> list[Bbox]:
+    if not any(l.key == "districts" for l in layers):
+        return []
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = []
+    for d in checked.districts:
+        p = project(d.geometry, GAUSS_KRUGER_114E).representative_point()
+        t = ax.text(p.x, p.y, d.name_zh, fontsize=size, color="#888", ha="center", va="center",
+                    zorder=2, clip_on=True)
+        boxes.append(t.get_window_extent(renderer))
+    return boxes
+
+
+def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLayer],
+             district: str | None = None, inset: Axes | None = None) -> int:
+    """Draw the layers; zoom to `district` (outlined) or the whole city, whose crowded centre
+    is magnified in `inset` when given. Returns the number of labels left off."""
+    layers = [layer.with_geometry(_to_print_crs) for layer in layers]
+    projected = {d.name_zh: project(d.geometry, GAUSS_KRUGER_114E) for d in checked.districts}
+    focus = projected.get(district) if district else None
+    shown = focus if focus is not None else shapely.union_all(list(projected.values()))
+    extent = shown.buffer(shown.length / 60)  # a margin that scales with the area shown
+    _frame(ax, layers, extent, focus)
+    centre = None
+    if inset is not None and focus is None and all(n in projected for n in INSET_DISTRICTS):
+        centre = shapely.box(*shapely.union_all([projected[n] for n in INSET_DISTRICTS]).buffer(1500).bounds)
+        _frame(inset, layers, centre)
+        for spine in inset.spines.values():
+            spine.set_linewidth(1.0)
+        inset.add_artist(ScaleBar(1, "m", location="lower left", length_fraction=0.25, box_alpha=0.8,
+                                  font_properties={"size": 6}, scale_loc="top"))
+        inset.text(0.99, 0.99, "中心城区放大", transform=inset.transAxes, ha="right", va="top",
+                   fontsize=7, zorder=40, bbox=dict(boxstyle="square,pad=0.2", fc="white", ec="none"))
+        draw_geometry(ax, centre, Style("", "", "#333", weight=1.2, dash=(3, 2)))
     fig.canvas.draw()
-    seen, labels = set(), []
-    for layer in layers:
-        if not layer.labelled:
-            continue
-        for item in layer.items:
-            g = item.geometry
-            # Only what is in view; a node and the park it stands on share one label.
-            if isinstance(g, Point) and extent.contains(g) and item.label not in seen:
-                seen.add(item.label)
-                labels.append((item.label, g.x, g.y))
-    avoid = _marker_boxes(ax, layers)
-    if any(l.key == "districts" for l in layers):
-        for d in checked.districts:
-            p = project(d.geometry, GAUSS_KRUGER_114E).representative_point()
-            t = ax.text(p.x, p.y, d.name_zh, fontsize=9, color="#888", ha="center", va="center",
-                        zorder=2, clip_on=True)
-            avoid.append(t.get_window_extent(fig.canvas.get_renderer()))
-    return _place_labels(ax, fig, labels, avoid)
+    avoid = _marker_boxes(ax, layers) + _district_names(ax, checked, layers, 9)
+    skipped = _place_labels(ax, fig, _labels(layers, extent, centre), avoid)
+    if centre is not None:
+        avoid = _marker_boxes(inset, layers) + _district_names(inset, checked, layers, 8)
+        skipped += _place_labels(inset, fig, _labels(layers, centre), avoid)
+    return skipped
 
 
 def legend_handles(layers: list[MapLayer]) -> list:
@@ -245,14 +284,18 @@ def map_figure(checked: CheckedLayout, layers: list[MapLayer], district: str | N
     fig = Figure(figsize=page.size_in)
     FigureCanvasAgg(fig)  # label placement measures text with a real renderer
     fig.text(0.5, 0.965, title, ha="center", va="top", fontsize=16)
+    # Axes boxes (left, bottom, width, height) in page fractions; the city gets an inset.
+    city = district is None
     if page.orientation == "landscape":
-        ax = fig.add_axes((0.03, 0.08, 0.72, 0.83))
-        legend_ax = fig.add_axes((0.77, 0.08, 0.21, 0.83))
+        ax = fig.add_axes((0.02, 0.07, 0.47, 0.85) if city else (0.03, 0.08, 0.72, 0.83))
+        inset = fig.add_axes((0.50, 0.18, 0.31, 0.64)) if city else None
+        legend_ax = fig.add_axes((0.82, 0.08, 0.17, 0.83) if city else (0.77, 0.08, 0.21, 0.83))
     else:
-        ax = fig.add_axes((0.05, 0.30, 0.90, 0.60))
+        ax = fig.add_axes((0.03, 0.33, 0.56, 0.58) if city else (0.05, 0.30, 0.90, 0.60))
+        inset = fig.add_axes((0.60, 0.45, 0.38, 0.36)) if city else None
         legend_ax = fig.add_axes((0.05, 0.06, 0.90, 0.22))
     legend_ax.axis("off")
-    skipped = draw_map(fig, ax, checked, layers, district)
+    skipped = draw_map(fig, ax, checked, layers, district, inset)
     decorate(fig, ax, layers, legend_ax, skipped, ncol=1 if page.orientation == "landscape" else 3)
     fig.text(0.03, 0.025, source_line(), fontsize=6, color="#444", ha="left", va="bottom", wrap=True)
     return fig
