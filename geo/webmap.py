@@ -35,36 +35,33 @@ GUANGZHOU_ZOOM = 9.25  # the whole city in a 700 px tall map
 ZOOM_SNAP = 0.25
 
 
-def _path_options(style: Style) -> dict:
-    return dict(color=style.color, weight=style.weight, fill=style.fill != "none",
-                fill_color=None if style.fill == "none" else style.fill,
-                fill_opacity=style.fill_opacity, dash_array=style.dash_css)
+def leaflet_style(style: Style, css_class: str) -> dict:
+    """A layer style as Leaflet path options (camelCase, which folium passes through)."""
+    return {"color": style.color, "weight": style.weight, "fill": style.fill != "none",
+            "fillColor": None if style.fill == "none" else style.fill,
+            "fillOpacity": style.fill_opacity, "dashArray": style.dash_css, "className": css_class}
 
 
 def _add_item(group: folium.FeatureGroup, item, css_class: str, popup_html: str | None) -> None:
-    geom, style = item.geometry, item.style
+    geom = item.geometry
     tooltip = folium.Tooltip(f"{esc(item.label)}<br><small>{esc(item.kind_zh)}</small>")
     popup = folium.Popup(popup_html, max_width=380, max_height=360) if popup_html else None
+    # Classes let the page (and its tests) tell each layer's markers from its lines and areas.
     if isinstance(geom, Point):
-        marker = folium.CircleMarker((geom.y, geom.x), radius=style.radius, tooltip=tooltip,
-                                     popup=popup, **_path_options(style))
+        opts = leaflet_style(item.style, f"{css_class} gz-item gz-id-{item.id}")
+        folium.CircleMarker((geom.y, geom.x), radius=item.style.radius, tooltip=tooltip, popup=popup,
+                            **opts).add_to(group)
     elif geom.geom_type in ("LineString", "MultiLineString"):
         lines = [[(y, x) for x, y in g.coords] for g in getattr(geom, "geoms", [geom])]
-        marker = folium.PolyLine(lines, tooltip=tooltip, popup=popup, **_path_options(style))
+        opts = leaflet_style(item.style, f"{css_class}-shape gz-id-{item.id}")
+        folium.PolyLine(lines, tooltip=tooltip, popup=popup, **opts).add_to(group)
     else:
-        _polygon(geom, style, tooltip, popup, f"{css_class}-shape gz-id-{item.id}").add_to(group)
-        return
-    # Lets the page (and its tests) tell the layers' markers from their lines and areas.
-    marker.options["className"] = (f"{css_class} gz-item gz-id-{item.id}" if isinstance(geom, Point)
-                                   else f"{css_class}-shape gz-id-{item.id}")
-    marker.add_to(group)
+        _polygon(geom, item.style, f"{css_class}-shape gz-id-{item.id}", tooltip, popup).add_to(group)
 
 
-def _polygon(geom, style: Style, tooltip=None, popup=None, css_class: str = "") -> folium.GeoJson:
+def _polygon(geom, style: Style, css_class: str, tooltip=None, popup=None) -> folium.GeoJson:
     """Polygons go through GeoJSON: folium.Polygon cannot draw holes or several parts."""
-    opts = {"color": style.color, "weight": style.weight, "fill": style.fill != "none",
-            "fillColor": style.fill, "fillOpacity": style.fill_opacity,
-            "dashArray": style.dash_css, "className": css_class}
+    opts = leaflet_style(style, css_class)
     return folium.GeoJson(mapping(geom), style_function=lambda _: opts, tooltip=tooltip, popup=popup)
 
 
@@ -156,12 +153,10 @@ def highlight_group(geometry: shapely.Geometry | None, basemap: str = "none") ->
     if BASEMAPS[basemap]["gcj02"]:
         geometry = geometry_to_gcj02(geometry)
     if isinstance(geometry, Point):
-        ring = folium.CircleMarker((geometry.y, geometry.x), radius=16, color=FOCUS.color,
-                                   weight=FOCUS.weight, fill=False)
-        ring.options["className"] = "gz-highlight"
-        ring.add_to(group)
+        folium.CircleMarker((geometry.y, geometry.x), radius=16,
+                            **leaflet_style(FOCUS, "gz-highlight")).add_to(group)
     else:
-        _polygon(geometry, FOCUS, css_class="gz-highlight").add_to(group)
+        _polygon(geometry, FOCUS, "gz-highlight").add_to(group)
     return group
 
 
