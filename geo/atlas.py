@@ -12,7 +12,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from geo.district_report import SCOPE_ZH, Assignment, assignments
+from geo.district_report import Assignment, assignments
+from geo.model import SCOPE_ZH
 from geo.static_map import (
     Page,
     decorate,

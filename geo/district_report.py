@@ -10,11 +10,10 @@ import io
 from dataclasses import dataclass
 
 from geo.geometry import located_in
-from geo.model import KIND_ZH, Entry
+from geo.model import KIND_ZH, SCOPE_ZH, Entry
 from geo.validate import CheckedLayout
 
 ORDER = ("segment", "axis_node", "core", "core_area", "park", "platform", "task")
-SCOPE_ZH = {"all": "各区政府", "relevant": "各相关区政府"}
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,9 @@ import shapely
 from shapely.geometry import mapping
 
 from geo.geometry import axis_line, extent_of, located_in, point_of, segment_geometry
-from geo.model import Entry
+from geo.model import SCOPE_ZH, Entry
 from geo.validate import CheckedLayout
 
-SCOPE_LABELS = {"all": "各区", "relevant": "各相关区"}
 COLUMNS = ("id", "layer", "name_zh", "name_en", "district", "located_in", "group", "role_zh",
            "platforms", "sources")
 
@@ -23,7 +22,7 @@ def _sources(e: Entry) -> list[dict[str, str]]:
 
 
 def _district_label(e: Entry) -> str:
-    return SCOPE_LABELS.get(e.district_scope) or "、".join(e.districts)
+    return SCOPE_ZH.get(e.district_scope) or "、".join(e.districts)
 
 
 def entry_geometry(checked: CheckedLayout, e: Entry) -> shapely.Geometry | None:
@@ -32,8 +31,8 @@ def entry_geometry(checked: CheckedLayout, e: Entry) -> shapely.Geometry | None:
         return axis_line(layout)
     if e.layer == "segment":
         return segment_geometry(layout, districts, e)
-    if e.layer == "core_area":
-        return extent_of(e) or point_of(layout, e)
+    if e.layer == "core_area" and (extent := extent_of(e)) is not None:
+        return extent
     return point_of(layout, e)
 
 

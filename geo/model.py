@@ -14,6 +14,8 @@ TIERS = {
 }
 # Layer names as used in exports (issue 2): one per kind of entry.
 LAYERS = ("district", "axis", "axis_node", "core", "core_area", "park", "platform", "task")
+# A task whose responsible units are all, or the relevant, district governments.
+SCOPE_ZH = {"all": "各区政府", "relevant": "各相关区政府"}
 KIND_ZH = {"axis": "科技创新轴", "segment": "一轴分段", "axis_node": "一轴节点", "core": "创新核",
            "core_area": "一区片区", "park": "多点园区", "platform": "平台", "task": "任务"}
 
