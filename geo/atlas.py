@@ -83,7 +83,7 @@ def draw_table(ax: Axes, title: str, columns: tuple[tuple[str, float], ...], row
 
 def district_rows(found: list[Assignment]) -> list[list[str]]:
     return [[a.kind_zh, a.name_zh, a.basis_zh + ("（不一致）" if a.disagrees else ""),
-             " ".join(sorted({s.split(" ")[0] for s in a.sources.split("；")}))] for a in found]
+             " ".join(a.docs)] for a in found]
 
 
 def _page(checked: CheckedLayout, page: Page, district: str | None, title: str) -> tuple[Figure, Axes]:
@@ -105,7 +105,7 @@ def overview(checked: CheckedLayout, page: Page) -> Figure:
     rows = []
     for d in checked.districts:
         found = assignments(checked, d.name_zh)
-        kinds = Counter(a.kind_zh for a in found if not a.basis_zh.startswith("责任单位：各"))
+        kinds = Counter(a.kind_zh for a in found if a.scope in ("", "named"))
         rows.append([d.group, d.name_zh, "；".join(f"{k}{v}" for k, v in kinds.items()) or "—",
                      "不一致" if any(a.disagrees for a in found) else ""])
     city_tasks = [t for t in checked.layout.layer("task") if t.district_scope in SCOPE_ZH]
@@ -118,8 +118,8 @@ def overview(checked: CheckedLayout, page: Page) -> Figure:
 def district_page(checked: CheckedLayout, page: Page, district: str) -> Figure:
     fig, table_ax = _page(checked, page, district, default_title(district))
     found = assignments(checked, district)
-    own = [a for a in found if not a.basis_zh.startswith("责任单位：各")]
-    shared = Counter(a.basis_zh.removeprefix("责任单位：") for a in found if a not in own)
+    own = [a for a in found if a.scope in ("", "named")]
+    shared = Counter(SCOPE_ZH[a.scope] for a in found if a.scope in SCOPE_ZH)
     note = "另有全市性任务：" + "，".join(f"{k} {v} 项" for k, v in shared.items()) + "（见总览页）。" \
         if shared else ""
     draw_table(table_ax, f"{district}：规划安排（{len(own)} 项）", COLUMNS, district_rows(own), note)

@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass
 
 from geo.geometry import located_in
-from geo.model import KIND_ZH, SCOPE_ZH, Entry
+from geo.model import KIND_ZH, SCOPE_ZH, Entry, Source
 from geo.validate import CheckedLayout
 
 ORDER = ("segment", "axis_node", "core", "core_area", "park", "platform", "task")
@@ -22,13 +22,23 @@ class Assignment:
     id: str
     name_zh: str
     role_zh: str
-    basis_zh: str  # 规划所属 / 图上落位 / 两者一致 / 各区政府 …
-    disagrees: bool  # declared and located districts differ
-    sources: str
+    basis_zh: str  # why it is on this district's list, in words
+    disagrees: bool  # it lies in a district the plans do not declare for it
+    sources: tuple[Source, ...]
+    scope: str = ""  # tasks: named | all | relevant (shared by every district)
+
+    @property
+    def docs(self) -> list[str]:
+        """The documents cited, by number (000-004)."""
+        return sorted({s.doc[:3] for s in self.sources})
 
     def as_row(self) -> dict[str, str]:
         return {"类别": self.kind_zh, "名称": self.name_zh, "依据": self.basis_zh,
-                "定位/任务": self.role_zh, "来源": self.sources, "编号": self.id}
+                "定位/任务": self.role_zh, "来源": "；".join(f"{s.doc[:3]} {s.section}" for s in self.sources),
+                "编号": self.id}
+
+
+FIELDS = ("类别", "名称", "依据", "定位/任务", "来源", "编号")
 
 
 def _declared(checked: CheckedLayout, e: Entry) -> tuple[str, ...]:
@@ -52,16 +62,14 @@ def _basis(declared: tuple[str, ...], district: str, where: str | None) -> str:
 
 def assignments(checked: CheckedLayout, district: str) -> list[Assignment]:
     out = []
-    for e in sorted(checked.layout.entries.values(), key=lambda e: ORDER.index(e.layer)
-                    if e.layer in ORDER else 99):
-        if e.layer not in ORDER:
-            continue
-        sources = "；".join(f"{s.doc[:3]} {s.section}" for s in e.sources)
+    entries = [e for e in checked.layout.entries.values() if e.layer in ORDER]
+    for e in sorted(entries, key=lambda e: ORDER.index(e.layer)):
         if e.layer == "task":
             if district in e.districts or e.district_scope in SCOPE_ZH:
-                basis = "责任单位：" + ("、".join(u for u in e.lead_units if district[:2] in u)
-                                    or SCOPE_ZH.get(e.district_scope, ""))
-                out.append(Assignment(KIND_ZH["task"], e.id, e.name_zh, e.role_zh, basis, False, sources))
+                units = "、".join(u for u in e.lead_units if district[:2] in u)
+                basis = "责任单位：" + (units or SCOPE_ZH[e.district_scope])
+                out.append(Assignment(KIND_ZH["task"], e.id, e.name_zh, e.role_zh, basis, False,
+                                      e.sources, e.district_scope))
             continue
         declared = _declared(checked, e)
         where = None if e.layer == "segment" else located_in(checked.layout, checked.districts, e)
@@ -69,14 +77,14 @@ def assignments(checked: CheckedLayout, district: str) -> list[Assignment]:
             # A place spanning several declared districts disagrees only if it lies in none.
             disagrees = where is not None and bool(declared) and where not in declared
             basis = "规划所属" if e.layer == "segment" else _basis(declared, district, where)
-            out.append(Assignment(KIND_ZH[e.layer], e.id, e.name_zh, e.role_zh, basis, disagrees, sources))
+            out.append(Assignment(KIND_ZH[e.layer], e.id, e.name_zh, e.role_zh, basis, disagrees, e.sources))
     return out
 
 
 def to_csv(rows: list[Assignment]) -> str:
+    """Excel-friendly: UTF-8 with BOM."""
     buf = io.StringIO()
-    fields = list(Assignment.as_row(rows[0]).keys()) if rows else ["类别", "名称", "依据", "定位/任务", "来源", "编号"]
-    writer = csv.DictWriter(buf, fieldnames=fields)
+    writer = csv.DictWriter(buf, fieldnames=FIELDS)
     writer.writeheader()
     writer.writerows(r.as_row() for r in rows)
     return "\ufeff" + buf.getvalue()
