@@ -6,6 +6,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from geo.model import TIERS
 from geo.problems import DataError, errors
 from geo.validate import SEEDS_DIR, load_checked, validate
 
@@ -20,6 +21,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     n_err = len(errors(checked.problems))
     n_find = len(checked.problems) - n_err
     print(f"{n_err} error(s), {n_find} finding(s)")
+    tiers = Counter(e.tier for e in checked.layout.layer("platform"))
+    print("platforms by tier: " + ", ".join(f"{t} {tiers[t]}" for t in TIERS))
     print("counts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     return 1 if n_err else 0
 

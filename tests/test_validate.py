@@ -33,6 +33,11 @@ def test_cli_exits_0_and_prints_counts_per_layer(capsys):
     assert counts["core"] == "4"
     assert counts["core_area"] == "4"
     assert counts["park"] == "28"
+    # 002 专栏3: 1 national lab, 2 technology innovation centres, 4 facilities, 4 provincial
+    # labs and 11 institutes (the "N"); 004's "1+1+4+4+N" is kept as a note, not a count.
+    tiers = out.splitlines()[-2].removeprefix("platforms by tier: ")
+    assert tiers.startswith("national-lab 1, tech-innovation-centre 2, major-facility 4, "
+                            "provincial-lab 4, research-institute 11, other ")
 
 
 def first(entries: list, **match) -> dict:
