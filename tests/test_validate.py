@@ -119,3 +119,17 @@ def test_a_place_lying_in_another_district_is_a_finding_not_an_error(data_copy: 
     hit = [p for p in problems if p.entry_id == "park-huanghuagang"]
     assert [p.level for p in hit] == ["finding"]
     assert "点位落在越秀区" in hit[0].message
+
+
+def test_every_task_whose_responsible_units_name_a_district_government_is_in_the_data():
+    """Counted from the seeds themselves: each （责任单位：…区政府…） block is one task."""
+    import re
+    from collections import Counter
+
+    from geo.validate import load_checked
+
+    per_doc = Counter(t.sources[0].doc for t in load_checked().layout.layer("task"))
+    for doc in ("003_fadc3f19c3dd5753.txt", "004_d0d840f101352d7b.txt"):
+        text = re.sub(r"\s+", "", (SEEDS_DIR / doc).read_text(encoding="utf-8"))
+        blocks = [u for u in re.findall(r"（责任单位：([^）]*)）", text) if "区政府" in u]
+        assert per_doc[doc] == len(blocks), doc
