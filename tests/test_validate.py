@@ -133,3 +133,18 @@ def test_every_task_whose_responsible_units_name_a_district_government_is_in_the
         text = re.sub(r"\s+", "", (SEEDS_DIR / doc).read_text(encoding="utf-8"))
         blocks = [u for u in re.findall(r"（责任单位：([^）]*)）", text) if "区政府" in u]
         assert per_doc[doc] == len(blocks), doc
+
+
+def test_the_parks_are_exactly_those_of_001s_three_duodian_columns_with_their_groups():
+    import re
+
+    from geo.validate import load_checked
+
+    text = (SEEDS_DIR / "001_c53a813f44610f0f.txt").read_text(encoding="utf-8")
+    start = text.index("专栏 中部多点重点建设内容")
+    columns = {"中部": text[start:text.index("专栏 东部北部多点重点建设内容")],
+               "东部北部": text[text.index("专栏 东部北部多点重点建设内容"):text.index("专栏 南部多点重点建设内容")],
+               "南部": text[text.index("专栏 南部多点重点建设内容"):text.index("# 广州市科技创新“十四五”规划空间布局图")]}
+    printed = {name: group for group, body in columns.items() for name in re.findall(r"\*\*([^*]+?)。\*\*", body)}
+    parks = {p.name_zh: p.group for p in load_checked().layout.layer("park")}
+    assert parks == printed
