@@ -38,8 +38,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         fonts.CACHE_DIR = Path(tmp)
         fonts.chinese_font.cache_clear()
-        timed("CJK TrueType subset, cold (once per machine)", fonts.chinese_font)
-        from geo.static_map import export_map
+        from geo.static_map import export_map, setup_fonts
+
+        timed("CJK TrueType subset, cold (once per machine)", lambda: setup_fonts(checked))
 
         for fmt in ("png", "svg", "pdf"):
             data = timed(f"export-map city {fmt}", lambda fmt=fmt: export_map(checked, layers, None, fmt))

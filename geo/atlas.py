@@ -23,7 +23,7 @@ from geo.static_map import (
     source_line,
 )
 from geo.validate import CheckedLayout
-from layers import build_layers
+from layers import MapLayer, build_layers
 
 TABLE_SIZES_PT = (6.5, 6.0, 5.5, 5.0, 4.5)  # tried in turn until the table fits its box
 COLUMNS = (("类别", 0.14), ("名称", 0.40), ("依据", 0.30), ("出处", 0.16))  # title, width share
@@ -86,26 +86,26 @@ def district_rows(found: list[Assignment]) -> list[list[str]]:
              " ".join(a.docs)] for a in found]
 
 
-def _page(checked: CheckedLayout, page: Page, district: str | None, title: str) -> tuple[Figure, Axes]:
+def _page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: str | None,
+          title: str) -> tuple[Figure, Axes]:
     fig = Figure(figsize=page.size_in)
     FigureCanvasAgg(fig)
     fig.text(0.5, 0.965, title, ha="center", va="top", fontsize=15)
     map_ax = fig.add_axes((0.02, 0.10, 0.50, 0.80))
     legend_ax = fig.add_axes((0.535, 0.10, 0.12, 0.80))
     legend_ax.axis("off")
-    layers = build_layers(checked)
     skipped = draw_map(fig, map_ax, checked, layers, district)
     decorate(fig, map_ax, layers, legend_ax, skipped)
     fig.text(0.02, 0.02, source_line(), fontsize=5.5, color="#444", ha="left", va="bottom", wrap=True)
     return fig, fig.add_axes((0.675, 0.10, 0.31, 0.80))
 
 
-def overview(checked: CheckedLayout, page: Page) -> Figure:
-    fig, table_ax = _page(checked, page, None, default_title(None) + " · 总览")
+def overview(checked: CheckedLayout, layers: list[MapLayer], page: Page) -> Figure:
+    fig, table_ax = _page(checked, layers, page, None, default_title(None) + " · 总览")
     rows = []
     for d in checked.districts:
         found = assignments(checked, d.name_zh)
-        kinds = Counter(a.kind_zh for a in found if a.scope in ("", "named"))
+        kinds = Counter(a.kind_zh for a in found if not a.city_wide)
         rows.append([d.group, d.name_zh, "；".join(f"{k}{v}" for k, v in kinds.items()) or "—",
                      "不一致" if any(a.disagrees for a in found) else ""])
     city_tasks = [t for t in checked.layout.layer("task") if t.district_scope in SCOPE_ZH]
@@ -115,11 +115,11 @@ def overview(checked: CheckedLayout, page: Page) -> Figure:
     return fig
 
 
-def district_page(checked: CheckedLayout, page: Page, district: str) -> Figure:
-    fig, table_ax = _page(checked, page, district, default_title(district))
+def district_page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: str) -> Figure:
+    fig, table_ax = _page(checked, layers, page, district, default_title(district))
     found = assignments(checked, district)
-    own = [a for a in found if a.scope in ("", "named")]
-    shared = Counter(SCOPE_ZH[a.scope] for a in found if a.scope in SCOPE_ZH)
+    own = [a for a in found if not a.city_wide]
+    shared = Counter(SCOPE_ZH[a.scope] for a in found if a.city_wide)
     note = "另有全市性任务：" + "，".join(f"{k} {v} 项" for k, v in shared.items()) + "（见总览页）。" \
         if shared else ""
     draw_table(table_ax, f"{district}：规划安排（{len(own)} 项）", COLUMNS, district_rows(own), note)
@@ -127,8 +127,10 @@ def district_page(checked: CheckedLayout, page: Page, district: str) -> Figure:
 
 
 def write_atlas(checked: CheckedLayout, out: Path, page: Page = Page()) -> int:
-    setup_fonts("".join(e.name_zh + e.role_zh for e in checked.layout.entries.values()))
-    figures = [overview(checked, page)] + [district_page(checked, page, d.name_zh) for d in checked.districts]
+    setup_fonts(checked)
+    layers = build_layers(checked)
+    figures = [overview(checked, layers, page)] + [district_page(checked, layers, page, d.name_zh)
+                                                   for d in checked.districts]
     with PdfPages(out, metadata={"Title": "广州科技创新空间布局 区级图册"}) as pdf:
         for fig in figures:
             pdf.savefig(fig)

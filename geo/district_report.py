@@ -28,6 +28,11 @@ class Assignment:
     scope: str = ""  # tasks: named | all | relevant (shared by every district)
 
     @property
+    def city_wide(self) -> bool:
+        """A task of 各区政府 / 各相关区政府: on every district's list."""
+        return self.scope in SCOPE_ZH
+
+    @property
     def docs(self) -> list[str]:
         """The documents cited, by number (000-004)."""
         return sorted({s.doc[:3] for s in self.sources})

@@ -18,6 +18,7 @@ def data_dir() -> Path:
     """data/, unless GZMAP_DATA points at another copy (a district's draft, a test fixture)."""
     return Path(os.environ.get("GZMAP_DATA") or DATA_DIR)
 
+
 # file -> {top-level key (None: the file is a list) -> kind of its entries}
 FILES: dict[str, dict[str | None, str]] = {
     "axis.yaml": {"axis": "axis", "nodes": "axis_node", "segments": "segment"},

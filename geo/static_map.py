@@ -51,10 +51,13 @@ class Page:
         return w / 25.4, h / 25.4
 
 
-def setup_fonts(extra_text: str = "") -> None:
-    """Chinese text from the project's own font, kept as text in PDF (Type 42)."""
+def setup_fonts(checked: CheckedLayout, extra_text: str = "") -> None:
+    """Chinese text from the project's own font, kept as text in PDF (Type 42). The font covers
+    every character of the data and of `extra_text` (a title), so every page uses one font."""
+    text = extra_text + "".join(d.name_zh for d in checked.districts) + "".join(
+        e.name_zh + e.role_zh + e.notes + "".join(e.lead_units) for e in checked.layout.entries.values())
     matplotlib.rcParams.update({
-        "font.family": [chinese_font(extra_text)], "pdf.fonttype": 42, "ps.fonttype": 42,
+        "font.family": [chinese_font("".join(sorted(set(text))))], "pdf.fonttype": 42, "ps.fonttype": 42,
         "svg.fonttype": "path", "axes.unicode_minus": False,
         "lines.scale_dashes": False,  # dash lengths in points, as on the web map
     })
@@ -280,7 +283,7 @@ def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | No
 def map_figure(checked: CheckedLayout, layers: list[MapLayer], district: str | None, title: str,
                page: Page = Page()) -> Figure:
     """A full page: title, map, legend beside (landscape) or below (portrait), source line."""
-    setup_fonts(title)
+    setup_fonts(checked, title)
     fig = Figure(figsize=page.size_in)
     FigureCanvasAgg(fig)  # label placement measures text with a real renderer
     fig.text(0.5, 0.965, title, ha="center", va="top", fontsize=16)
