@@ -7,7 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 from geo.model import TIERS
+from geo.output import write_atomic
 from geo.problems import DataError, errors
+from geo.safe import clean_text
 from geo.validate import SEEDS_DIR, load_checked, validate
 
 
@@ -32,7 +34,7 @@ def cmd_export_data(args: argparse.Namespace) -> int:
 
     checked = load_checked(args.data)
     text = to_geojson(checked) if args.format == "geojson" else to_csv(checked)
-    Path(args.out).write_text(text, encoding="utf-8")
+    write_atomic(Path(args.out), text)
     print(f"wrote {args.out}")
     return 0
 
@@ -53,22 +55,42 @@ def cmd_export_map(args: argparse.Namespace) -> int:
     if any(t and t not in names for t in targets):
         print(f"unknown district {args.district!r}; choose from all, {', '.join(names)}", file=sys.stderr)
         return 2
+    try:
+        title = clean_text(args.title) if args.title else None
+    except ValueError as err:
+        print(f"--title {err}", file=sys.stderr)
+        return 2
     page = Page(args.paper, args.orientation)
     layers = build_layers(checked, keys)
     out = Path(args.out)
+    failed = []
     for target in targets:
-        # With --district all, one file per district beside the given name.
+        # With --district all, one file per district beside the given name; one that fails
+        # is reported and the others are still written.
         path = out.with_name(f"{out.stem}_{target}{out.suffix}") if args.district == "all" else out
-        export_map(checked, layers, path, args.format, target, args.title, args.dpi, page)
+        try:
+            export_map(checked, layers, path, args.format, target, title, args.dpi, page)
+        except Exception as err:  # noqa: BLE001 - reported per file, the rest go on
+            failed.append(path)
+            print(f"failed {path}: {type(err).__name__}: {err} (any earlier file is unchanged)",
+                  file=sys.stderr)
+            continue
         print(f"wrote {path}")
-    return 0
+    return 1 if failed else 0
 
 
 def cmd_atlas(args: argparse.Namespace) -> int:
     from geo.atlas import write_atlas
     from geo.static_map import Page
 
-    pages = write_atlas(load_checked(args.data), Path(args.out), Page(args.paper, "landscape"))
+    try:
+        pages = write_atlas(load_checked(args.data), Path(args.out), Page(args.paper, "landscape"))
+    except DataError:
+        raise
+    except Exception as err:  # noqa: BLE001 - the atlas is all or nothing
+        print(f"failed {args.out}: {type(err).__name__}: {err} (any earlier atlas is unchanged)",
+              file=sys.stderr)
+        return 1
     print(f"wrote {args.out}: {pages} pages")
     return 0
 

@@ -2,6 +2,7 @@
 table of what the plans assign to it (issue 4). One PDF, landscape."""
 from __future__ import annotations
 
+import io
 import textwrap
 import unicodedata
 from collections import Counter
@@ -14,6 +15,7 @@ from matplotlib.figure import Figure
 
 from geo.district_report import Assignment, assignments
 from geo.model import SCOPE_ZH
+from geo.output import write_atomic
 from geo.static_map import (
     Page,
     decorate,
@@ -131,8 +133,10 @@ def write_atlas(checked: CheckedLayout, out: Path, page: Page = Page()) -> int:
     layers = build_layers(checked)
     figures = [overview(checked, layers, page)] + [district_page(checked, layers, page, d.name_zh)
                                                    for d in checked.districts]
-    with PdfPages(out, metadata={"Title": "广州科技创新空间布局 区级图册"}) as pdf:
+    buf = io.BytesIO()  # the file is replaced only once every page has been drawn
+    with PdfPages(buf, metadata={"Title": "广州科技创新空间布局 区级图册"}) as pdf:
         for fig in figures:
             pdf.savefig(fig)
+    write_atomic(out, buf.getvalue())
     return len(figures)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from geo.geometry import located_in
 from geo.model import KIND_ZH, SCOPE_ZH, Entry, Source
+from geo.safe import sheet_cell
 from geo.validate import CheckedLayout
 
 ORDER = ("segment", "axis_node", "core", "core_area", "park", "platform", "task")
@@ -87,9 +88,9 @@ def assignments(checked: CheckedLayout, district: str) -> list[Assignment]:
 
 
 def to_csv(rows: list[Assignment]) -> str:
-    """Excel-friendly: UTF-8 with BOM."""
+    """Excel-friendly: UTF-8 with BOM; no cell can become a formula (geo.safe.sheet_cell)."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=FIELDS)
     writer.writeheader()
-    writer.writerows(r.as_row() for r in rows)
+    writer.writerows({k: sheet_cell(v) for k, v in r.as_row().items()} for r in rows)
     return "\ufeff" + buf.getvalue()

@@ -11,6 +11,7 @@ from shapely.geometry import mapping
 
 from geo.geometry import axis_line, extent_of, located_in, point_of, segment_geometry
 from geo.model import SCOPE_ZH, Entry
+from geo.safe import sheet_cell
 from geo.validate import CheckedLayout
 
 COLUMNS = ("id", "layer", "name_zh", "name_en", "district", "located_in", "group", "role_zh",
@@ -69,7 +70,8 @@ def to_geojson(checked: CheckedLayout) -> str:
 
 
 def to_csv(checked: CheckedLayout) -> str:
-    """Excel-friendly: BOM, lists joined with '；', sources one per line, geometry as WKT."""
+    """Excel-friendly: BOM, lists joined with '；', sources one per line, geometry as WKT; no
+    cell can become a formula (geo.safe.sheet_cell)."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow([*COLUMNS, "lon", "lat", "wkt"])
@@ -79,7 +81,7 @@ def to_csv(checked: CheckedLayout) -> str:
         cells[COLUMNS.index("sources")] = "\n".join(
             f"{s['doc']} {s['section']}：{s['quote']}" for s in props["sources"])
         pt = geom.representative_point() if geom is not None else None
-        writer.writerow([*("" if c is None else c for c in cells),
+        writer.writerow([*(sheet_cell("" if c is None else c) for c in cells),
                          f"{pt.x:.6f}" if pt else "", f"{pt.y:.6f}" if pt else "",
                          geom.wkt if geom is not None else ""])
     return "\ufeff" + buf.getvalue()

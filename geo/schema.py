@@ -5,12 +5,14 @@ never drops a field silently: an unknown field is an error, and so is a missing 
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from geo.model import DISTRICT_GROUPS, TIERS, Entry, Location, NamedPlace, Source
 from geo.problems import Problem
+from geo.safe import clean_text
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -19,10 +21,15 @@ class FieldError(ValueError):
     """A value that does not fit its field; the message says what was expected."""
 
 
-def _text(v: Any) -> str:
+def parse_text(v: Any) -> str:
+    """Non-empty text, NFC-normalised, with no invisible or control characters (geo.safe)."""
     if not isinstance(v, str) or not v.strip():
-        raise FieldError("must be non-empty text")
-    return v.strip()
+        raise FieldError(f"must be non-empty text, got {v!r}")
+    try:
+        return clean_text(v.strip())
+    except ValueError as err:
+        raise FieldError(str(err)) from None
+
 
 
 def parse_texts(v: Any) -> tuple[str, ...]:
@@ -30,7 +37,7 @@ def parse_texts(v: Any) -> tuple[str, ...]:
         return ()
     if not isinstance(v, list):
         raise FieldError("must be a list of text")
-    return tuple(_text(x) for x in v)
+    return tuple(parse_text(x) for x in v)
 
 
 def _districts(v: Any) -> tuple[str, ...]:
@@ -38,12 +45,14 @@ def _districts(v: Any) -> tuple[str, ...]:
     names = (v,) if isinstance(v, str) else parse_texts(v)
     if not names:
         raise FieldError("must name at least one district")
-    return tuple(_text(n) for n in names)
+    return tuple(parse_text(n) for n in names)
 
 
 def _number(v: Any) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise FieldError(f"must be a number, got {v!r}")
+    if not math.isfinite(v):
+        raise FieldError(f"must be a finite number, got {v!r}")
     return float(v)
 
 
@@ -82,7 +91,7 @@ def _record(v: Any, fields: dict[str, Callable[[Any], Any]], optional: tuple[str
 
 
 def parse_source(v: Any) -> Source:
-    return Source(**_record(v, {"doc": _text, "section": _text, "quote": _text}))
+    return Source(**_record(v, {"doc": parse_text, "section": parse_text, "quote": parse_text}))
 
 
 def _sources(v: Any) -> tuple[Source, ...]:
@@ -98,7 +107,7 @@ def _sources(v: Any) -> tuple[Source, ...]:
 
 
 def _location(v: Any) -> Location:
-    r = _record(v, {"lon": _number, "lat": _number, "precision_m": _number, "method": _text})
+    r = _record(v, {"lon": _number, "lat": _number, "precision_m": _number, "method": parse_text})
     if r["precision_m"] <= 0:
         raise FieldError("precision_m must be positive")
     return Location(**r)
@@ -109,9 +118,9 @@ def _named_places(v: Any) -> tuple[NamedPlace, ...]:
         raise FieldError("must be a list of {name_zh, ref}")
 
     def ref(x: Any) -> str | None:
-        return None if x is None else _text(x)
+        return None if x is None else parse_text(x)
 
-    return tuple(NamedPlace(**_record(x, {"name_zh": _text, "ref": ref}, ("ref",))) for x in v)
+    return tuple(NamedPlace(**_record(x, {"name_zh": parse_text, "ref": ref}, ("ref",))) for x in v)
 
 
 @dataclass(frozen=True)
@@ -123,15 +132,15 @@ class Kind:
     optional: dict[str, Callable[[Any], Any]]
 
 
-COMMON = {"id": _text, "name_zh": _text, "name_en": _text, "role_zh": _text, "sources": _sources}
+COMMON = {"id": parse_text, "name_zh": parse_text, "name_en": parse_text, "role_zh": parse_text, "sources": _sources}
 PLACE = {"district": _districts, "location": _location}
-NOTES = {"notes": _text, "boundary_note": _text, "district_basis": _text}
+NOTES = {"notes": parse_text, "boundary_note": parse_text, "district_basis": parse_text}
 
 KINDS = {
     "core": Kind("core", {**COMMON, **PLACE, "kind": _one_of(("一区", "三城"))},
                  {**NOTES, "platforms": parse_texts}),
     # A published area is drawn as a schematic circle (extent), as no boundary is published.
-    "core_area": Kind("core_area", {**COMMON, **PLACE, "core": _text},
+    "core_area": Kind("core_area", {**COMMON, **PLACE, "core": parse_text},
                       {**NOTES, "area_km2_published": _number, "platforms": parse_texts,
                        "extent": _one_of(("schematic-circle",))}),
     "park": Kind("park", {**COMMON, **PLACE, "group": _one_of(DISTRICT_GROUPS)},
@@ -140,12 +149,12 @@ KINDS = {
                      {**NOTES, **PLACE}),
     "task": Kind("task", {**COMMON, "lead_units": parse_texts, "districts": parse_texts,
                           "district_scope": _one_of(("named", "all", "relevant"))},
-                 {"notes": _text, "places": parse_texts}),
-    "axis": Kind("axis", COMMON, {"notes": _text}),
-    "axis_node": Kind("axis_node", {"id": _text, "place": _text, "pole": _bool, "role_zh": _text,
-                                    "sources": _sources}, {"notes": _text}),
+                 {"notes": parse_text, "places": parse_texts}),
+    "axis": Kind("axis", COMMON, {"notes": parse_text}),
+    "axis_node": Kind("axis_node", {"id": parse_text, "place": parse_text, "pole": _bool, "role_zh": parse_text,
+                                    "sources": _sources}, {"notes": parse_text}),
     "segment": Kind("segment", {**COMMON, "district": _districts, "places": _named_places},
-                    {"notes": _text}),
+                    {"notes": parse_text}),
 }
 
 # YAML field name -> Entry attribute, where they differ.

@@ -26,6 +26,7 @@ from shapely.geometry import Point
 
 from geo.crs import GAUSS_KRUGER_114E, project
 from geo.fonts import chinese_font
+from geo.output import write_atomic
 from geo.validate import CheckedLayout
 from layers import MapLayer, Style
 from layers.districts import FOCUS
@@ -59,6 +60,7 @@ def setup_fonts(checked: CheckedLayout, extra_text: str = "") -> None:
     matplotlib.rcParams.update({
         "font.family": [chinese_font("".join(sorted(set(text))))], "pdf.fonttype": 42, "ps.fonttype": 42,
         "svg.fonttype": "path", "axes.unicode_minus": False,
+        "text.parse_math": False,  # data text is drawn literally: "$a$" is not a formula
         "lines.scale_dashes": False,  # dash lengths in points, as on the web map
     })
 
@@ -318,7 +320,7 @@ def export_map(checked: CheckedLayout, layers: list[MapLayer], out: Path | None,
     title = title or default_title(district)
     data = save(map_figure(checked, layers, district, title, page), fmt, dpi)
     if out is not None:
-        Path(out).write_bytes(data)
+        write_atomic(Path(out), data)
     return data
 
 

@@ -15,7 +15,8 @@ from shapely.geometry import Point, mapping
 
 from geo import offline_assets
 from geo.crs import geometry_to_gcj02
-from geo.details import DETAILS_CSS, details_html, esc
+from geo.details import DETAILS_CSS, details_html
+from geo.safe import html_text
 from geo.validate import CheckedLayout
 from layers import MapLayer, Style
 from layers.districts import FOCUS
@@ -44,7 +45,7 @@ def leaflet_style(style: Style, css_class: str) -> dict:
 
 def _add_item(group: folium.FeatureGroup, item, css_class: str, popup_html: str | None) -> None:
     geom = item.geometry
-    tooltip = folium.Tooltip(f"{esc(item.label)}<br><small>{esc(item.kind_zh)}</small>")
+    tooltip = folium.Tooltip(f"{html_text(item.label)}<br><small>{html_text(item.kind_zh)}</small>")
     popup = folium.Popup(popup_html, max_width=380, max_height=360) if popup_html else None
     # Classes let the page (and its tests) tell each layer's markers from its lines and areas.
     if isinstance(geom, Point):
@@ -68,7 +69,7 @@ def _polygon(geom, style: Style, css_class: str, tooltip=None, popup=None) -> fo
 def legend_html(layers: list[MapLayer]) -> str:
     rows = []
     for layer in layers:
-        rows.append(f'<div class="gz-legend-title">{esc(layer.title_zh)}</div>')
+        rows.append(f'<div class="gz-legend-title">{html_text(layer.title_zh)}</div>')
         for s in layer.legend:
             if s.radius:
                 r = max(4, min(s.radius, 9))
@@ -81,7 +82,7 @@ def legend_html(layers: list[MapLayer]) -> str:
                 border = "dashed" if s.dash else "solid"
                 swatch = (f'<span class="gz-sw" style="background:{s.fill};opacity:{max(s.fill_opacity, .5)};'
                           f'border:1px {border} {s.color}"></span>')
-            rows.append(f'<div class="gz-legend-row">{swatch}{esc(s.label_zh)}</div>')
+            rows.append(f'<div class="gz-legend-row">{swatch}{html_text(s.label_zh)}</div>')
     return f'<div class="gz-legend">{"".join(rows)}</div>'
 
 

@@ -63,7 +63,7 @@ def test_details_escape_html_and_template_literals():
     evil = Entry(**{**park.__dict__, "name_zh": XSS, "role_zh": XSS, "notes": XSS})
     html = details_html(CHECKED, evil)
     assert "<img" not in html and "${" not in html and "`" not in html
-    assert "&lt;img src=x onerror=alert(1)&gt;&#36;{alert(2)}&#96;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;&#36;&#123;alert(2)&#125;&#96;" in html
     listed = notes_html([(XSS, XSS)])
     assert "<img" not in listed and "${" not in listed
 
@@ -77,7 +77,7 @@ def test_popup_shows_role_platforms_by_tier_and_sources():
 def test_offline_map_loads_only_the_apps_own_assets():
     html = build_map(CHECKED, build_layers(CHECKED)).get_root().render()
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
-    assert urls and all(u.startswith("/app/static/vendor/") for u in urls), urls
+    assert urls and all(u.startswith("/component/geo.offline_assets.") for u in urls), urls
     assert html.count('"className": "gz-park gz-item') == 28
 
 

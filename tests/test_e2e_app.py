@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -10,7 +12,7 @@ from pypdf import PdfReader
 
 from geo.validate import load_checked
 from layers import build_layers
-from tests.browser import ARTIFACTS, browser, map_frame, running_app, wait_until
+from tests.browser import ARTIFACTS, ROOT, browser, map_frame, running_app, wait_until
 from tests.conftest import edit_yaml
 
 CHECKED = load_checked()
@@ -86,7 +88,8 @@ def test_map_layers_popup_district_focus_and_offline():
     assert requests and outside == []
 
 
-XSS = "<img src=x onerror=alert(1)>${alert(2)}"
+XSS = "<img src=x onerror=alert(1)>${alert(2)}{{ 7*7 }}{% raw %}"
+SSTI = "{{ cycler.__init__.__globals__.os.makedirs(dict(ssti_proof_dir=1)|list|first, exist_ok=True) }}"
 
 
 def test_hostile_names_show_as_text_and_run_no_script(data_copy: Path):
@@ -94,6 +97,7 @@ def test_hostile_names_show_as_text_and_run_no_script(data_copy: Path):
         park = next(p for p in parks if p["id"] == "park-huanghuagang")
         park["name_zh"] = park["name_en"] = XSS
         park["role_zh"] = XSS
+        park["notes"] = SSTI
 
     edit_yaml(data_copy / "parks.yaml", poison)
     with running_app(data_copy) as url, browser() as b:
@@ -116,3 +120,29 @@ def test_hostile_names_show_as_text_and_run_no_script(data_copy: Path):
         wait_until(page, lambda: XSS in page.locator("[data-testid='stHtml']").first.inner_text(), what="details")
         page.wait_for_timeout(1000)
         assert dialogs == []
+    assert not (ROOT / "ssti_proof_dir").exists()  # the app runs in the repo root
+
+
+def checkout_state() -> set[str]:
+    """What `git status` shows, ignored files included, less Python's and pytest's own caches
+    and the tests' screenshots."""
+    out = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return {line for line in out.splitlines()
+            if not any(part in line for part in ("__pycache__", ".pytest_cache", "artifacts/"))}
+
+
+def test_the_app_and_every_export_write_nothing_into_the_checkout(tmp_path: Path):
+    before = checkout_state()
+    with running_app() as url, browser() as b:
+        page = b.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(url)
+        map_frame(page)
+    commands = [["validate"], ["export-data", "--format", "geojson", "--out", "l.geojson"],
+                ["export-data", "--format", "csv", "--out", "l.csv"],
+                ["export-map", "--format", "pdf", "--out", "m.pdf"], ["atlas", "--out", "a.pdf"]]
+    for args in commands:
+        done = subprocess.run([sys.executable, "-m", "geo", *[str(tmp_path / a) if a.endswith(
+            (".geojson", ".csv", ".pdf")) else a for a in args]], cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    assert checkout_state() == before

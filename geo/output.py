@@ -1,0 +1,26 @@
+"""Writing exports so that no output is ever lost: complete files or nothing.
+
+Every file the CLI writes goes to a temporary file in the target folder and replaces the target
+only once it is complete, so a failed export leaves any earlier file byte-identical.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes | str) -> Path:
+    """Write `data` (text as UTF-8) to `path` via a temporary file in the same folder."""
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the export from colleagues
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
