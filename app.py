@@ -15,15 +15,17 @@ from streamlit_folium import st_folium
 from geo import offline_assets
 from geo.details import DETAILS_CSS, details_html, notes_html
 from geo.district_report import assignments, to_csv
-from geo.load import data_dir
 from geo.problems import DataError
 from geo.safe import md_text
 from geo.search import search
 from geo.static_map import FORMATS, export_map
-from geo.validate import CheckedLayout, load_checked
+from geo.model import CheckedLayout
+from geo.settings import settings
+from geo.validate import load_checked
 from geo.view import CITY, view_of
-from geo.webmap import BASEMAPS, build_map, highlight_group
-from layers import LAYER_TITLES, MapLayer, build_layers
+from geo.basemaps import BASEMAPS
+from geo.webmap import build_map, highlight_group
+from layers import MapLayer, build_layers, layer_titles
 
 st.set_page_config(page_title="广州科技创新空间布局图", page_icon="🗺", layout="wide")
 
@@ -44,28 +46,27 @@ def render_view(directory: str, district: str | None, keys: tuple[str, ...], fmt
 
 
 MIMES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
-DATA = str(data_dir())
+DATA = str(settings().data)
 log = logging.getLogger("gzmap")
 
 
 def page(checked: CheckedLayout) -> None:
     """The map page for a checked layout."""
-    layout = checked.layout
     districts = [CITY] + [d.name_zh for d in checked.districts]
 
     with st.sidebar:
         st.header("图层")
-        visible = tuple(k for k, title in LAYER_TITLES.items()
+        visible = tuple(k for k, title in layer_titles().items()
                         if st.checkbox(title, value=True, key=f"layer_{k}"))
-        basemap = st.selectbox("底图", list(BASEMAPS), format_func=lambda k: BASEMAPS[k]["label"],
+        basemap = st.selectbox("底图", list(BASEMAPS), format_func=lambda k: BASEMAPS[k].label_zh,
                                key="basemap")
         st.header("按区查看")
         district = st.selectbox("行政区", districts, key="district")
         st.header("查找地点")
         query = st.text_input("名称（中文或英文，可输入部分）", key="query")
-        hits = search(layout, query)
+        hits = search(checked, query)
         hit = st.selectbox(f"找到 {len(hits)} 个结果", [e.id for e in hits], index=None,
-                           format_func=lambda i: f"{layout.entries[i].name_zh}（{layout.entries[i].name_en}）",
+                           format_func=lambda i: f"{checked.entries[i].name_zh}（{checked.entries[i].name_en}）",
                            placeholder="选择一个结果", key="hit") if hits else None
         if query and not hits:
             st.caption("没有找到名称包含该文字的地点。")
@@ -90,13 +91,13 @@ def page(checked: CheckedLayout) -> None:
         for layer in shown:
             if layer.unplaced:
                 with st.expander(f"{layer.title_zh}：{len(layer.unplaced)} 个规划未写明位置，未上图"):
-                    st.dataframe(pd.DataFrame([{"名称": e.name_zh, "英文": e.name_en, "说明": e.notes}
+                    st.dataframe(pd.DataFrame([{"名称": e.name_zh, "英文": e.name_en, "说明": e.notes or ""}
                                                for e in layer.unplaced]), hide_index=True)
 
     with col_side:
         if hit:
             st.subheader("地点详情")
-            st.html(f"<style>{DETAILS_CSS}</style>{details_html(checked, layout.entries[hit])}")
+            st.html(f"<style>{DETAILS_CSS}</style>{details_html(checked, checked.entries[hit])}")
         if district != CITY:
             rows = assignments(checked, district)
             st.subheader(f"{md_text(district)}：规划安排")
@@ -112,8 +113,7 @@ def page(checked: CheckedLayout) -> None:
             st.subheader("使用说明")
             st.markdown("点击地图上的节点、园区或平台查看定位、平台和出处；在左侧选择行政区查看本区清单，"
                         "或按名称查找地点。")
-            findings = [(layout.entries[p.entry_id].name_zh, p.message)
-                        for p in checked.problems if p.level == "finding"]
+            findings = [(checked.entries[p.entry_id].name_zh, p.message) for p in checked.findings]
             if findings:
                 st.subheader("规划与边界不一致")
                 st.html(f"<style>{DETAILS_CSS}</style>{notes_html(findings)}")

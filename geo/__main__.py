@@ -1,53 +1,69 @@
-"""Command line: python -m geo validate | export-data | export-map | atlas."""
+"""Command line: python -m geo validate | schema | export-data | export-map | atlas."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from pathlib import Path
 
-from geo.model import TIERS
+from geo.records import TIERS
+from geo.settings import settings
 from geo.output import write_atomic
 from geo.problems import DataError, errors
 from geo.safe import clean_text
-from geo.validate import SEEDS_DIR, load_checked, validate
+from geo.validate import load_checked, validate
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    checked = validate(args.data, args.seeds)
-    for p in checked.problems:
+    report = validate(args.data, args.seeds)
+    for p in report.problems:
         print(p)
-    counts = Counter(e.layer for e in checked.layout.entries.values())
-    counts["district"] = len(checked.districts)
-    counts["node_list"] = len(checked.layout.node_lists)
-    n_err = len(errors(checked.problems))
-    n_find = len(checked.problems) - n_err
-    print(f"{n_err} error(s), {n_find} finding(s)")
-    tiers = Counter(e.tier for e in checked.layout.layer("platform"))
+    counts = Counter(e.kind for e in report.entries.values())
+    counts["district"] = len(report.districts)
+    n_err = len(errors(report.problems))
+    print(f"{n_err} error(s), {len(report.problems) - n_err} finding(s)")
+    if not report.citations_checked:
+        print(f"NOTE: quotes were not checked: no planning documents (*.txt) found in {args.seeds or settings().seeds}"
+              " (put the five documents there, or pass --seeds DIR)")
+    tiers = Counter(e.tier for e in report.entries.values() if e.kind == "platform")
     print("platforms by tier: " + ", ".join(f"{t} {tiers[t]}" for t in TIERS))
     print("counts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     return 1 if n_err else 0
 
 
-def cmd_export_data(args: argparse.Namespace) -> int:
-    from geo.export_data import to_csv, to_geojson
+def cmd_schema(args: argparse.Namespace) -> int:
+    from geo.schema import json_schemas, readme_path, readme_with_tables
 
-    checked = load_checked(args.data)
-    text = to_geojson(checked) if args.format == "geojson" else to_csv(checked)
-    write_atomic(Path(args.out), text)
+    if args.readme:
+        path = readme_path()
+        write_atomic(path, readme_with_tables(path.read_text(encoding="utf-8")))
+        print(f"wrote {path}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in json_schemas().items():
+        write_atomic(out / name, json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
+        print(f"wrote {out / name}")
+    return 0
+
+
+def cmd_export_data(args: argparse.Namespace) -> int:
+    from geo.export_data import export
+
+    export(load_checked(args.data), args.format, Path(args.out))
     print(f"wrote {args.out}")
     return 0
 
 
 def cmd_export_map(args: argparse.Namespace) -> int:
     from geo.static_map import Page, export_map
-    from layers import LAYER_TITLES, build_layers
+    from layers import build_layers, layer_titles
 
     checked = load_checked(args.data)
-    keys = args.layers.split(",") if args.layers else list(LAYER_TITLES)
-    unknown = set(keys) - set(LAYER_TITLES)
+    keys = args.layers.split(",") if args.layers else list(layer_titles())
+    unknown = set(keys) - set(layer_titles())
     if unknown:
-        print(f"unknown layer(s) {', '.join(sorted(unknown))}; choose from {', '.join(LAYER_TITLES)}",
+        print(f"unknown layer(s) {', '.join(sorted(unknown))}; choose from {', '.join(layer_titles())}",
               file=sys.stderr)
         return 2
     names = [d.name_zh for d in checked.districts]
@@ -100,10 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", type=Path, default=None, help="data directory (default: data/)")
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="check schema, citations and geography")
-    v.add_argument("--seeds", type=Path, default=SEEDS_DIR, help="the planning documents (txt)")
+    v.add_argument("--seeds", type=Path, default=None,
+                   help="the planning documents (txt; default ../shared/seeds or GZMAP_SEEDS)")
     v.set_defaults(func=cmd_validate)
-    e = sub.add_parser("export-data", help="all layers in one GeoJSON or CSV file")
-    e.add_argument("--format", choices=("geojson", "csv"), required=True)
+    j = sub.add_parser("schema", help="write the JSON Schema of each data file (for editors)")
+    j.add_argument("--out", default="data/schema", help="folder to write <file>.schema.json into")
+    j.add_argument("--readme", action="store_true", help="also regenerate data/README.md's field tables")
+    j.set_defaults(func=cmd_schema)
+    e = sub.add_parser("export-data", help="the layout for GIS and spreadsheets: GeoPackage (a layer "
+                       "per kind), GeoJSON, CSV (lon/lat columns) or XLSX (a sheet per kind)")
+    e.add_argument("--format", choices=("gpkg", "geojson", "csv", "xlsx"), required=True)
     e.add_argument("--out", required=True)
     e.set_defaults(func=cmd_export_data)
     m = sub.add_parser("export-map", help="a print map (PNG, SVG or PDF) of the city or a district")

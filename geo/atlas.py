@@ -14,7 +14,8 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo.district_report import Assignment, assignments
-from geo.model import SCOPE_ZH
+from geo.model import CheckedLayout
+from geo.records import SCOPES
 from geo.output import write_atomic
 from geo.static_map import (
     Page,
@@ -24,7 +25,6 @@ from geo.static_map import (
     setup_fonts,
     source_line,
 )
-from geo.validate import CheckedLayout
 from layers import MapLayer, build_layers
 
 TABLE_SIZES_PT = (6.5, 6.0, 5.5, 5.0, 4.5)  # tried in turn until the table fits its box
@@ -110,9 +110,9 @@ def overview(checked: CheckedLayout, layers: list[MapLayer], page: Page) -> Figu
         kinds = Counter(a.kind_zh for a in found if not a.city_wide)
         rows.append([d.group, d.name_zh, "；".join(f"{k}{v}" for k, v in kinds.items()) or "—",
                      "不一致" if any(a.disagrees for a in found) else ""])
-    city_tasks = [t for t in checked.layout.layer("task") if t.district_scope in SCOPE_ZH]
+    city_tasks = [t for t in checked.of_kind("task") if t.district_scope in SCOPES]
     note = "全市性任务（责任单位为各区政府或各相关区政府，各区均有份）：" + "；".join(
-        f"{t.name_zh}（{SCOPE_ZH[t.district_scope]}）" for t in city_tasks)
+        f"{t.name_zh}（{SCOPES[t.district_scope]}）" for t in city_tasks)
     draw_table(table_ax, "各区规划安排一览", OVERVIEW_COLUMNS, rows, note)
     return fig
 
@@ -121,7 +121,7 @@ def district_page(checked: CheckedLayout, layers: list[MapLayer], page: Page, di
     fig, table_ax = _page(checked, layers, page, district, default_title(district))
     found = assignments(checked, district)
     own = [a for a in found if not a.city_wide]
-    shared = Counter(SCOPE_ZH[a.scope] for a in found if a.city_wide)
+    shared = Counter(SCOPES[a.scope] for a in found if a.city_wide)
     note = "另有全市性任务：" + "，".join(f"{k} {v} 项" for k, v in shared.items()) + "（见总览页）。" \
         if shared else ""
     draw_table(table_ax, f"{district}：规划安排（{len(own)} 项）", COLUMNS, district_rows(own), note)

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from geo.geometry import located_in, location_of
-from geo.model import KIND_ZH, TIERS, Entry
+from geo.model import CheckedLayout
+from geo.records import TIERS
 from geo.safe import html_text
-from geo.validate import CheckedLayout
 
 # Shared by the map's popups and the app's details panel.
 DETAILS_CSS = """
@@ -22,15 +21,9 @@ DETAILS_CSS = """
 """
 
 
-def findings_for(checked: CheckedLayout, entry: Entry) -> list[str]:
-    """Plan-vs-boundary findings on the entry, or on the place a node stands on."""
-    ids = {entry.id, entry.place} - {""}
-    return [p.message for p in checked.problems if p.level == "finding" and p.entry_id in ids]
-
-
-def platforms_by_tier(checked: CheckedLayout, entry: Entry) -> dict[str, list[Entry]]:
-    out: dict[str, list[Entry]] = defaultdict(list)
-    for p in checked.layout.platforms_at(entry):
+def platforms_by_tier(checked: CheckedLayout, entry) -> dict[str, list]:
+    out: dict[str, list] = defaultdict(list)
+    for p in checked.platforms_of(entry):
         out[p.tier].append(p)
     return {t: out[t] for t in TIERS if out.get(t)}
 
@@ -39,41 +32,43 @@ def _row(label: str, value_html: str) -> str:
     return f'<div class="gz-row"><span class="gz-label">{html_text(label)}</span> {value_html}</div>'
 
 
-def details_html(checked: CheckedLayout, entry: Entry, kind_zh: str = "") -> str:
-    layout = checked.layout
+def details_html(checked: CheckedLayout, entry, kind_zh: str = "") -> str:
+    entries = checked.entries
     parts = [f'<div class="gz-details" data-id="{html_text(entry.id)}">',
              f'<div class="gz-name">{html_text(entry.name_zh)}</div>',
              f'<div class="gz-name-en">{html_text(entry.name_en)}</div>',
-             _row("类别", html_text(kind_zh or KIND_ZH.get(entry.layer, entry.layer)))]
-    if entry.districts:
-        parts.append(_row("所属区", html_text("、".join(entry.districts))))
-    where = located_in(layout, checked.districts, entry) if entry.layer != "task" else None
-    if where and where not in entry.districts:
+             _row("类别", html_text(kind_zh or checked.kind_zh(entry)))]
+    declared = checked.declared.get(entry.id, ())
+    if declared:
+        parts.append(_row("所属区", html_text("、".join(declared))))
+    where = checked.located.get(entry.id)
+    if where and where not in declared:
         parts.append(_row("图上落位", html_text(where)))
     parts.append(_row("定位", html_text(entry.role_zh)))
-    place = layout.entries.get(entry.place)
+    place = entries.get(getattr(entry, "place", None))
     if place is not None:  # an axis node: what the core or park it stands on is for
         parts.append(_row("载体定位", html_text(place.role_zh)))
-    if entry.layer == "platform":
-        parts.append(_row("层级", html_text(TIERS[entry.tier])))
-        names = [layout.entries[r].name_zh for r in entry.places if r in layout.entries]
+    if entry.kind == "platform":
+        parts.append(_row("层级", html_text(TIERS[entry.tier][0])))
+        names = [entries[r].name_zh for r in entry.places if r in entries]
         if names:
             parts.append(_row("所在载体", html_text("、".join(names))))
     tiers = platforms_by_tier(checked, entry)
     if tiers:
-        items = "".join(f"<li><b>{html_text(TIERS[t])}</b>：{html_text('、'.join(p.name_zh for p in ps))}</li>"
+        items = "".join(f"<li><b>{html_text(TIERS[t][0])}</b>：{html_text('、'.join(p.name_zh for p in ps))}</li>"
                         for t, ps in tiers.items())
         parts.append(_row("平台", f'<ul class="gz-platforms">{items}</ul>'))
-    for message in findings_for(checked, entry):
-        parts.append(f'<div class="gz-finding">⚠ 规划与边界不一致：{html_text(message)}</div>')
-    for note in filter(None, (entry.notes, place.notes if place else "")):
+    for finding in checked.findings_for(entry):
+        parts.append(f'<div class="gz-finding">⚠ 规划与边界不一致：{html_text(finding.message)}</div>')
+    for note in filter(None, (getattr(entry, "notes", None), getattr(place, "notes", None))):
         parts.append(_row("说明", html_text(note)))
-    loc = location_of(layout, entry)
+    loc = checked.points.get(entry.id)
     if loc is not None:
         parts.append(_row("位置精度", html_text(f"±{loc.precision_m:,.0f} 米（{loc.method}）")))
     sources = "".join(
-        f"<li>{html_text(layout.documents.get(s.doc, s.doc))} · {html_text(s.section)}"
-        f'<br><span class="gz-quote">“{html_text(s.quote)}”</span> <span class="gz-doc">{html_text(s.doc)}</span></li>'
+        f"<li>{html_text(checked.documents[s.doc].title_zh if s.doc in checked.documents else s.doc)} · "
+        f"{html_text(s.section)}<br><span class=\"gz-quote\">“{html_text(s.quote)}”</span> "
+        f'<span class="gz-doc">{html_text(s.doc)}</span></li>'
         for s in entry.sources)
     parts.append(_row("来源", f'<ol class="gz-sources">{sources}</ol>'))
     parts.append("</div>")

@@ -9,12 +9,10 @@ import csv
 import io
 from dataclasses import dataclass
 
-from geo.geometry import located_in
-from geo.model import KIND_ZH, SCOPE_ZH, Entry, Source
+from geo.kinds import KINDS, table_kinds
+from geo.model import CheckedLayout
+from geo.records import SCOPES, Source
 from geo.safe import sheet_cell
-from geo.validate import CheckedLayout
-
-ORDER = ("segment", "axis_node", "core", "core_area", "park", "platform", "task")
 
 
 @dataclass(frozen=True)
@@ -31,7 +29,7 @@ class Assignment:
     @property
     def city_wide(self) -> bool:
         """A task of 各区政府 / 各相关区政府: on every district's list."""
-        return self.scope in SCOPE_ZH
+        return self.scope in SCOPES
 
     @property
     def docs(self) -> list[str]:
@@ -45,13 +43,6 @@ class Assignment:
 
 
 FIELDS = ("类别", "名称", "依据", "定位/任务", "来源", "编号")
-
-
-def _declared(checked: CheckedLayout, e: Entry) -> tuple[str, ...]:
-    if e.districts:
-        return e.districts
-    places = [checked.layout.entries[p] for p in (e.places or ()) if p in checked.layout.entries]
-    return tuple(d for p in places for d in p.districts)
 
 
 def _basis(declared: tuple[str, ...], district: str, where: str | None) -> str:
@@ -68,22 +59,24 @@ def _basis(declared: tuple[str, ...], district: str, where: str | None) -> str:
 
 def assignments(checked: CheckedLayout, district: str) -> list[Assignment]:
     out = []
-    entries = [e for e in checked.layout.entries.values() if e.layer in ORDER]
-    for e in sorted(entries, key=lambda e: ORDER.index(e.layer)):
-        if e.layer == "task":
-            if district in e.districts or e.district_scope in SCOPE_ZH:
+    order = table_kinds()
+    entries = [e for e in checked.entries.values() if e.kind in order]
+    for e in sorted(entries, key=lambda e: order.index(e.kind)):
+        kind_zh = KINDS[e.kind].name_zh
+        if e.kind == "task":
+            if district in e.districts or e.district_scope in SCOPES:
                 units = "、".join(u for u in e.lead_units if district[:2] in u)
-                basis = "责任单位：" + (units or SCOPE_ZH[e.district_scope])
-                out.append(Assignment(KIND_ZH["task"], e.id, e.name_zh, e.role_zh, basis, False,
+                basis = "责任单位：" + (units or SCOPES[e.district_scope])
+                out.append(Assignment(kind_zh, e.id, e.name_zh, e.role_zh, basis, False,
                                       e.sources, e.district_scope))
             continue
-        declared = _declared(checked, e)
-        where = None if e.layer == "segment" else located_in(checked.layout, checked.districts, e)
+        declared = checked.declared.get(e.id, ())
+        where = checked.located.get(e.id)
         if district in declared or where == district:
             # A place spanning several declared districts disagrees only if it lies in none.
             disagrees = where is not None and bool(declared) and where not in declared
-            basis = "规划所属" if e.layer == "segment" else _basis(declared, district, where)
-            out.append(Assignment(KIND_ZH[e.layer], e.id, e.name_zh, e.role_zh, basis, disagrees, e.sources))
+            basis = "规划所属" if e.kind == "segment" else _basis(declared, district, where)
+            out.append(Assignment(kind_zh, e.id, e.name_zh, e.role_zh, basis, disagrees, e.sources))
     return out
 
 

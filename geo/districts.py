@@ -11,7 +11,7 @@ import shapely
 from shapely.geometry import shape
 
 from geo.load import read_text
-from geo.model import DISTRICT_GROUPS
+from geo.records import GROUPS as DISTRICT_GROUPS
 from geo.problems import DataError, Problem
 from geo.safe import clean_text
 

@@ -1,87 +1,109 @@
-"""All layers as one table of features, for GIS users: GeoJSON or CSV (UTF-8 with BOM)."""
+"""The layout for GIS users and spreadsheets, written from geo.frames:
+
+- GeoPackage: one layer per kind (and the districts) through pyogrio; tasks as a table;
+- GeoJSON: one FeatureCollection of every kind, each feature's `kind` saying which;
+- CSV (UTF-8 with BOM, for Excel): every entry one row, points as lon/lat columns, no WKT;
+- XLSX: one sheet per kind.
+In CSV and XLSX no cell can become a formula (geo.safe.sheet_cell).
+"""
 from __future__ import annotations
 
-import csv
 import io
 import json
-from typing import Any
+import os
+import tempfile
+from pathlib import Path
 
-import shapely
-from shapely.geometry import mapping
+import pandas as pd
+import pyogrio
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 
-from geo.geometry import axis_line, extent_of, located_in, point_of, segment_geometry
-from geo.model import SCOPE_ZH, Entry
+from geo.frames import frames
+from geo.kinds import KINDS
+from geo.model import CheckedLayout
+from geo.output import write_atomic
 from geo.safe import sheet_cell
-from geo.validate import CheckedLayout
 
-COLUMNS = ("id", "layer", "name_zh", "name_en", "district", "located_in", "group", "role_zh",
-           "platforms", "sources")
-
-
-def _sources(e: Entry) -> list[dict[str, str]]:
-    return [{"doc": s.doc, "section": s.section, "quote": s.quote} for s in e.sources]
+FORMATS = ("gpkg", "geojson", "csv", "xlsx")
+# Columns first in CSV and on every sheet; the rest follow as each kind has them.
+LEADING = ("id", "kind", "name_zh", "name_en", "district", "located_in", "lon", "lat", "precision_m")
 
 
-def _district_label(e: Entry) -> str:
-    return SCOPE_ZH.get(e.district_scope) or "、".join(e.districts)
+def _table(frame) -> pd.DataFrame:
+    table = pd.DataFrame(frame.drop(columns="geometry"))
+    first = [c for c in LEADING if c in table.columns]
+    return table[first + [c for c in table.columns if c not in first]]
 
 
-def entry_geometry(checked: CheckedLayout, e: Entry) -> shapely.Geometry | None:
-    layout, districts = checked.layout, checked.districts
-    if e.layer == "axis":
-        return axis_line(layout)
-    if e.layer == "segment":
-        return segment_geometry(layout, districts, e)
-    if e.layer == "core_area" and (extent := extent_of(e)) is not None:
-        return extent
-    return point_of(layout, e)
-
-
-def feature_rows(checked: CheckedLayout) -> list[tuple[dict[str, Any], shapely.Geometry | None]]:
-    """(properties, geometry) for every district and entry, in a stable order."""
-    rows = []
-    for d in checked.districts:
-        props = {"id": f"district-{d.adcode}", "layer": "district", "name_zh": d.name_zh,
-                 "name_en": d.name_en, "district": d.name_zh, "located_in": d.name_zh,
-                 "group": d.group, "role_zh": "", "platforms": [], "sources": [],
-                 "adcode": d.adcode, "area_km2": d.area_km2}
-        rows.append((props, d.geometry))
-    for e in checked.layout.entries.values():
-        layer = "axis" if e.layer == "segment" else e.layer
-        props = {"id": e.id, "layer": layer, "name_zh": e.name_zh, "name_en": e.name_en,
-                 "district": _district_label(e),
-                 "located_in": located_in(checked.layout, checked.districts, e)
-                 if e.layer not in ("axis", "segment", "task") else None,
-                 "group": e.group or None, "role_zh": e.role_zh,
-                 "platforms": [p.name_zh for p in checked.layout.platforms_at(e)], "sources": _sources(e)}
-        if e.layer == "platform":
-            props["tier"] = e.tier
-        if e.layer == "task":
-            props["lead_units"] = list(e.lead_units)
-        rows.append((props, None if e.layer == "task" else entry_geometry(checked, e)))
-    return rows
-
-
-def to_geojson(checked: CheckedLayout) -> str:
-    features = [{"type": "Feature", "properties": props,
-                 "geometry": mapping(geom) if geom is not None else None}
-                for props, geom in feature_rows(checked)]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+def _all_rows(checked: CheckedLayout) -> pd.DataFrame:
+    parts = []
+    for key, frame in frames(checked).items():
+        table = _table(frame)
+        if key == "district":
+            table = table.assign(id="district-" + table["adcode"], kind="district", district=table["name_zh"])
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
 
 
 def to_csv(checked: CheckedLayout) -> str:
-    """Excel-friendly: BOM, lists joined with '；', sources one per line, geometry as WKT; no
-    cell can become a formula (geo.safe.sheet_cell)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([*COLUMNS, "lon", "lat", "wkt"])
-    for props, geom in feature_rows(checked):
-        cells = [props[c] for c in COLUMNS]
-        cells[COLUMNS.index("platforms")] = "；".join(props["platforms"])
-        cells[COLUMNS.index("sources")] = "\n".join(
-            f"{s['doc']} {s['section']}：{s['quote']}" for s in props["sources"])
-        pt = geom.representative_point() if geom is not None else None
-        writer.writerow([*(sheet_cell("" if c is None else c) for c in cells),
-                         f"{pt.x:.6f}" if pt else "", f"{pt.y:.6f}" if pt else "",
-                         geom.wkt if geom is not None else ""])
-    return "\ufeff" + buf.getvalue()
+    table = _all_rows(checked)
+    first = [c for c in LEADING if c in table.columns]
+    table = table[first + [c for c in table.columns if c not in first]]
+    return "\ufeff" + table.map(lambda v: "" if v is None or v != v else sheet_cell(v)).to_csv(index=False)
+
+
+def to_geojson(checked: CheckedLayout) -> str:
+    features = []
+    for key, frame in frames(checked).items():
+        doc = json.loads(frame.to_json(na="null", drop_id=True))
+        for feat in doc["features"]:
+            feat["properties"].setdefault("kind", key)
+            if key == "district":
+                feat["properties"]["id"] = f"district-{feat['properties']['adcode']}"
+        features += doc["features"]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
+def to_xlsx(checked: CheckedLayout) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for key, frame in frames(checked).items():
+        sheet = book.create_sheet(key if key == "district" else KINDS[key].key)
+        table = _table(frame)
+        sheet.append(list(table.columns))
+        for row in table.itertuples(index=False):
+            sheet.append([None if v is None or v != v else sheet_cell(v) for v in row])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for col in sheet.columns:
+            width = max(len(str(c.value or "")) for c in col[:50])
+            sheet.column_dimensions[col[0].column_letter].width = min(60, max(8, width * 1.2))
+            for c in col[1:]:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def to_gpkg(checked: CheckedLayout) -> bytes:
+    """One layer per kind; pyogrio writes to a path, so build in a temporary folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "layout.gpkg")
+        for key, frame in frames(checked).items():
+            if frame.geometry.isna().all():  # tasks, node lists: an attribute table
+                pyogrio.write_dataframe(pd.DataFrame(frame.drop(columns="geometry")), path, layer=key,
+                                        driver="GPKG", append=os.path.exists(path))
+            else:
+                pyogrio.write_dataframe(frame, path, layer=key, driver="GPKG",
+                                        append=os.path.exists(path), promote_to_multi=True)
+        return Path(path).read_bytes()
+
+
+WRITERS = {"gpkg": to_gpkg, "geojson": to_geojson, "csv": to_csv, "xlsx": to_xlsx}
+
+
+def export(checked: CheckedLayout, fmt: str, out: Path) -> Path:
+    return write_atomic(out, WRITERS[fmt](checked))

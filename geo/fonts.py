@@ -10,7 +10,7 @@ cannot be confused with the original, and cache the result. PDFs then embed it a
 from __future__ import annotations
 
 import hashlib
-import os
+import io
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,10 +21,12 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, newTable
 from matplotlib import font_manager
 
-FAMILY = "GZMap Noto Sans SC"
+from geo.output import write_atomic
+from geo.settings import settings
+
+FAMILY = "GZMap Noto Sans SC"  # each subset gets its own family: FAMILY + its key
 SOURCE = Path(noto_cjk_sans_otc.__file__).parent / "NotoSansCJK-Regular.ttc"
 SOURCE_FACE = "Noto Sans CJK SC"
-CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gzmap"
 
 
 def gb2312_chars() -> set[str]:
@@ -70,23 +72,23 @@ def _to_truetype(font) -> None:
     font.sfntVersion = "\x00\x01\x00\x00"
 
 
-def _rename(font) -> None:
-    names = {1: FAMILY, 2: "Regular", 4: f"{FAMILY} Regular", 6: FAMILY.replace(" ", "") + "-Regular",
-             16: FAMILY, 17: "Regular"}
+def _rename(font, family: str) -> None:
+    names = {1: family, 2: "Regular", 4: f"{family} Regular", 6: family.replace(" ", "") + "-Regular",
+             16: family, 17: "Regular"}
     table = font["name"]
     table.names = [n for n in table.names if n.nameID not in names]
     for name_id, value in names.items():
         table.setName(value, name_id, 3, 1, 0x409)
 
 
-def build_font(chars: set[str], out: Path) -> Path:
+def build_font(chars: set[str], out: Path, family: str) -> Path:
     with TTCollection(str(SOURCE), lazy=True) as collection:
         font = next(f for f in collection.fonts if f["name"].getDebugName(1) == SOURCE_FACE)
-        _subset_convert_save(font, chars, out)
+        _subset_convert_save(font, chars, out, family)
     return out
 
 
-def _subset_convert_save(font, chars: set[str], out: Path) -> None:
+def _subset_convert_save(font, chars: set[str], out: Path, family: str) -> None:
     options = subset.Options()
     options.layout_features, options.hinting, options.notdef_outline = [], False, True
     options.name_IDs = ["*"]
@@ -94,21 +96,26 @@ def _subset_convert_save(font, chars: set[str], out: Path) -> None:
     sub.populate(unicodes=[ord(c) for c in chars])
     sub.subset(font)
     _to_truetype(font)
-    _rename(font)
+    _rename(font, family)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    font.save(str(tmp))
-    tmp.replace(out)  # atomic: a half-written font is never picked up
+    buf = io.BytesIO()
+    font.save(buf)
+    write_atomic(out, buf.getvalue())  # a half-written font is never picked up, by any process
 
 
 @lru_cache(maxsize=None)
 def chinese_font(extra_text: str = "") -> str:
-    """Register the TrueType subset with matplotlib (building it once) and return its family."""
+    """Register the TrueType subset with matplotlib (building it once) and return its family.
+
+    Each subset has a family name of its own: under one shared name matplotlib would keep
+    drawing with the first subset registered, and characters only the later one has would
+    print as boxes."""
     chars = gb2312_chars() | {chr(c) for c in range(0x20, 0x7F)} | set(extra_text) | set("±°–—·“”")
     chars = {c for c in chars if c.isprintable()}
     key = hashlib.sha256("".join(sorted(chars)).encode() + str(SOURCE.stat().st_size).encode()).hexdigest()[:16]
-    path = CACHE_DIR / f"gzmap-noto-sans-sc-{key}.ttf"
+    path = settings().cache / f"gzmap-noto-sans-sc-v2-{key}.ttf"
+    family = f"{FAMILY} {key}"
     if not path.exists():
-        build_font(chars, path)
+        build_font(chars, path, family)
     font_manager.fontManager.addfont(str(path))
-    return FAMILY
+    return family

@@ -1,22 +1,20 @@
-"""Read data/ into a Layout: YAML files -> schema -> records, collecting every problem."""
+"""Read data/ into records: YAML files -> the models of geo.records, collecting every problem.
+
+Which file and section holds which kind comes from the registry (geo.kinds). A problem names
+the file, the entry id and the field, and says what is wrong: the validator's wording.
+"""
 from __future__ import annotations
 
-import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
-from geo.model import KIND_ZH, Layout, NodeList
+from geo.kinds import KINDS, Kind, files
 from geo.problems import Problem
-from geo.schema import KINDS, FieldError, parse_entry, parse_source, parse_text, parse_texts
-
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-
-
-def data_dir() -> Path:
-    """data/, unless GZMAP_DATA points at another copy (a district's draft, a test fixture)."""
-    return Path(os.environ.get("GZMAP_DATA") or DATA_DIR)
+from geo.records import Document
 
 
 # file -> {top-level key (None: the file is a list) -> kind of its entries}
@@ -82,102 +80,139 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
         return None, [Problem.error(path.name, "-", where, f"not valid YAML: {what}")]
 
 
-def _sections(doc: Any, file: str, spec: dict[str | None, str]) -> tuple[dict, list[Problem]]:
+@dataclass
+class Records:
+    """What the files hold, as parsed: records by id (file order), documents, problems."""
+
+    entries: dict[str, Any] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _field(loc: tuple) -> str:
+    """pydantic's error location as the data's field path: sources[0].quote."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not part.startswith(("function-", "tagged-union")):
+            out += f".{part}" if out else part
+    return out or "-"
+
+
+def _message(err: dict) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "missing":
+        return "missing required field"
+    if kind == "extra_forbidden":
+        return "unknown field (typo?)"
+    if kind == "too_short":
+        return "must be a non-empty list"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '').replace(chr(39), '')}, got {err.get('input')!r}"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    if kind in ("float_type", "float_parsing"):
+        return f"must be a number, got {err.get('input')!r}"
+    if kind == "greater_than":
+        return f"must be greater than {ctx.get('gt')}, got {err.get('input')!r}"
+    return err["msg"]
+
+
+def problems_of(err: ValidationError, file: str, entry_id: str) -> list[Problem]:
+    out = []
+    for e in err.errors(include_url=False):
+        where = _field(e["loc"])
+        message = _message(e)
+        if where == "-" and message.startswith(("extent:", "districts:")):  # a check across fields
+            where, message = message.split(": ", 1)
+        out.append(Problem.error(file, entry_id, where, message))
+    return out
+
+
+def parse(model: type[BaseModel], raw: Any, file: str, index: int) -> tuple[Any, list[Problem]]:
+    """One raw YAML mapping -> a record, or None and the problems that stopped it."""
+    entry_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{index + 1}"
+    if not isinstance(raw, dict):
+        return None, [Problem.error(file, entry_id, "-", "entry must be a mapping of fields")]
+    try:
+        return model.model_validate(raw), []
+    except ValidationError as err:
+        return None, problems_of(err, file, entry_id)
+
+
+def _sections(doc: Any, file: str, kinds: list[Kind]) -> tuple[dict[str, list], list[Problem]]:
     """Split a file into its lists of raw entries, one per kind."""
-    if None in spec:
+    if kinds[0].section is None:
         if not isinstance(doc, list):
             return {}, [Problem.error(file, "-", "-", "file must be a YAML list of entries")]
-        return {spec[None]: doc}, []
+        return {kinds[0].key: doc}, []
+    keys = [k.section for k in kinds]
     if not isinstance(doc, dict):
-        return {}, [Problem.error(file, "-", "-", f"file must be a mapping with {', '.join(spec)}")]
-    problems = [Problem.error(file, "-", str(k), "unknown top-level key")
-                for k in doc if k not in spec and k != "node_lists"]
+        return {}, [Problem.error(file, "-", "-", f"file must be a mapping with {', '.join(keys)}")]
+    problems = [Problem.error(file, "-", str(k), "unknown top-level key") for k in doc if k not in keys]
     out = {}
-    for key, kind in spec.items():
-        value = doc.get(key)
-        if kind == "axis":
+    for kind in kinds:
+        value = doc.get(kind.section)
+        if kind.single:
             value = [value] if isinstance(value, dict) else value
         if not isinstance(value, list):
-            problems.append(Problem.error(file, "-", key, "missing, or not a list"))
-            continue
-        if not value:
-            problems.append(Problem.error(file, "-", key, f"has no entries (expected the {KIND_ZH[kind]} entries)"))
-            continue
-        out[kind] = value
+            problems.append(Problem.error(file, "-", kind.section, "missing, or not a list: must be a list of entries"))
+        elif not value:
+            problems.append(Problem.error(file, "-", kind.section, f"has no entries (expected the {kind.name_zh} entries)"))
+        else:
+            out[kind.key] = value
     return out, problems
 
 
-def _node_lists(raw: Any, file: str) -> tuple[tuple[NodeList, ...], list[Problem]]:
-    if raw is None:
-        return (), []
-    if not isinstance(raw, list):
-        return (), [Problem.error(file, "-", "node_lists", "must be a list of {id, doc, section, quote, places}")]
-    out, problems = [], []
-    for i, item in enumerate(raw):
-        nid = item.get("id", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
-        try:
-            if not isinstance(item, dict) or set(item) - {"id", "doc", "section", "quote", "places"}:
-                raise FieldError("must have exactly id, doc, section, quote, places")
-            src = parse_source({k: item.get(k) for k in ("doc", "section", "quote")})
-            out.append(NodeList(str(nid), src, parse_texts(item.get("places"))))
-        except FieldError as err:
-            problems.append(Problem.error(file, str(nid), "node_lists", str(err)))
-    return tuple(out), problems
-
-
-def _documents(raw: Any, file: str) -> tuple[dict[str, str], list[Problem]]:
+def _documents(raw: Any, file: str) -> tuple[dict[str, Document], list[Problem]]:
     """documents.yaml: a list of {doc, title_zh, ...}, each document once."""
     if not isinstance(raw, list) or not raw:
         return {}, [Problem.error(file, "-", "-", "must be a non-empty list of {doc, title_zh} entries")]
-    out: dict[str, str] = {}
+    out: dict[str, Document] = {}
     problems = []
-    for i, d in enumerate(raw):
-        did = d.get("doc") if isinstance(d, dict) and isinstance(d.get("doc"), str) else f"#{i + 1}"
-        try:
-            if not isinstance(d, dict):
-                raise FieldError("entry must be a mapping of fields")
-            doc, title = parse_text(d.get("doc")), parse_text(d.get("title_zh"))
-        except FieldError as err:
-            problems.append(Problem.error(file, did, "doc/title_zh", str(err)))
+    for i, item in enumerate(raw):
+        did = item.get("doc") if isinstance(item, dict) and isinstance(item.get("doc"), str) else f"#{i + 1}"
+        document, p = parse(Document, item, file, i)
+        problems += [Problem.error(x.file, did, x.field, x.message) for x in p]
+        if document is None:
             continue
-        if doc in out:
-            problems.append(Problem.error(file, doc, "doc", "document listed twice"))
+        if document.doc in out:
+            problems.append(Problem.error(file, document.doc, "doc", "document listed twice"))
             continue
-        out[doc] = title
+        out[document.doc] = document
     return out, problems
 
 
-def load_layout(directory: Path) -> tuple[Layout, list[Problem]]:
+def load_records(directory: Path) -> Records:
     """Every entry that parses, plus every problem; duplicate ids are reported, never merged."""
-    layout, problems = Layout(), []
+    found = Records()
     docs, p = read_yaml(directory / "documents.yaml")
-    problems += p
+    found.problems += p
     if not p:
-        layout.documents, p = _documents(docs, "documents.yaml")
-        problems += p
-    for file, spec in FILES.items():
+        found.documents, p = _documents(docs, "documents.yaml")
+        found.problems += p
+    first_file: dict[str, str] = {}
+    for file, kinds in files().items():
         doc, p = read_yaml(directory / file)
-        problems += p
+        found.problems += p
         if p:
             continue
-        if doc is None or doc == [] or doc == {}:
-            problems.append(Problem.error(file, "-", "-", "file is empty: it must hold the "
-                                          f"{' and '.join(KIND_ZH[k] for k in spec.values())} entries"))
+        if doc in (None, [], {}):
+            names = " and ".join(k.name_zh for k in kinds)
+            found.problems.append(Problem.error(file, "-", "-", f"file is empty: it must hold the {names} entries"))
             continue
-        sections, p = _sections(doc, file, spec)
-        problems += p
-        for kind, items in sections.items():
+        sections, p = _sections(doc, file, kinds)
+        found.problems += p
+        for key, items in sections.items():
             for i, raw in enumerate(items):
-                entry, p = parse_entry(raw, KINDS[kind], file, i)
-                problems += p
+                entry, p = parse(KINDS[key].model, raw, file, i)
+                found.problems += p
                 if entry is None:
                     continue
-                if entry.id in layout.entries:
-                    first = layout.entries[entry.id].file
-                    problems.append(Problem.error(file, entry.id, "id", f"duplicate id (also in {first})"))
+                if entry.id in found.entries:
+                    found.problems.append(Problem.error(file, entry.id, "id", f"duplicate id (also in {first_file[entry.id]})"))
                     continue
-                layout.entries[entry.id] = entry
-        if file == "axis.yaml" and isinstance(doc, dict):
-            layout.node_lists, p = _node_lists(doc.get("node_lists"), file)
-            problems += p
-    return layout, problems
+                found.entries[entry.id] = entry
+                first_file[entry.id] = file
+    return found

@@ -1,108 +1,200 @@
-"""The layout as typed records: what geo.schema builds from data/ and every renderer reads."""
+"""The checked layout: records plus every fact derived from them, computed once at load.
+
+`build_checked` is the one place each derived fact is computed:
+- `points`: an entry's point (its own location, else its first place's; a node's is its place's);
+- `geometries`: what the map draws for it (point, schematic extent, axis line, segment);
+- `declared`: its districts by the plans (its own, else its places');
+- `located`: the district its point lies in by the boundaries (a geopandas spatial join);
+- `platforms_at`: the platforms tied to each place, from either side of the link;
+- `findings`: places the plans put in one district that lie in another.
+Renderers read these and never recompute them.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 
-DISTRICT_GROUPS = ("中部", "东部北部", "南部")
-TIERS = {
-    "national-lab": "国家实验室",
-    "tech-innovation-centre": "国家技术创新中心",
-    "major-facility": "重大科技基础设施",
-    "provincial-lab": "省实验室",
-    "research-institute": "高水平创新研究院",
-    "other": "其他平台",
-}
-# Layer names as used in exports (issue 2): one per kind of entry.
-LAYERS = ("district", "axis", "axis_node", "core", "core_area", "park", "platform", "task")
-# A task whose responsible units are all, or the relevant, district governments.
-SCOPE_ZH = {"all": "各区政府", "relevant": "各相关区政府"}
-KIND_ZH = {"axis": "科技创新轴", "segment": "一轴分段", "axis_node": "一轴节点", "core": "创新核",
-           "core_area": "一区片区", "park": "多点园区", "platform": "平台", "task": "任务"}
+import geopandas as gpd
+import shapely
+from shapely.geometry import LineString, Point
 
+from geo.crs import EQUAL_AREA, WGS84, project
+from geo.districts import District
+from geo.kinds import KINDS
+from geo.problems import Problem
+from geo.records import Axis, AxisNode, CoreArea, Document, Location, NodeList, Platform, Segment, Task
 
-@dataclass(frozen=True)
-class Source:
-    doc: str
-    section: str
-    quote: str
+PLACE_KINDS = ("core", "core_area", "park")
 
 
 @dataclass(frozen=True)
-class Location:
-    lon: float
-    lat: float
-    precision_m: float
-    method: str
+class CheckedLayout:
+    entries: Mapping[str, object]  # id -> record (geo.records), in file order
+    documents: Mapping[str, Document]
+    districts: tuple[District, ...]
+    findings: tuple[Problem, ...]
+    points: Mapping[str, Location]
+    geometries: Mapping[str, shapely.Geometry]
+    declared: Mapping[str, tuple[str, ...]]
+    located: Mapping[str, str]
+    platforms_at: Mapping[str, tuple[str, ...]]
 
-
-@dataclass(frozen=True)
-class NamedPlace:
-    """A place a segment names, linked to an entry where the data has one."""
-
-    name_zh: str
-    ref: str | None
-
-
-@dataclass
-class Entry:
-    """One cited fact with a place (or, for tasks, without one).
-
-    Fields a layer does not use stay at their defaults; geo.schema says which layer uses which.
-    """
-
-    id: str
-    layer: str
-    file: str
-    name_zh: str
-    name_en: str
-    role_zh: str
-    sources: tuple[Source, ...]
-    notes: str = ""
-    districts: tuple[str, ...] = ()
-    location: Location | None = None
-    boundary_note: str = ""  # explains a declared district that differs from the polygon
-    district_basis: str = ""  # why the declared district is what it is, where no plan says so
-    group: str = ""  # park: 中部 | 东部北部 | 南部
-    kind: str = ""  # core: 一区 | 三城
-    tier: str = ""  # platform
-    core: str = ""  # core_area: id of its core
-    area_km2_published: float | None = None
-    extent: str = ""  # core_area: "schematic-circle"
-    place: str = ""  # axis_node: id of the core or park it stands on
-    pole: bool = False
-    places: tuple[str, ...] = ()  # platform, task: ids of places it is tied to
-    platforms: tuple[str, ...] = ()  # park, core: ids of platforms
-    named_places: tuple[NamedPlace, ...] = ()  # segment
-    lead_units: tuple[str, ...] = ()  # task
-    district_scope: str = ""  # task: named | all | relevant
-
-
-@dataclass(frozen=True)
-class NodeList:
-    """One document's own list of axis nodes, kept as printed."""
-
-    id: str
-    source: Source
-    places: tuple[str, ...]
-
-
-@dataclass
-class Layout:
-    entries: dict[str, Entry] = field(default_factory=dict)
-    node_lists: tuple[NodeList, ...] = ()
-    documents: dict[str, str] = field(default_factory=dict)  # file name -> title
-
-    def layer(self, name: str) -> list[Entry]:
-        return [e for e in self.entries.values() if e.layer == name]
+    def of_kind(self, kind: str) -> list:
+        return [e for e in self.entries.values() if e.kind == kind]
 
     @property
-    def axis(self) -> Entry:
-        return self.layer("axis")[0]
+    def axis(self) -> Axis:
+        return self.of_kind("axis")[0]
 
-    def platforms_at(self, entry: Entry) -> list[Entry]:
-        """Platforms tied to a place (a node's: to the core or park it stands on), either side
-        of the link; empty for entries that are not places."""
-        place = self.entries.get(entry.place or entry.id)
-        if place is None or place.layer not in ("core", "core_area", "park"):
-            return []
-        return [p for p in self.layer("platform") if place.id in p.places or p.id in place.platforms]
+    @property
+    def node_lists(self) -> list[NodeList]:
+        return self.of_kind("node_list")
+
+    def kind_zh(self, entry) -> str:
+        return KINDS[entry.kind].name_zh
+
+    def findings_for(self, entry) -> list[Problem]:
+        """Plan-vs-boundary findings on the entry, or on the place a node stands on."""
+        ids = {entry.id, getattr(entry, "place", None)} - {None}
+        return [p for p in self.findings if p.entry_id in ids]
+
+    def platforms_of(self, entry) -> list[Platform]:
+        """Platforms at a place, or at the place a node stands on."""
+        place = getattr(entry, "place", None) or entry.id
+        return [self.entries[i] for i in self.platforms_at.get(place, ())]
+
+    def district(self, name: str) -> District | None:
+        return next((d for d in self.districts if d.name_zh == name), None)
+
+
+def resolve_nodes(entries: dict[str, object]) -> dict[str, object]:
+    """Axis nodes take their name, aliases and districts from the core or park they stand on."""
+    out = {}
+    for key, e in entries.items():
+        if e.kind == "axis_node" and (place := entries.get(e.place)) is not None:
+            e = AxisNode(**e.model_dump(), name_zh=place.name_zh, name_en=place.name_en,
+                         aliases=place.aliases, district=place.district)
+        out[key] = e
+    return out
+
+
+def _points(entries: Mapping[str, object]) -> dict[str, Location]:
+    out = {}
+    for e in entries.values():
+        own = getattr(e, "location", None)
+        ref = getattr(e, "place", None) or next(iter(getattr(e, "places", ()) or ()), None)
+        if e.kind in ("task", "segment"):
+            continue
+        if own is not None:
+            out[e.id] = own
+        elif isinstance(ref, str) and ref in entries and getattr(entries[ref], "location", None):
+            out[e.id] = entries[ref].location
+    return out
+
+
+def schematic_circle(loc: Location, area_km2: float) -> shapely.Geometry:
+    """A circle of the published area around the location: the plans give the area, not the shape."""
+    centre = project(Point(loc.lon, loc.lat), EQUAL_AREA)
+    radius_m = math.sqrt(area_km2 * 1e6 / math.pi)
+    return project(centre.buffer(radius_m, 64), WGS84, src=EQUAL_AREA)
+
+
+def axis_line(entries: Mapping[str, object], points: Mapping[str, Location]) -> LineString:
+    """The axis through its nodes in order: the plans publish no line, only the nodes."""
+    nodes = [e for e in entries.values() if e.kind == "axis_node" and e.id in points]
+    return LineString([(points[n.id].lon, points[n.id].lat) for n in nodes])
+
+
+def _geometries(entries, points, districts: tuple[District, ...]) -> dict[str, shapely.Geometry]:
+    line = axis_line(entries, points)
+    polygons = {d.name_zh: d.geometry for d in districts}
+    out: dict[str, shapely.Geometry] = {}
+    for e in entries.values():
+        how = KINDS[e.kind].geometry
+        if how == "line":
+            out[e.id] = line
+        elif how == "segment" and isinstance(e, Segment):
+            out[e.id] = line.intersection(shapely.union_all([polygons[n] for n in e.district if n in polygons]))
+        elif how == "extent" and isinstance(e, CoreArea) and e.extent == "schematic-circle":
+            out[e.id] = schematic_circle(e.location, e.area_km2_published)
+        elif how in ("point", "extent") and e.id in points:
+            out[e.id] = Point(points[e.id].lon, points[e.id].lat)
+    return out
+
+
+def _declared(entries: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
+    out = {}
+    for e in entries.values():
+        if isinstance(e, Task):
+            out[e.id] = e.districts
+        elif getattr(e, "district", None):
+            out[e.id] = tuple(e.district)
+        else:  # a platform declared nowhere: its places' districts
+            places = [entries[p] for p in getattr(e, "places", ()) if p in entries]
+            out[e.id] = tuple(dict.fromkeys(d for p in places for d in getattr(p, "district", ())))
+    return out
+
+
+def district_frame(districts: tuple[District, ...]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"adcode": [d.adcode for d in districts], "name_zh": [d.name_zh for d in districts],
+         "name_en": [d.name_en for d in districts], "group": [d.group for d in districts],
+         "area_km2": [d.area_km2 for d in districts]},
+        geometry=[d.geometry for d in districts], crs=WGS84)
+
+
+def _located(points: Mapping[str, Location], districts: tuple[District, ...]) -> dict[str, str]:
+    """The district polygon each point lies in: one spatial join of all points."""
+    if not points:
+        return {}
+    pts = gpd.GeoDataFrame({"id": list(points)}, crs=WGS84,
+                           geometry=gpd.points_from_xy([p.lon for p in points.values()],
+                                                       [p.lat for p in points.values()]))
+    joined = gpd.sjoin(pts, district_frame(districts)[["name_zh", "geometry"]], how="inner",
+                       predicate="intersects")  # a point on a border counts for the first district
+    return dict(joined.drop_duplicates("id")[["id", "name_zh"]].itertuples(index=False))
+
+
+def _platforms_at(entries: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for e in entries.values():
+        if e.kind in PLACE_KINDS:
+            for pid in getattr(e, "platforms", ()):
+                out.setdefault(e.id, []).append(pid)
+        if isinstance(e, Platform):
+            for place in e.places:
+                out.setdefault(place, []).append(e.id)
+    order = {key: i for i, key in enumerate(entries)}
+    return {k: tuple(sorted(set(v), key=order.get)) for k, v in out.items()}
+
+
+def _findings(entries, declared, located) -> list[Problem]:
+    """A place whose declared district is not the polygon its point lies in. Segments are lines;
+    a node is checked through the core or park it stands on."""
+    out = []
+    for e in entries.values():
+        own = getattr(e, "district", None)
+        actual = located.get(e.id)
+        if e.kind in ("segment", "axis_node") or not own or actual is None or actual in own:
+            continue
+        note = getattr(e, "boundary_note", None) or "未说明：请在该条目加 boundary_note（UNEXPLAINED）"
+        out.append(Problem.finding(KINDS[e.kind].file, e.id, "district",
+                                   f"规划所属{'、'.join(own)}，但点位落在{actual}。{note}"))
+    return out
+
+
+def build_checked(entries: dict[str, object], documents: dict[str, Document],
+                  districts: tuple[District, ...]) -> CheckedLayout:
+    """Derive every fact once from records whose references and districts have been checked."""
+    entries = resolve_nodes(entries)
+    points = _points(entries)
+    declared = _declared(entries)
+    located = _located(points, districts)
+    frozen = MappingProxyType
+    return CheckedLayout(
+        entries=frozen(entries), documents=frozen(documents), districts=tuple(districts),
+        findings=tuple(_findings(entries, declared, located)), points=frozen(points),
+        geometries=frozen(_geometries(entries, points, districts)), declared=frozen(declared),
+        located=frozen(located), platforms_at=frozen(_platforms_at(entries)))

@@ -1,24 +1,26 @@
-"""Find an entry by part of its Chinese or English name."""
+"""Find an entry by part of any of its names: Chinese, English, or a document's own spelling."""
 from __future__ import annotations
 
-from geo.model import Entry, Layout
-
-# Axis nodes are left out: each stands on a core or park that is found instead.
-SEARCHABLE = ("core", "park", "core_area", "platform")  # also the order of results
+from geo.kinds import searchable
+from geo.model import CheckedLayout
 
 
-def search(layout: Layout, query: str, limit: int = 20) -> list[Entry]:
-    """Entries whose Chinese or English name contains the query (case-insensitive): exact
-    names first, then places before the platforms at them, then shorter names."""
+def names_of(entry) -> tuple[str, ...]:
+    return (entry.name_zh, entry.name_en, *entry.aliases)
+
+
+def search(checked: CheckedLayout, query: str, limit: int = 20) -> list:
+    """Entries whose names contain the query (case-insensitive): exact names first, then
+    places before the platforms at them (registry order), then shorter names."""
     q = query.strip().lower()
     if not q:
         return []
+    kinds = searchable()
     hits = []
-    for e in layout.entries.values():
-        if e.layer not in SEARCHABLE:
+    for e in checked.entries.values():
+        if e.kind not in kinds:
             continue
-        names = (e.name_zh.lower(), e.name_en.lower())
+        names = [n.lower() for n in names_of(e)]
         if any(q in n for n in names):
-            exact = q in names
-            hits.append((not exact, SEARCHABLE.index(e.layer), len(e.name_zh), e.id, e))
+            hits.append((q not in names, kinds.index(e.kind), len(e.name_zh), e.id, e))
     return [h[-1] for h in sorted(hits, key=lambda h: h[:4])][:limit]

@@ -27,7 +27,8 @@ from shapely.geometry import Point
 from geo.crs import GAUSS_KRUGER_114E, project
 from geo.fonts import chinese_font
 from geo.output import write_atomic
-from geo.validate import CheckedLayout
+from geo.kinds import labelled
+from geo.model import CheckedLayout
 from layers import MapLayer, Style
 from layers.districts import FOCUS
 
@@ -56,13 +57,24 @@ def setup_fonts(checked: CheckedLayout, extra_text: str = "") -> None:
     """Chinese text from the project's own font, kept as text in PDF (Type 42). The font covers
     every character of the data and of `extra_text` (a title), so every page uses one font."""
     text = extra_text + "".join(d.name_zh for d in checked.districts) + "".join(
-        e.name_zh + e.role_zh + e.notes + "".join(e.lead_units) for e in checked.layout.entries.values())
+        _strings(e.model_dump()) for e in checked.entries.values())
     matplotlib.rcParams.update({
         "font.family": [chinese_font("".join(sorted(set(text))))], "pdf.fonttype": 42, "ps.fonttype": 42,
         "svg.fonttype": "path", "axes.unicode_minus": False,
         "text.parse_math": False,  # data text is drawn literally: "$a$" is not a formula
         "lines.scale_dashes": False,  # dash lengths in points, as on the web map
     })
+
+
+def _strings(value) -> str:
+    """Every string inside a record, so the font covers whatever a page may print."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "".join(_strings(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return "".join(_strings(v) for v in value)
+    return ""
 
 
 def _mpl_path(geom: shapely.Geometry) -> MplPath:
@@ -79,23 +91,24 @@ def _linestyle(style: Style):
     return (0, style.dash) if style.dash else "solid"
 
 
-def draw_geometry(ax: Axes, geom: shapely.Geometry, style: Style) -> None:
-    """One item in projected coordinates, in its layer's style."""
+def draw_geometry(ax: Axes, geom: shapely.Geometry, style: Style, gid: str | None = None) -> None:
+    """One item in projected coordinates, in its layer's style; `gid` names what was drawn
+    (layer:id), so a page can be checked for what is on it."""
     if geom.is_empty:
         return
     kind = geom.geom_type
     if kind == "Point":
         ax.plot(geom.x, geom.y, marker=style.marker, markersize=style.radius * 1.3,
-                markerfacecolor=style.fill, markeredgecolor=style.color,
+                markerfacecolor=style.fill, markeredgecolor=style.color, gid=gid,
                 markeredgewidth=style.weight * 0.6, alpha=1, zorder=10 + style.z, linestyle="none")
     elif kind in ("LineString", "MultiLineString"):
         for line in getattr(geom, "geoms", [geom]):
             x, y = line.xy
-            ax.plot(x, y, color=style.color, linewidth=style.weight * 0.6,
+            ax.plot(x, y, color=style.color, linewidth=style.weight * 0.6, gid=gid,
                     linestyle=_linestyle(style), zorder=5 + style.z, solid_capstyle="round")
     else:
         face = "none" if style.fill == "none" else matplotlib.colors.to_rgba(style.fill, style.fill_opacity)
-        ax.add_patch(PathPatch(_mpl_path(geom), facecolor=face, edgecolor=style.color,
+        ax.add_patch(PathPatch(_mpl_path(geom), facecolor=face, edgecolor=style.color, gid=gid,
                                linewidth=style.weight * 0.6, linestyle=_linestyle(style),
                                zorder=1 + style.z))
 
@@ -138,18 +151,16 @@ def _place_labels(ax: Axes, fig: Figure, labels: list[tuple[str, float, float]],
 def _marker_boxes(ax: Axes, layers: list[MapLayer]) -> list[Bbox]:
     """Where the labelled layers' markers sit on the page, so labels do not cover them (the
     small unlabelled platform markers may be covered: a missing name costs more)."""
-    boxes = []
+    boxes, kinds = [], set(labelled())
     for layer in layers:
-        for item in layer.items if layer.labelled else ():
-            if isinstance(item.geometry, Point):
+        for item in layer.items:
+            if item.entry is not None and item.entry.kind in kinds and isinstance(item.geometry, Point):
                 x, y = ax.transData.transform((item.geometry.x, item.geometry.y))
                 r = item.style.radius * 0.5 * ax.figure.dpi / 72
                 boxes.append(Bbox.from_extents(x - r, y - r, x + r, y + r))
     return boxes
 
 
-# Labels are placed in this order, so nodes and cores keep theirs when space runs out.
-LABEL_ORDER = ("axis", "cores", "parks")
 # The city map magnifies the crowded centre (these districts) in a second map beside it.
 INSET_DISTRICTS = ("荔湾区", "越秀区", "海珠区", "天河区")
 
@@ -159,7 +170,7 @@ def _frame(ax: Axes, layers: list[MapLayer], extent: shapely.Geometry,
     """Draw every item in projected coordinates and fit the axes to the extent."""
     for layer in layers:
         for item in layer.items:
-            draw_geometry(ax, item.geometry, item.style)
+            draw_geometry(ax, item.geometry, item.style, f"{layer.key}:{item.id}")
     if focus is not None:
         draw_geometry(ax, focus, FOCUS)
     minx, miny, maxx, maxy = extent.bounds
@@ -175,16 +186,17 @@ def _frame(ax: Axes, layers: list[MapLayer], extent: shapely.Geometry,
 
 def _labels(layers: list[MapLayer], inside: shapely.Geometry,
             outside: shapely.Geometry | None = None) -> list[tuple[str, float, float]]:
-    """Labels for points in view; a node and the park it stands on share one label."""
+    """Labels for points in view, in the registry's label priority (nodes first, so they keep
+    theirs when space runs out); a node and the park it stands on share one label."""
     seen, out = set(), []
-    for key in LABEL_ORDER:
-        for layer in (l for l in layers if l.key == key):
-            for item in layer.items:
-                g = item.geometry
-                if (isinstance(g, Point) and inside.contains(g) and item.label not in seen
-                        and (outside is None or not outside.contains(g))):
-                    seen.add(item.label)
-                    out.append((item.label, g.x, g.y))
+    items = [i for layer in layers for i in layer.items if i.entry is not None]
+    for kind in labelled():
+        for item in (i for i in items if i.entry.kind == kind):
+            g = item.geometry
+            if (isinstance(g, Point) and inside.contains(g) and item.label not in seen
+                    and (outside is None or not outside.contains(g))):
+                seen.add(item.label)
+                out.append((item.label, g.x, g.y))
     return out
 
 

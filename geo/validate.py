@@ -1,38 +1,35 @@
-"""Checks across entries: references, districts, geography, citations, plan-vs-boundary findings.
+"""Checks across entries: references, districts, geography, citations; then the checked layout.
 
-`check_layout` is pure (Layout + polygons + optional seed texts -> problems); `load_checked` is
-what the app and the exporters call; `python -m geo validate` prints the full report.
+`validate` is what `python -m geo validate` reports (schema, references, geography, and the
+citations when the documents are there); `load_checked` is what the app and the exporters call:
+the immutable checked layout of geo.model, or DataError with every error.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import shapely
 
-from geo.districts import District, district_at, load_districts
-from geo.geometry import location_of
-from geo.load import data_dir, load_layout
-from geo.model import Entry, Layout
+from geo.districts import District, load_districts
+from geo.kinds import KINDS, REF_TARGETS
+from geo.load import load_records
+from geo.model import CheckedLayout, build_checked
 from geo.problems import DataError, Problem, errors
-
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-# Where each reference field may point.
-REF_TARGETS = {
-    "place": ("core", "park"),
-    "core": ("core",),
-    "places": ("core", "core_area", "park"),
-    "platforms": ("platform",),
-    "places.ref": ("core", "core_area", "park", "platform"),  # what a segment names
-}
+from geo.settings import settings
 
 
-@dataclass
-class CheckedLayout:
-    layout: Layout
-    districts: list[District]
-    problems: list[Problem]  # findings only, once loaded without errors
+@dataclass(frozen=True)
+class Report:
+    """Everything `validate` found: counts come from `entries`, the layout only without errors."""
+
+    entries: dict[str, Any]
+    districts: tuple[District, ...]
+    problems: list[Problem]  # errors and findings
+    checked: CheckedLayout | None
+    citations_checked: bool
 
 
 def normalise(text: str) -> str:
@@ -44,133 +41,110 @@ def read_seeds(seeds_dir: Path) -> dict[str, str]:
     return {p.name: normalise(p.read_text(encoding="utf-8")) for p in sorted(seeds_dir.glob("*.txt"))}
 
 
-def _refs(entry: Entry) -> list[tuple[str, str]]:
-    out = [("place", entry.place), ("core", entry.core)]
-    out += [("places", r) for r in entry.places] + [("platforms", r) for r in entry.platforms]
-    out += [("places.ref", p.ref) for p in entry.named_places if p.ref]
+def _refs(entry) -> list[tuple[str, str]]:
+    out = [("place", getattr(entry, "place", None)), ("core", getattr(entry, "core", None))]
+    if entry.kind != "node_list":
+        out += [("places", r) for r in getattr(entry, "places", ()) if isinstance(r, str)]
+    out += [("platforms", r) for r in getattr(entry, "platforms", ())]
+    out += [("places.ref", p.ref) for p in getattr(entry, "places", ()) if getattr(p, "ref", None)]
     return [(f, r) for f, r in out if r]
 
 
-def check_references(layout: Layout) -> list[Problem]:
+def check_references(entries: dict[str, Any]) -> list[Problem]:
     problems = []
-    for e in layout.entries.values():
+    for e in entries.values():
+        file = KINDS[e.kind].file
+        if e.kind == "node_list":
+            problems += [Problem.error(file, e.id, "places", f"refers to unknown id '{r}'")
+                         for r in e.places if r not in entries]
+            continue
         for field, ref in _refs(e):
-            target = layout.entries.get(ref)
+            target = entries.get(ref)
             allowed = REF_TARGETS[field]
             if target is None:
-                problems.append(Problem.error(e.file, e.id, field, f"refers to unknown id '{ref}'"))
-            elif target.layer not in allowed:
+                problems.append(Problem.error(file, e.id, field, f"refers to unknown id '{ref}'"))
+            elif target.kind not in allowed:
                 problems.append(Problem.error(
-                    e.file, e.id, field, f"'{ref}' is a {target.layer}, expected {' or '.join(allowed)}"))
-    for nl in layout.node_lists:
-        for ref in nl.places:
-            if ref not in layout.entries:
-                problems.append(Problem.error("axis.yaml", nl.id, "places", f"refers to unknown id '{ref}'"))
-    nodes = layout.layer("axis_node")
-    if len(layout.layer("axis")) != 1:
+                    file, e.id, field, f"'{ref}' is a {target.kind}, expected {' or '.join(allowed)}"))
+    nodes = [e for e in entries.values() if e.kind == "axis_node"]
+    if len([e for e in entries.values() if e.kind == "axis"]) != 1:
         problems.append(Problem.error("axis.yaml", "axis", "axis", "exactly one axis entry expected"))
     if nodes and not (nodes[0].pole and nodes[-1].pole and sum(n.pole for n in nodes) == 2):
         problems.append(Problem.error("axis.yaml", "nodes", "pole", "the two poles must be the first and last node"))
     return problems
 
 
-def check_districts(layout: Layout, districts: list[District]) -> list[Problem]:
+def check_districts(entries: dict[str, Any], districts: tuple[District, ...]) -> list[Problem]:
     known = {d.name_zh for d in districts}
-    return [
-        Problem.error(e.file, e.id, "district" if e.layer != "task" else "districts",
-                      f"unknown district '{name}' (expected one of {'、'.join(sorted(known))})")
-        for e in layout.entries.values() for name in e.districts if name not in known
-    ]
+    out = []
+    for e in entries.values():
+        field = "districts" if e.kind == "task" else "district"
+        for name in getattr(e, field, None) or ():
+            if name not in known:
+                out.append(Problem.error(KINDS[e.kind].file, e.id, field,
+                                         f"unknown district '{name}' (expected one of {'、'.join(sorted(known))})"))
+    return out
 
 
-def check_coordinates(layout: Layout, districts: list[District]) -> list[Problem]:
+def check_coordinates(entries: dict[str, Any], districts: tuple[District, ...]) -> list[Problem]:
     """Points must lie in Guangzhou; a point that would if swapped is named as swapped."""
     city = shapely.union_all([d.geometry for d in districts])
     problems = []
-    for e in layout.entries.values():
-        loc = e.location
-        if loc is None:
-            continue
-        if city.covers(shapely.Point(loc.lon, loc.lat)):
+    for e in entries.values():
+        loc = getattr(e, "location", None)
+        if loc is None or city.covers(shapely.Point(loc.lon, loc.lat)):
             continue
         if city.covers(shapely.Point(loc.lat, loc.lon)):
             msg = f"lon {loc.lon}, lat {loc.lat} look swapped: latitude and longitude are the other way round"
         else:
             msg = f"lon {loc.lon}, lat {loc.lat} is outside Guangzhou"
-        problems.append(Problem.error(e.file, e.id, "location", msg))
+        problems.append(Problem.error(KINDS[e.kind].file, e.id, "location", msg))
     return problems
 
 
-def check_citations(layout: Layout, seeds: dict[str, str]) -> list[Problem]:
+def check_citations(entries: dict[str, Any], documents: dict, seeds: dict[str, str]) -> list[Problem]:
     problems = []
-    cited = [(e.file, e.id, i, s) for e in layout.entries.values() for i, s in enumerate(e.sources)]
-    cited += [("axis.yaml", nl.id, 0, nl.source) for nl in layout.node_lists]
-    for file, eid, i, src in cited:
-        field = f"sources[{i}]"
-        if src.doc not in layout.documents:
-            problems.append(Problem.error(file, eid, f"{field}.doc", f"unknown document '{src.doc}'"))
-        elif src.doc not in seeds:
-            problems.append(Problem.error(file, eid, f"{field}.doc", f"seed text '{src.doc}' not found"))
-        elif normalise(src.quote) not in seeds[src.doc]:
-            problems.append(Problem.error(file, eid, f"{field}.quote",
-                                          f"quote not found in {src.doc}: “{src.quote}”"))
+    for e in entries.values():
+        file = KINDS[e.kind].file
+        for i, src in enumerate(e.sources):
+            prefix = "" if e.kind == "node_list" else f"sources[{i}]."  # a node list is one citation
+            if src.doc not in documents:
+                problems.append(Problem.error(file, e.id, f"{prefix}doc", f"unknown document '{src.doc}'"))
+            elif src.doc not in seeds:
+                problems.append(Problem.error(file, e.id, f"{prefix}doc", f"seed text '{src.doc}' not found"))
+            elif normalise(src.quote) not in seeds[src.doc]:
+                problems.append(Problem.error(file, e.id, f"{prefix}quote",
+                                              f"quote not found in {src.doc}: “{src.quote}”"))
     return problems
 
 
-def check_boundaries(layout: Layout, districts: list[District]) -> list[Problem]:
-    """Findings: a place whose declared district is not the polygon that contains it."""
-    problems = []
-    for e in layout.entries.values():
-        loc = location_of(layout, e)
-        # Segments are lines; a node is checked through the core or park it stands on.
-        if not e.districts or loc is None or e.layer in ("segment", "axis_node"):
-            continue
-        actual = district_at(districts, loc.lon, loc.lat)
-        if actual and actual not in e.districts:
-            note = e.boundary_note or "未说明：请在该条目加 boundary_note（UNEXPLAINED）"
-            problems.append(Problem.finding(
-                e.file, e.id, "district",
-                f"规划所属{'、'.join(e.districts)}，但点位落在{actual}。{note}"))
-    return problems
-
-
-def resolve(layout: Layout) -> None:
-    """Axis nodes take their names, districts and place from the core or park they stand on."""
-    for node in layout.layer("axis_node"):
-        place = layout.entries.get(node.place)
-        if place is not None:
-            node.name_zh, node.name_en, node.districts = place.name_zh, place.name_en, place.districts
-
-
-def check_layout(layout: Layout, districts: list[District], seeds: dict[str, str] | None) -> list[Problem]:
-    problems = check_references(layout) + check_districts(layout, districts)
-    problems += check_coordinates(layout, districts)
-    if seeds is not None:
-        problems += check_citations(layout, seeds)
-    return problems + check_boundaries(layout, districts)
-
-
-def validate(directory: Path | None = None, seeds_dir: Path | None = SEEDS_DIR) -> CheckedLayout:
-    """Everything: schema, references, geography, and (when seeds_dir is given) citations."""
-    directory = directory or data_dir()
-    layout, problems = load_layout(directory)
-    resolve(layout)
+def validate(directory: Path | None = None, seeds_dir: Path | None = None,
+             check_quotes: bool = True) -> Report:
+    """Everything: schema, references, geography, and the citations when the documents are
+    there (`check_quotes=False`: not even looked for, as at app start)."""
+    directory = directory or settings().data
+    found = load_records(directory)
+    problems = found.problems + check_references(found.entries)
     try:
-        districts = load_districts(directory / "districts.geojson")
+        districts = tuple(load_districts(directory / "districts.geojson"))
     except DataError as err:
-        return CheckedLayout(layout, [], problems + err.problems)
-    seeds = None
-    if seeds_dir is not None:
+        return Report(found.entries, (), problems + err.problems, None, False)
+    problems += check_districts(found.entries, districts) + check_coordinates(found.entries, districts)
+    seeds = {}
+    if check_quotes:
+        seeds_dir = seeds_dir or settings().seeds
         seeds = read_seeds(seeds_dir) if seeds_dir.is_dir() else {}
-        if not seeds:
-            problems.append(Problem.error(str(seeds_dir), "-", "-", "no seed texts found: citations not checked"))
-    return CheckedLayout(layout, districts, problems + check_layout(layout, districts, seeds))
+        if seeds:
+            problems += check_citations(found.entries, found.documents, seeds)
+    checked = None if errors(problems) else build_checked(found.entries, found.documents, districts)
+    findings = list(checked.findings) if checked else []
+    return Report(found.entries, districts, problems + findings, checked, bool(seeds))
 
 
 def load_checked(directory: Path | None = None) -> CheckedLayout:
-    """For the app and exporters: the layout, or DataError with every error. Citations are
-    checked by `python -m geo validate` and CI, not at every start (the seeds may be absent)."""
-    checked = validate(directory, seeds_dir=None)
-    if errors(checked.problems):
-        raise DataError(errors(checked.problems))
-    return checked
+    """For the app and exporters: the checked layout, or DataError with every error. Citations
+    are checked by `python -m geo validate` and CI, not at every start (the seeds may be absent)."""
+    report = validate(directory, check_quotes=False)
+    if report.checked is None:
+        raise DataError(errors(report.problems))
+    return report.checked

@@ -14,23 +14,14 @@ from folium.template import Template
 from shapely.geometry import Point, mapping
 
 from geo import offline_assets
+from geo.basemaps import BASEMAPS
 from geo.crs import geometry_to_gcj02
 from geo.details import DETAILS_CSS, details_html
 from geo.safe import html_text
-from geo.validate import CheckedLayout
+from geo.model import CheckedLayout
 from layers import MapLayer, Style
 from layers.districts import FOCUS
 
-# Basemaps: "none" needs nothing from outside; the others load tiles from the internet.
-BASEMAPS = {
-    "none": {"label": "无底图（离线）", "gcj02": False},
-    "osm": {"label": "OpenStreetMap（在线）", "gcj02": False,
-            "tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-            "attr": "© OpenStreetMap contributors"},
-    "amap": {"label": "高德地图（在线，GCJ-02）", "gcj02": True,
-             "tiles": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
-             "attr": "© 高德地图 AutoNavi", "subdomains": "1234"},
-}
 GUANGZHOU_CENTER = (23.24, 113.46)  # lat, lon
 GUANGZHOU_ZOOM = 9.25  # the whole city in a 700 px tall map
 ZOOM_SNAP = 0.25
@@ -133,10 +124,10 @@ def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: str = "no
     m = folium.Map(location=GUANGZHOU_CENTER, zoom_start=GUANGZHOU_ZOOM, tiles=None,
                    control_scale=True, prefer_canvas=False, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
     m.default_js, m.default_css = offline_assets.JS, offline_assets.CSS
-    if "tiles" in spec:
-        folium.TileLayer(spec["tiles"], attr=spec["attr"], subdomains=spec.get("subdomains", "abc"),
-                         max_zoom=18).add_to(m)
-    for layer in _to_basemap(layers, spec["gcj02"]):
+    if spec.provider is not None:
+        folium.TileLayer(spec.provider.build_url(), attr=spec.provider.html_attribution,
+                         max_zoom=spec.provider.get("max_zoom", 18)).add_to(m)
+    for layer in _to_basemap(layers, spec.gcj02):
         group = folium.FeatureGroup(name=layer.title_zh)
         for item in layer.items:
             popup = details_html(checked, item.entry, item.kind_zh) if item.entry is not None else None
@@ -151,7 +142,7 @@ def highlight_group(geometry: shapely.Geometry | None, basemap: str = "none") ->
     group = folium.FeatureGroup(name="highlight")
     if geometry is None:
         return group
-    if BASEMAPS[basemap]["gcj02"]:
+    if BASEMAPS[basemap].gcj02:
         geometry = geometry_to_gcj02(geometry)
     if isinstance(geometry, Point):
         folium.CircleMarker((geometry.y, geometry.x), radius=16,

@@ -9,9 +9,13 @@ from layers.base import MapItem, MapLayer, Style
 # at city scale a click reaches the place; zoomed in, their ring (layers.platforms) shows them.
 # Keys are what the app and the CLI call the layers.
 MODULES = {m.KEY: m for m in (districts, cores, platforms, parks, axis)}
-LAYER_TITLES = {key: m.TITLE for key, m in MODULES.items()}
 
-__all__ = ["MODULES", "LAYER_TITLES", "MapItem", "MapLayer", "Style", "build_layers"]
+__all__ = ["MODULES", "MapItem", "MapLayer", "Style", "build_layers", "layer_titles"]
+
+
+def layer_titles() -> dict[str, str]:
+    """Layer key -> title, in drawing order (what the app and the CLI offer)."""
+    return {key: m.TITLE for key, m in MODULES.items()}
 
 
 def build_layers(checked, keys=None) -> list[MapLayer]:

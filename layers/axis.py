@@ -1,7 +1,6 @@
 """一轴: the 科技创新轴 line through its nodes; the two poles stand out."""
 from __future__ import annotations
 
-from geo.geometry import axis_line, axis_nodes, point_of
 from layers.base import MapItem, MapLayer, Style
 
 KEY = "axis"
@@ -13,11 +12,10 @@ NODE = Style("关键节点", "Key node", "#b71c1c", "#ffffff", 1.0, 2.5, radius=
 
 
 def build(checked) -> MapLayer:
-    layout = checked.layout
-    axis = layout.axis
-    items = [MapItem(axis.id, axis_line(layout), LINE, axis.name_zh, axis, "科技创新轴")]
-    for n in axis_nodes(layout):
+    axis = checked.axis
+    items = [MapItem(axis.id, checked.geometries[axis.id], LINE, axis.name_zh, axis, "科技创新轴")]
+    for n in checked.of_kind("axis_node"):
         style = POLE if n.pole else NODE
-        items.append(MapItem(n.id, point_of(layout, n), style, n.name_zh, n,
+        items.append(MapItem(n.id, checked.geometries[n.id], style, n.name_zh, n,
                              "一轴 · 极点" if n.pole else "一轴 · 关键节点"))
-    return MapLayer(KEY, TITLE, items, [LINE, POLE, NODE], "gz-node", labelled=True)
+    return MapLayer(KEY, TITLE, items, [LINE, POLE, NODE], "gz-node")

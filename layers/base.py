@@ -6,7 +6,6 @@ from typing import Callable
 
 import shapely
 
-from geo.model import Entry
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class MapItem:
     geometry: shapely.Geometry
     style: Style
     label: str  # short label for static maps (name_zh)
-    entry: Entry | None = None  # None for districts
+    entry: object | None = None  # the record (geo.records); None for districts
     kind_zh: str = ""  # e.g. "多点 · 中部"
 
 
@@ -46,8 +45,7 @@ class MapLayer:
     items: list[MapItem]
     legend: list[Style] = field(default_factory=list)
     css_class: str = ""  # marks this layer's markers in the page (tests count them)
-    labelled: bool = False  # static maps label these items
-    unplaced: list[Entry] = field(default_factory=list)  # entries the plans give no place
+    unplaced: list = field(default_factory=list)  # records the plans give no place
 
     def with_geometry(self, transform: Callable[[shapely.Geometry], shapely.Geometry]) -> "MapLayer":
         """The same layer with every item's geometry transformed (reprojected, datum-shifted)."""

@@ -1,7 +1,6 @@
 """四核: the 一区三城 cores as large markers, and the 一区's 片区 (schematic where drawn)."""
 from __future__ import annotations
 
-from geo.geometry import extent_of, point_of
 from layers.base import MapItem, MapLayer, Style
 
 KEY = "cores"
@@ -15,13 +14,11 @@ AREA_POINT = Style("一区片区（无公布面积）", "Pilot-zone area (no pub
 
 
 def build(checked) -> MapLayer:
-    layout = checked.layout
     items = []
-    for e in layout.layer("core_area"):
-        extent = extent_of(e)
-        style = AREA if extent is not None else AREA_POINT
-        items.append(MapItem(e.id, extent or point_of(layout, e), style, e.name_zh, e,
-                             "一区片区 · 示意范围" if extent is not None else "一区片区"))
-    for e in layout.layer("core"):
-        items.append(MapItem(e.id, point_of(layout, e), CORE, e.name_zh, e, f"创新核 · {e.kind}"))
-    return MapLayer(KEY, TITLE, items, [CORE, AREA, AREA_POINT], "gz-core", labelled=True)
+    for e in checked.of_kind("core_area"):
+        schematic = e.extent is not None
+        items.append(MapItem(e.id, checked.geometries[e.id], AREA if schematic else AREA_POINT, e.name_zh,
+                             e, "一区片区 · 示意范围" if schematic else "一区片区"))
+    for e in checked.of_kind("core"):
+        items.append(MapItem(e.id, checked.geometries[e.id], CORE, e.name_zh, e, f"创新核 · {e.core_type}"))
+    return MapLayer(KEY, TITLE, items, [CORE, AREA, AREA_POINT], "gz-core")

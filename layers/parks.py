@@ -1,7 +1,6 @@
 """多点: the parks of the three 多点 专栏, coloured by group."""
 from __future__ import annotations
 
-from geo.geometry import point_of
 from layers.base import MapItem, MapLayer, Style
 
 KEY = "parks"
@@ -17,7 +16,6 @@ GROUP_STYLES = {
 
 
 def build(checked) -> MapLayer:
-    layout = checked.layout
-    items = [MapItem(e.id, point_of(layout, e), GROUP_STYLES[e.group], e.name_zh, e,
-                     f"多点 · {e.group}") for e in layout.layer("park")]
-    return MapLayer(KEY, TITLE, items, list(GROUP_STYLES.values()), "gz-park", labelled=True)
+    items = [MapItem(e.id, checked.geometries[e.id], GROUP_STYLES[e.group], e.name_zh, e,
+                     f"多点 · {e.group}") for e in checked.of_kind("park")]
+    return MapLayer(KEY, TITLE, items, list(GROUP_STYLES.values()), "gz-park")

@@ -14,8 +14,7 @@ from collections import defaultdict
 from shapely.geometry import Point
 
 from geo.crs import EQUAL_AREA, WGS84, project
-from geo.geometry import point_of
-from geo.model import TIERS
+from geo.records import TIERS
 from layers.base import MapItem, MapLayer, Style
 
 KEY = "platforms"
@@ -28,9 +27,9 @@ _COLORS = {
 _MARKERS = {"national-lab": "D", "tech-innovation-centre": "D", "major-facility": "s",
             "provincial-lab": "^", "research-institute": "v", "other": "."}
 TIER_STYLES = {
-    tier: Style(f"平台 · {zh}", f"Platform: {tier.replace('-', ' ')}", _COLORS[tier], _COLORS[tier],
+    tier: Style(f"平台 · {zh}", f"Platform: {en.lower()}", _COLORS[tier], _COLORS[tier],
                 0.9, 1.0, radius=4 if tier == "other" else 5, marker=_MARKERS[tier], z=8)
-    for tier, zh in TIERS.items()
+    for tier, (zh, en) in TIERS.items()
 }
 
 
@@ -50,12 +49,11 @@ def spread(points: list[Point], radius_m: float = RING_M) -> list[Point]:
 
 
 def build(checked) -> MapLayer:
-    layout = checked.layout
-    platforms = layout.layer("platform")
+    platforms = checked.of_kind("platform")
     own = [e for e in platforms if e.location is not None]
-    at_place = [e for e in platforms if e.location is None and e.places]
-    points = [point_of(layout, e) for e in own] + spread([point_of(layout, e) for e in at_place])
-    items = [MapItem(e.id, pt, TIER_STYLES[e.tier], e.name_zh, e, f"平台 · {TIERS[e.tier]}")
+    at_place = [e for e in platforms if e.location is None and e.id in checked.geometries]
+    points = [checked.geometries[e.id] for e in own] + spread([checked.geometries[e.id] for e in at_place])
+    items = [MapItem(e.id, pt, TIER_STYLES[e.tier], e.name_zh, e, f"平台 · {TIERS[e.tier][0]}")
              for e, pt in zip(own + at_place, points)]
-    unplaced = [e for e in platforms if e.location is None and not e.places]
+    unplaced = [e for e in platforms if e.id not in checked.geometries]
     return MapLayer(KEY, TITLE, items, list(TIER_STYLES.values()), "gz-platform", unplaced=unplaced)

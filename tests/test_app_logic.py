@@ -10,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 
 from geo.details import details_html, notes_html
 from geo.district_report import assignments, to_csv
-from geo.model import Entry
 from geo.search import search
 from geo.validate import load_checked
 from geo.view import view_of
@@ -23,12 +22,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_search_matches_part_of_a_chinese_or_english_name():
-    assert search(CHECKED.layout, "知识城")[0].id == "core-knowledge-city"
-    assert "park-bio-island" in [e.id for e in search(CHECKED.layout, "bio island")]
+    assert search(CHECKED, "知识城")[0].id == "core-knowledge-city"
+    assert "park-bio-island" in [e.id for e in search(CHECKED, "bio island")]
     # The place comes before the platforms named after it.
-    assert [e.id for e in search(CHECKED.layout, "生物岛")][0] == "park-bio-island"
-    assert search(CHECKED.layout, "   ") == []
-    assert search(CHECKED.layout, "不存在的地方") == []
+    assert [e.id for e in search(CHECKED, "生物岛")][0] == "park-bio-island"
+    assert search(CHECKED, "   ") == []
+    assert search(CHECKED, "不存在的地方") == []
 
 
 def test_district_focus_zooms_in_on_that_district_and_a_hit_zooms_further():
@@ -59,8 +58,8 @@ XSS = "<img src=x onerror=alert(1)>${alert(2)}`"
 
 
 def test_details_escape_html_and_template_literals():
-    park = CHECKED.layout.entries["park-huanghuagang"]
-    evil = Entry(**{**park.__dict__, "name_zh": XSS, "role_zh": XSS, "notes": XSS})
+    park = CHECKED.entries["park-huanghuagang"]
+    evil = park.model_copy(update={"name_zh": XSS, "role_zh": XSS, "notes": XSS})
     html = details_html(CHECKED, evil)
     assert "<img" not in html and "${" not in html and "`" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;&#36;&#123;alert(2)&#125;&#96;" in html
@@ -69,7 +68,7 @@ def test_details_escape_html_and_template_literals():
 
 
 def test_popup_shows_role_platforms_by_tier_and_sources():
-    html = details_html(CHECKED, CHECKED.layout.entries["node-knowledge-city"])
+    html = details_html(CHECKED, CHECKED.entries["node-knowledge-city"])
     for text in ("中新广州知识城", "科技创新轴极点", "其他平台", "中新国际联合研究院", "001_c53a813f44610f0f.txt"):
         assert text in html
 
@@ -84,7 +83,7 @@ def test_offline_map_loads_only_the_apps_own_assets():
 def test_gcj02_basemap_shifts_geometry_only_on_the_map():
     wgs = build_map(CHECKED, build_layers(CHECKED, ["parks"]), "none").get_root().render()
     gcj = build_map(CHECKED, build_layers(CHECKED, ["parks"]), "amap").get_root().render()
-    loc = CHECKED.layout.entries["park-tianhe-cbd"].location
+    loc = CHECKED.entries["park-tianhe-cbd"].location
     assert f"[{loc.lat}, {loc.lon}]" in wgs and f"[{loc.lat}, {loc.lon}]" not in gcj
     assert "autonavi" in gcj and "autonavi" not in wgs
 

@@ -1,70 +1,156 @@
-"""`python -m geo export-data` (issue 2): every layer in one file for GIS users."""
+"""The typed model and what GIS users get (issue 9): frames, GeoPackage, GeoJSON, CSV, XLSX, the
+JSON Schema, and the registry of kinds."""
 from __future__ import annotations
 
 import csv
 import io
 import json
 from collections import Counter
+from pathlib import Path
 
+import geopandas as gpd
+import jsonschema
+import pyogrio
 import pytest
+import shapely
+import yaml
+from openpyxl import load_workbook
 from shapely.geometry import shape
 
+import geo
 from geo.__main__ import main
-from geo.model import LAYERS
-from geo.validate import load_checked
+from geo.kinds import KINDS
+from geo.schema import json_schemas, readme_path, readme_with_tables
+from tests.conftest import DATA_DIR
 
-CHECKED = load_checked()
+CHECKED = geo.load_checked()
+COUNTS = Counter(e.kind for e in CHECKED.entries.values())
+
+
+def raw_entries(file: str, section: str | None = None) -> list[dict]:
+    doc = yaml.safe_load((DATA_DIR / file).read_text(encoding="utf-8"))
+    return doc if section is None else doc[section]
 
 
 @pytest.fixture(scope="module")
-def geojson(tmp_path_factory) -> dict:
-    out = tmp_path_factory.mktemp("export") / "layout.geojson"
+def gpkg(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("export") / "layout.gpkg"
+    assert main(["export-data", "--format", "gpkg", "--out", str(out)]) == 0
+    return out
+
+
+def test_geopackage_has_a_layer_per_kind_in_wgs84_with_every_attribute(gpkg: Path):
+    layers = dict(pyogrio.list_layers(gpkg))
+    assert set(layers) == set(KINDS) | {"district"}
+    for kind in KINDS:
+        frame = gpd.read_file(gpkg, layer=kind) if layers[kind] else None
+        if frame is None:  # an attribute table (tasks, node lists)
+            frame = pyogrio.read_dataframe(gpkg, layer=kind, read_geometry=False)
+        else:
+            assert frame.crs.to_epsg() == 4326, kind
+        assert len(frame) == COUNTS[kind], kind
+        for column in ("id", "name_zh", "sources"):
+            assert column in frame.columns or kind == "node_list", (kind, column)
+    parks = gpd.read_file(gpkg, layer="park")
+    assert {"name_en", "role_zh", "aliases", "notes", "district", "located_in", "group", "platforms",
+            "lon", "lat", "precision_m", "location_method"} <= set(parks.columns)
+    tasks = pyogrio.read_dataframe(gpkg, layer="task", read_geometry=False)
+    assert {"lead_units", "districts", "district_scope"} <= set(tasks.columns)
+    platforms = gpd.read_file(gpkg, layer="platform")
+    assert platforms["tier"].notna().all()
+    # Counted from the YAML, not from the loader: every park and every platform is there.
+    assert set(parks["id"]) == {p["id"] for p in raw_entries("parks.yaml")}
+    assert set(platforms["id"]) == {p["id"] for p in raw_entries("platforms.yaml")}
+
+
+def test_the_district_join_agrees_with_the_boundaries_for_every_placed_entry(gpkg: Path):
+    districts = gpd.read_file(gpkg, layer="district")
+    assert len(districts) == 11 and districts.crs.to_epsg() == 4326
+    for kind in ("core", "park", "platform", "axis_node"):
+        frame = gpd.read_file(gpkg, layer=kind)
+        placed = frame[frame["lon"].notna()]
+        assert len(placed) > 0
+        for row in placed.itertuples():
+            pt = shapely.Point(row.lon, row.lat)
+            inside = [d.name_zh for d in districts.itertuples() if d.geometry.covers(pt)]
+            assert row.located_in == inside[0], (row.id, row.located_in, inside)
+            assert CHECKED.located[row.id] == row.located_in
+
+
+def test_bio_island_is_declared_huangpu_and_located_in_haizhu():
+    parks = geo.frames(CHECKED)["park"].set_index("id")
+    assert parks.loc["park-bio-island", "district"] == "黄埔区"
+    assert parks.loc["park-bio-island", "located_in"] == "海珠区"
+    assert "人类细胞谱系大科学研究设施" in parks.loc["park-bio-island", "platforms"]
+
+
+def test_geojson_holds_every_kind_with_its_properties(tmp_path: Path):
+    out = tmp_path / "layout.geojson"
     assert main(["export-data", "--format", "geojson", "--out", str(out)]) == 0
-    return json.loads(out.read_text(encoding="utf-8"))
-
-
-def test_geojson_holds_every_layer_with_the_documented_properties(geojson):
-    feats = geojson["features"]
-    counts = Counter(f["properties"]["layer"] for f in feats)
-    assert set(counts) == set(LAYERS)
-    assert counts["district"] == 11 and counts["park"] == 28 and counts["axis_node"] == 10
-    assert counts["axis"] == 1 + 6  # the line and its six district segments
+    feats = json.loads(out.read_text(encoding="utf-8"))["features"]
+    counts = Counter(f["properties"]["kind"] for f in feats)
+    assert counts == {**COUNTS, "district": 11}
     assert len({f["properties"]["id"] for f in feats}) == len(feats)
-    unplaced = [f for f in feats if f["properties"]["layer"] == "platform" and f["geometry"] is None]
-    assert len(unplaced) == len([p for p in CHECKED.layout.layer("platform") if not p.location and not p.places])
-    for f in feats:
-        props = f["properties"]
-        assert {"id", "layer", "name_zh", "name_en", "district", "located_in", "group", "role_zh",
-                "platforms", "sources"} <= set(props)
-        if props["layer"] == "task":
-            assert f["geometry"] is None
-        elif props["layer"] != "platform":  # platforms the plans give no place stay null
-            assert f["geometry"] is not None
-        if props["layer"] not in ("district",):
-            assert props["sources"] and all({"doc", "section", "quote"} <= set(s) for s in props["sources"])
-
-
-def test_located_in_is_computed_from_geometry_and_can_differ_from_the_plan(geojson):
-    bio = next(f for f in geojson["features"] if f["properties"]["id"] == "park-bio-island")
-    assert bio["properties"]["district"] == "黄埔区" and bio["properties"]["located_in"] == "海珠区"
-    knowledge = next(f for f in geojson["features"] if f["properties"]["id"] == "core-knowledge-city")
-    assert "中新国际联合研究院" in knowledge["properties"]["platforms"]
-
-
-def test_core_areas_are_circles_of_their_published_area(geojson):
+    yuzhu = next(f for f in feats if f["properties"]["id"] == "area-yuzhu")
     from geo.crs import area_km2
 
-    yuzhu = next(f for f in geojson["features"] if f["properties"]["id"] == "area-yuzhu")
-    assert area_km2(shape(yuzhu["geometry"])) == pytest.approx(25, rel=0.01)
+    assert area_km2(shape(yuzhu["geometry"])) == pytest.approx(25, rel=0.01)  # the published area
+    for f in feats:
+        if f["properties"]["kind"] in ("task", "node_list"):
+            assert f["geometry"] is None
 
 
-def test_csv_opens_in_excel_with_chinese_and_the_same_rows(tmp_path, geojson):
+def test_csv_has_lon_lat_columns_and_no_wkt(tmp_path: Path):
     out = tmp_path / "layout.csv"
     assert main(["export-data", "--format", "csv", "--out", str(out)]) == 0
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(rows) == len(geojson["features"])
+    assert len(rows) == sum(COUNTS.values()) + 11
+    assert "wkt" not in rows[0] and max(len(v) for r in rows for v in r.values()) < 3000
     bio = next(r for r in rows if r["id"] == "park-bio-island")
-    assert bio["located_in"] == "海珠区" and "001_c53a813f44610f0f.txt" in bio["sources"]
-    assert bio["wkt"].startswith("POINT")
+    assert bio["located_in"] == "海珠区" and float(bio["lon"]) == pytest.approx(113.371)
+
+
+def test_xlsx_has_a_sheet_per_kind(tmp_path: Path):
+    out = tmp_path / "layout.xlsx"
+    assert main(["export-data", "--format", "xlsx", "--out", str(out)]) == 0
+    book = load_workbook(out)
+    assert set(book.sheetnames) == set(KINDS) | {"district"}
+    parks = book["park"]
+    header = [c.value for c in parks[1]]
+    assert header[:3] == ["id", "kind", "name_zh"] and parks.max_row == COUNTS["park"] + 1
+    assert parks.freeze_panes == "A2"
+
+
+def test_the_json_schema_rejects_an_unknown_field_and_a_wrong_tier():
+    schemas = json_schemas()
+    platforms = raw_entries("platforms.yaml")
+    jsonschema.validate(platforms, schemas["platforms.schema.json"])  # the shipped file passes
+    typo = [{**platforms[0], "teir": "national-lab"}]
+    with pytest.raises(jsonschema.ValidationError, match="teir"):
+        jsonschema.validate(typo, schemas["platforms.schema.json"])
+    wrong = [{**platforms[0], "tier": "world-lab"}]
+    with pytest.raises(jsonschema.ValidationError, match="world-lab"):
+        jsonschema.validate(wrong, schemas["platforms.schema.json"])
+    axis = yaml.safe_load((DATA_DIR / "axis.yaml").read_text(encoding="utf-8"))
+    jsonschema.validate(axis, schemas["axis.schema.json"])
+
+
+def test_published_schemas_and_readme_tables_are_generated_from_the_models():
+    for name, schema in json_schemas().items():
+        shipped = json.loads((DATA_DIR / "schema" / name).read_text(encoding="utf-8"))
+        assert shipped == schema, f"data/schema/{name} is stale: run python -m geo schema --readme"
+    text = readme_path().read_text(encoding="utf-8")
+    assert readme_with_tables(text) == text, "data/README.md is stale: run python -m geo schema --readme"
+    assert text.count("<!-- fields: ") >= len(KINDS) - 1
+    for file in {k.file for k in KINDS.values()}:
+        first = (DATA_DIR / file).read_text(encoding="utf-8").splitlines()[0]
+        assert first == f"# yaml-language-server: $schema=schema/{file.replace('.yaml', '.schema.json')}"
+
+
+def test_validate_without_the_documents_says_so_once(tmp_path: Path, capsys):
+    assert main(["validate", "--seeds", str(tmp_path / "nowhere")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("quotes were not checked") == 1 and str(tmp_path / "nowhere") in out
+    assert "0 error(s)" in out

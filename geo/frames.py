@@ -1,0 +1,61 @@
+"""The layout as GeoDataFrames: one per kind, EPSG:4326, every attribute (the public Python API).
+
+    import geo
+    frames = geo.frames(geo.load_checked())
+    frames["park"].plot()  # or .explore(), .to_file("parks.gpkg"), …
+
+Each frame has the record's fields (lists joined with "；", sources one per line), the derived
+facts of geo.model (`district` by the plans, `located_in` by the boundaries, the `platforms` at a
+place), the point's `lon`, `lat`, `precision_m` and `location_method`, and the geometry the map
+draws. Tasks and node lists have no geometry (their frames have an empty geometry column).
+Every export format of geo.export_data is written from these frames.
+"""
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.crs import WGS84
+from geo.kinds import KINDS
+from geo.model import CheckedLayout, district_frame
+
+SEP = "；"
+
+
+def _cell(value):
+    """Lists as text joined with "；" (GIS formats and spreadsheets hold no lists)."""
+    if isinstance(value, (list, tuple)):
+        return SEP.join(_cell(v) if not isinstance(v, dict) else json.dumps(v, ensure_ascii=False)
+                        for v in value)
+    return value
+
+
+def sources_text(sources) -> str:
+    return "\n".join(f"{s.doc} {s.section}：{s.quote}" for s in sources)
+
+
+def _row(checked: CheckedLayout, e) -> dict:
+    data = e.model_dump(exclude={"location", "sources", "kind"})
+    row = {"id": e.id, "kind": e.kind, **{k: _cell(v) for k, v in data.items() if k != "id"}}
+    row["district"] = SEP.join(checked.declared.get(e.id, ()))
+    row["located_in"] = checked.located.get(e.id)
+    row["platforms"] = SEP.join(p.name_zh for p in checked.platforms_of(e))
+    loc = checked.points.get(e.id)
+    row.update(lon=loc.lon if loc else None, lat=loc.lat if loc else None,
+               precision_m=loc.precision_m if loc else None, location_method=loc.method if loc else None)
+    row["sources"] = sources_text(e.sources)
+    return row
+
+
+def frames(checked: CheckedLayout) -> dict[str, gpd.GeoDataFrame]:
+    """One GeoDataFrame per kind (registry order), plus "district" for the boundaries."""
+    out = {"district": district_frame(checked.districts)}
+    for key in KINDS:
+        records = checked.of_kind(key)
+        rows = [_row(checked, e) for e in records]
+        geometry = [checked.geometries.get(e.id) for e in records]
+        out[key] = gpd.GeoDataFrame(pd.DataFrame(rows) if rows else pd.DataFrame({"id": []}),
+                                    geometry=geometry, crs=WGS84)
+    return out

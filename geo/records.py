@@ -1,0 +1,233 @@
+"""The records of data/: one typed, immutable model per kind of entry (pydantic v2).
+
+Each model is what one YAML entry may hold: `extra="forbid"` (a typo is an error, never
+dropped), closed vocabularies as literal types, and text that passed `geo.safe.clean_text`.
+`geo.kinds` says which file and section holds which kind; `geo.load` turns pydantic's errors
+into problems naming the file, entry and field; `python -m geo schema` writes the JSON Schema
+that editors use to check a YAML file as it is typed.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StrictBool,
+    WithJsonSchema,
+    Field,
+    model_validator,
+)
+
+from geo.safe import clean_text
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+GROUPS = ("中部", "东部北部", "南部")  # 001 §三: the plan's three groups of districts
+TIERS = {
+    "national-lab": ("国家实验室", "National laboratory"),
+    "tech-innovation-centre": ("国家技术创新中心", "National technology innovation centre"),
+    "major-facility": ("重大科技基础设施", "Major S&T infrastructure facility"),
+    "provincial-lab": ("省实验室", "Guangdong provincial laboratory"),
+    "research-institute": ("高水平创新研究院", "High-level innovation institute"),
+    "other": ("其他平台", "Other platform"),
+}
+SCOPES = {"all": "各区政府", "relevant": "各相关区政府"}  # tasks for every / the relevant district
+
+Tier = Literal["national-lab", "tech-innovation-centre", "major-facility", "provincial-lab",
+               "research-institute", "other"]
+Group = Literal["中部", "东部北部", "南部"]
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"must be non-empty text, got {value!r}")
+    return clean_text(value.strip())
+
+
+def _id(value: str) -> str:
+    if not ID_PATTERN.match(value):
+        raise ValueError("use lowercase a-z, 0-9 and '-' only")
+    return value
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {value!r}")
+    return value
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+Id = Annotated[Text, AfterValidator(_id)]
+Finite = Annotated[float, Field(strict=True, allow_inf_nan=True), AfterValidator(_finite)]
+Positive = Annotated[Finite, Field(gt=0)]
+Ids = tuple[Id, ...]
+Districts = Annotated[tuple[Text, ...], BeforeValidator(_one_or_many), Field(min_length=1),
+                      WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1},
+                                                {"type": "array", "items": {"type": "string"}, "minItems": 1}]})]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Source(Frozen):
+    """A citation: document (file in the seeds), section heading as printed, verbatim quote."""
+
+    doc: Text
+    section: Text
+    quote: Text
+
+
+Sources = Annotated[tuple[Source, ...], Field(min_length=1)]
+
+
+class Location(Frozen):
+    """A WGS84 point with how it was placed and how precise it is."""
+
+    lon: Finite
+    lat: Finite
+    precision_m: Positive = Field(description="radius in metres within which the real place lies")
+    method: Text = Field(description="which public source, which method and conversion")
+
+
+class NamedPlace(Frozen):
+    """A place a segment names, linked to an entry where the data has one."""
+
+    name_zh: Text
+    ref: Id | None = None
+
+
+class Record(Frozen):
+    """What every cited entry has."""
+
+    id: Id = Field(description="unique across all files: lowercase a-z, 0-9 and '-'")
+    name_zh: Text = Field(description="the name as the documents print it")
+    name_en: Text = Field(description="English name (the documents' own where they have one)")
+    role_zh: Text = Field(description="concise 定位 taken from the text")
+    sources: Sources = Field(description="at least one citation")
+    notes: Text | None = Field(None, description="disagreements between documents, explanations")
+    aliases: tuple[Text, ...] = Field((), description="other names as printed in the documents")
+
+
+class Place(Record):
+    district: Districts = Field(description="declared district(s): one name or a list")
+    location: Location
+    boundary_note: Text | None = Field(None, description="why the point lies in another district's polygon")
+    district_basis: Text | None = Field(None, description="why the declared district is what it is")
+
+
+class Core(Place):
+    kind: Literal["core"] = "core"
+    core_type: Literal["一区", "三城"] = Field(description="the 一区 or one of the 三城")
+    platforms: Ids = Field((), description="ids of platforms the documents place here")
+
+
+class CoreArea(Place):
+    kind: Literal["core_area"] = "core_area"
+    core: Id = Field(description="id of the core it is part of")
+    platforms: Ids = Field((), description="ids of platforms the documents place here")
+    area_km2_published: Positive | None = Field(None, description="area the plan publishes, km²")
+    extent: Literal["schematic-circle"] | None = Field(None, description="how the area is drawn")
+
+    @model_validator(mode="after")
+    def _area_and_extent(self) -> CoreArea:
+        if (self.area_km2_published is None) != (self.extent is None):
+            raise ValueError("extent: a published area and extent: schematic-circle go together")
+        return self
+
+
+class Park(Place):
+    kind: Literal["park"] = "park"
+    group: Group = Field(description="the 多点 group of 001 §三")
+    platforms: Ids = Field((), description="ids of platforms the documents place here")
+
+
+class Platform(Record):
+    kind: Literal["platform"] = "platform"
+    tier: Tier
+    places: Ids = Field(description="ids of the cores, core areas or parks the documents tie it to")
+    district: Districts | None = None
+    location: Location | None = None
+    boundary_note: Text | None = None
+    district_basis: Text | None = None
+
+
+class Task(Record):
+    kind: Literal["task"] = "task"
+    lead_units: Annotated[tuple[Text, ...], Field(min_length=1, description="责任单位 verbatim, in printed order")]
+    districts: tuple[Text, ...] = Field((), description="districts named in the 责任单位")
+    district_scope: Literal["named", "all", "relevant"] = Field(description="named, 各区政府 or 各相关区政府")
+    places: Ids = Field((), description="ids of the places the task names")
+
+    @model_validator(mode="after")
+    def _scope(self) -> Task:
+        if (self.district_scope == "named") != bool(self.districts):
+            raise ValueError("districts: list the districts when district_scope is named, and only then")
+        return self
+
+
+class Axis(Record):
+    kind: Literal["axis"] = "axis"
+
+
+class AxisNodeData(Frozen):
+    """A node as written in axis.yaml: it stands on a core or park and takes its name from it."""
+
+    kind: Literal["axis_node"] = "axis_node"
+    id: Id
+    place: Id = Field(description="id of the core or park it stands on")
+    pole: StrictBool = Field(description="true for the two poles, first and last")
+    role_zh: Text = Field(description="what the segment paragraph says the node does")
+    sources: Sources = Field(description="at least one citation")
+    notes: Text | None = None
+
+
+class AxisNode(AxisNodeData):
+    """A node once loaded: with the name, aliases and districts of the place it stands on."""
+
+    name_zh: str
+    name_en: str
+    aliases: tuple[str, ...] = ()
+    district: tuple[str, ...] = ()
+
+
+class Segment(Record):
+    kind: Literal["segment"] = "segment"
+    district: Districts = Field(description="the district(s) the segment runs through")
+    places: tuple[NamedPlace, ...] = Field(description="places the paragraph names, with ids where known")
+
+
+class NodeList(Frozen):
+    """One document's own list of axis nodes, kept as printed."""
+
+    kind: Literal["node_list"] = "node_list"
+    id: Id
+    doc: Text
+    section: Text
+    quote: Text
+    places: Ids
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return (Source(doc=self.doc, section=self.section, quote=self.quote),)
+
+
+class Document(Frozen):
+    """One planning document of ../shared/seeds/."""
+
+    doc: Text
+    title_zh: Text
+    issuer_zh: Text | None = None
+    date: Text | None = None
+
+
+Entry = Annotated[Union[Core, CoreArea, Park, Platform, Task, Axis, AxisNode, Segment, NodeList],
+                  Field(discriminator="kind")]
