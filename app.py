@@ -12,19 +12,19 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import offline_assets
-from geo.details import DETAILS_CSS, details_html, notes_html
-from geo.district_report import assignments, to_csv
-from geo.problems import DataError
+from geo.maps import offline_assets
+from geo.maps.details import DETAILS_CSS, details_html, notes_html
+from geo.exports.district_report import assignments, to_csv
+from geo.data.problems import DataError
 from geo.safe import md_text
 from geo.search import search
-from geo.static_map import FORMATS, export_map
-from geo.model import CheckedLayout
+from geo.maps.static_map import FORMATS, export_map
+from geo.data.model import CheckedLayout
 from geo.settings import settings
-from geo.validate import load_checked
-from geo.view import CITY, view_of
-from geo.basemaps import BASEMAPS
-from geo.webmap import build_map, highlight_group
+from geo.data.validate import load_checked
+from geo.maps.view import CITY, view_of
+from geo.maps.basemaps import BASEMAPS
+from geo.maps.webmap import build_map, highlight_group
 from layers import MapLayer, build_layers, layer_titles
 
 st.set_page_config(page_title="广州科技创新空间布局图", page_icon="🗺", layout="wide")

@@ -24,8 +24,8 @@ def timed(label: str, fn, repeat: int = 1):
 
 
 def main() -> None:
-    from geo.validate import SEEDS_DIR, load_checked, validate
-    from geo.webmap import build_map
+    from geo.data.validate import SEEDS_DIR, load_checked, validate
+    from geo.maps.webmap import build_map
     from layers import build_layers
 
     checked = timed("load data + schema + geography (app start)", load_checked, 5)
@@ -33,12 +33,12 @@ def main() -> None:
     layers = timed("build all layers", lambda: build_layers(checked), 5)
     html = timed("folium map, rendered (every rerun)", lambda: build_map(checked, layers).get_root().render(), 3)
     print(f"{'map document size':<46} {len(html) / 1024:9.1f} KiB")
-    from geo import fonts
+    from geo.maps import fonts
 
     with tempfile.TemporaryDirectory() as tmp:
         fonts.CACHE_DIR = Path(tmp)
         fonts.chinese_font.cache_clear()
-        from geo.static_map import export_map, setup_fonts
+        from geo.maps.static_map import export_map, setup_fonts
 
         timed("CJK TrueType subset, cold (once per machine)", lambda: setup_fonts(checked))
 
@@ -46,7 +46,7 @@ def main() -> None:
             data = timed(f"export-map city {fmt}", lambda fmt=fmt: export_map(checked, layers, None, fmt))
             print(f"{'  size':<46} {len(data) / 1024:9.1f} KiB")
         timed("export-map 海珠区 pdf", lambda: export_map(checked, layers, None, "pdf", "海珠区"))
-        from geo.atlas import write_atlas
+        from geo.maps.atlas import write_atlas
 
         timed("atlas (12 pages)", lambda: write_atlas(checked, Path(tmp) / "atlas.pdf"))
     print(f"{'peak resident memory':<46} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:9.1f} MiB")

@@ -1,9 +1,9 @@
 """Guangzhou S&T innovation layout: loading, validation, coordinate systems and exports.
 
-The Python API: `load_checked()` gives the checked layout (geo.model), `frames(checked)` one
-GeoDataFrame per kind (geo.frames).
+The Python API: `load_checked()` gives the checked layout (geo.data.model), `frames(checked)` one
+GeoDataFrame per kind (geo.exports.frames).
 """
-from geo.frames import frames
-from geo.validate import load_checked, validate
+from geo.exports.frames import frames
+from geo.data.validate import load_checked, validate
 
 __all__ = ["frames", "load_checked", "validate"]

@@ -7,12 +7,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from geo.records import TIERS
+from geo.data.records import TIERS
 from geo.settings import settings
-from geo.output import write_atomic
-from geo.problems import DataError, errors
+from geo.exports.output import write_atomic
+from geo.data.problems import DataError, errors
 from geo.safe import clean_text
-from geo.validate import load_checked, validate
+from geo.data.validate import load_checked, validate
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -33,7 +33,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from geo.schema import json_schemas, readme_path, readme_with_tables
+    from geo.data.schema import json_schemas, readme_path, readme_with_tables
 
     if args.readme:
         path = readme_path()
@@ -48,7 +48,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_export_data(args: argparse.Namespace) -> int:
-    from geo.export_data import export
+    from geo.exports.export_data import export
 
     export(load_checked(args.data), args.format, Path(args.out))
     print(f"wrote {args.out}")
@@ -56,7 +56,7 @@ def cmd_export_data(args: argparse.Namespace) -> int:
 
 
 def cmd_export_map(args: argparse.Namespace) -> int:
-    from geo.static_map import Page, export_map
+    from geo.maps.static_map import Page, export_map
     from layers import build_layers, layer_titles
 
     checked = load_checked(args.data)
@@ -96,8 +96,8 @@ def cmd_export_map(args: argparse.Namespace) -> int:
 
 
 def cmd_atlas(args: argparse.Namespace) -> int:
-    from geo.atlas import write_atlas
-    from geo.static_map import Page
+    from geo.maps.atlas import write_atlas
+    from geo.maps.static_map import Page
 
     try:
         pages = write_atlas(load_checked(args.data), Path(args.out), Page(args.paper, "landscape"))

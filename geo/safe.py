@@ -11,7 +11,7 @@ Out, one function per kind of output:
 - `md_text`: literal in Streamlit markdown (headings, captions);
 - `sheet_cell`: a spreadsheet cell that Excel or LibreOffice shows as text, never as a formula
   (OWASP "CSV injection": a leading = + - @ tab or carriage return gets a leading apostrophe).
-Matplotlib draws data text literally because geo.static_map turns mathtext off.
+Matplotlib draws data text literally because geo.maps.static_map turns mathtext off.
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Find an entry by part of any of its names: Chinese, English, or a document's own spelling."""
 from __future__ import annotations
 
-from geo.kinds import searchable
-from geo.model import CheckedLayout
+from geo.data.kinds import searchable
+from geo.data.model import CheckedLayout
 
 
 def names_of(entry) -> tuple[str, ...]:

@@ -34,7 +34,7 @@ class MapItem:
     geometry: shapely.Geometry
     style: Style
     label: str  # short label for static maps (name_zh)
-    entry: object | None = None  # the record (geo.records); None for districts
+    entry: object | None = None  # the record (geo.data.records); None for districts
     kind_zh: str = ""  # e.g. "多点 · 中部"
 
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from shapely.geometry import Point
 
 from geo.crs import EQUAL_AREA, WGS84, project
-from geo.records import TIERS
+from geo.data.records import TIERS
 from layers.base import MapItem, MapLayer, Style
 
 KEY = "platforms"

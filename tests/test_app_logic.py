@@ -8,12 +8,12 @@ from pathlib import Path
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from geo.details import details_html, notes_html
-from geo.district_report import assignments, to_csv
+from geo.maps.details import details_html, notes_html
+from geo.exports.district_report import assignments, to_csv
 from geo.search import search
-from geo.validate import load_checked
-from geo.view import view_of
-from geo.webmap import GUANGZHOU_ZOOM, build_map
+from geo.data.validate import load_checked
+from geo.maps.view import view_of
+from geo.maps.webmap import GUANGZHOU_ZOOM, build_map
 from layers import build_layers
 from tests.conftest import edit_yaml
 
@@ -76,7 +76,7 @@ def test_popup_shows_role_platforms_by_tier_and_sources():
 def test_offline_map_loads_only_the_apps_own_assets():
     html = build_map(CHECKED, build_layers(CHECKED)).get_root().render()
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
-    assert urls and all(u.startswith("/component/geo.offline_assets.") for u in urls), urls
+    assert urls and all(u.startswith("/component/geo.maps.offline_assets.") for u in urls), urls
     assert html.count('"className": "gz-park gz-item') == 28
 
 

@@ -10,7 +10,7 @@ import itertools
 import shapely
 
 from geo.crs import area_km2
-from geo.districts import load_districts
+from geo.data.districts import load_districts
 from tests.conftest import DATA_DIR
 
 DISTRICTS = load_districts(DATA_DIR / "districts.geojson")

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 import shapely
 from pypdf import PdfReader
 
-from geo.validate import load_checked
+from geo.data.validate import load_checked
 from layers import build_layers
 from tests.browser import ARTIFACTS, ROOT, browser, map_frame, running_app, wait_until
 from tests.conftest import edit_yaml

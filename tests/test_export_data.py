@@ -19,8 +19,8 @@ from shapely.geometry import shape
 
 import geo
 from geo.__main__ import main
-from geo.kinds import KINDS
-from geo.schema import json_schemas, readme_path, readme_with_tables
+from geo.data.kinds import KINDS
+from geo.data.schema import json_schemas, readme_path, readme_with_tables
 from tests.conftest import DATA_DIR
 
 CHECKED = geo.load_checked()

@@ -20,13 +20,13 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 from streamlit_folium import generate_leaflet_string
 
-from geo import district_report, export_data
+from geo.exports import district_report, export_data
 from geo.__main__ import main
 from tests.conftest import DATA_DIR
-from geo.problems import DataError, errors
-from geo.static_map import map_figure, save
-from geo.validate import load_checked, validate
-from geo.webmap import build_map
+from geo.data.problems import DataError, errors
+from geo.maps.static_map import map_figure, save
+from geo.data.validate import load_checked, validate
+from geo.maps.webmap import build_map
 from layers import build_layers
 from tests.conftest import edit_yaml
 
@@ -112,12 +112,12 @@ def test_an_invisible_character_in_a_title_is_refused(tmp_path: Path, capsys):
 
 
 def test_a_failing_atlas_leaves_the_earlier_atlas_byte_identical(tmp_path: Path, monkeypatch, capsys):
-    import geo.atlas
+    import geo.maps.atlas
 
     out = tmp_path / "atlas.pdf"
     out.write_bytes(b"%PDF-1.4 the good atlas of last week")
     before = out.read_bytes()
-    real, calls = geo.atlas.district_page, []
+    real, calls = geo.maps.atlas.district_page, []
 
     def second_page_fails(*args, **kwargs):
         calls.append(1)
@@ -125,7 +125,7 @@ def test_a_failing_atlas_leaves_the_earlier_atlas_byte_identical(tmp_path: Path,
             raise RuntimeError("drawing failed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(geo.atlas, "district_page", second_page_fails)
+    monkeypatch.setattr(geo.maps.atlas, "district_page", second_page_fails)
     assert main(["atlas", "--out", str(out)]) == 1
     assert out.read_bytes() == before
     assert "failed" in capsys.readouterr().err
@@ -133,16 +133,16 @@ def test_a_failing_atlas_leaves_the_earlier_atlas_byte_identical(tmp_path: Path,
 
 
 def test_export_map_all_writes_every_other_district_when_one_fails(tmp_path: Path, monkeypatch, capsys):
-    import geo.static_map
+    import geo.maps.static_map
 
-    real = geo.static_map.map_figure
+    real = geo.maps.static_map.map_figure
 
     def nansha_fails(checked, layers, district, *args, **kwargs):
         if district == "南沙区":
             raise RuntimeError("drawing failed")
         return real(checked, layers, district, *args, **kwargs)
 
-    monkeypatch.setattr(geo.static_map, "map_figure", nansha_fails)
+    monkeypatch.setattr(geo.maps.static_map, "map_figure", nansha_fails)
     assert main(["export-map", "--district", "all", "--format", "svg", "--layers", "districts",
                  "--out", str(tmp_path / "map.svg")]) == 1
     written = sorted(p.name for p in tmp_path.iterdir())

@@ -9,14 +9,14 @@ from typing import Literal
 import pyogrio
 import yaml
 
-from geo.district_report import assignments
-from geo.export_data import export
-from geo.kinds import KINDS, Kind
-from geo.records import Place
+from geo.exports.district_report import assignments
+from geo.exports.export_data import export
+from geo.data.kinds import KINDS, Kind
+from geo.data.records import Place
 from geo.search import search
-from geo.static_map import map_figure
-from geo.validate import load_checked
-from geo.webmap import build_map
+from geo.maps.static_map import map_figure
+from geo.data.validate import load_checked
+from geo.maps.webmap import build_map
 from layers import MODULES, MapItem, MapLayer, Style, build_layers
 
 

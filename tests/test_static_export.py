@@ -12,7 +12,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from geo.__main__ import main
-from geo.validate import load_checked
+from geo.data.validate import load_checked
 from layers import build_layers
 
 CHECKED = load_checked()
@@ -112,13 +112,13 @@ def test_a_title_outside_the_first_font_subset_prints_after_another_export(tmp_p
 
 
 def drawn(fig) -> set[str]:
-    """What the print map drew, as layer:id (geo.static_map.draw_geometry tags each artist)."""
+    """What the print map drew, as layer:id (geo.maps.static_map.draw_geometry tags each artist)."""
     return {a.get_gid() for a in fig.findobj() if a.get_gid()}
 
 
 @pytest.mark.parametrize("district", [None, "南沙区"], ids=["city", "nansha"])
 def test_every_item_of_every_layer_is_drawn_on_the_print_map(district: str | None):
-    from geo.static_map import map_figure
+    from geo.maps.static_map import map_figure
 
     layers = build_layers(CHECKED)
     fig = map_figure(CHECKED, layers, district, "测试")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from geo.__main__ import main
-from geo.problems import errors
+from geo.data.problems import errors
 from geo.settings import settings
-from geo.validate import validate
+from geo.data.validate import validate
 
 SEEDS_DIR = settings().seeds
 from tests.conftest import edit_yaml
@@ -129,7 +129,7 @@ def test_every_task_whose_responsible_units_name_a_district_government_is_in_the
     import re
     from collections import Counter
 
-    from geo.validate import load_checked
+    from geo.data.validate import load_checked
 
     per_doc = Counter(t.sources[0].doc for t in load_checked().of_kind("task"))
     for doc in ("003_fadc3f19c3dd5753.txt", "004_d0d840f101352d7b.txt"):
@@ -141,7 +141,7 @@ def test_every_task_whose_responsible_units_name_a_district_government_is_in_the
 def test_the_parks_are_exactly_those_of_001s_three_duodian_columns_with_their_groups():
     import re
 
-    from geo.validate import load_checked
+    from geo.data.validate import load_checked
 
     text = (SEEDS_DIR / "001_c53a813f44610f0f.txt").read_text(encoding="utf-8")
     start = text.index("专栏 中部多点重点建设内容")

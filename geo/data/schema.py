@@ -1,4 +1,4 @@
-"""The data's JSON Schema and data/README's field tables, generated from geo.records.
+"""The data's JSON Schema and data/README's field tables, generated from geo.data.records.
 
 `python -m geo schema --out data/schema` writes one schema per data file; each YAML file names
 its schema in its first line (`# yaml-language-server: $schema=...`), so an editor with a YAML
@@ -13,8 +13,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, TypeAdapter
 
-from geo.kinds import KINDS, files
-from geo.records import Document
+from geo.data.kinds import KINDS, files
+from geo.data.records import Document
+from geo.settings import ROOT
 
 SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
 
@@ -80,4 +81,4 @@ def readme_with_tables(text: str) -> str:
 
 
 def readme_path() -> Path:
-    return Path(__file__).resolve().parents[1] / "data" / "README.md"
+    return ROOT / "data" / "README.md"

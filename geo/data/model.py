@@ -21,17 +21,17 @@ import shapely
 from shapely.geometry import LineString, Point
 
 from geo.crs import EQUAL_AREA, WGS84, project
-from geo.districts import District
-from geo.kinds import KINDS
-from geo.problems import Problem
-from geo.records import Axis, AxisNode, CoreArea, Document, Location, NodeList, Platform, Segment, Task
+from geo.data.districts import District
+from geo.data.kinds import KINDS
+from geo.data.problems import Problem
+from geo.data.records import Axis, AxisNode, CoreArea, Document, Location, NodeList, Platform, Segment, Task
 
 PLACE_KINDS = ("core", "core_area", "park")
 
 
 @dataclass(frozen=True)
 class CheckedLayout:
-    entries: Mapping[str, object]  # id -> record (geo.records), in file order
+    entries: Mapping[str, object]  # id -> record (geo.data.records), in file order
     documents: Mapping[str, Document]
     districts: tuple[District, ...]
     findings: tuple[Problem, ...]

@@ -13,12 +13,12 @@ import shapely
 from folium.template import Template
 from shapely.geometry import Point, mapping
 
-from geo import offline_assets
-from geo.basemaps import BASEMAPS
+from geo.maps import offline_assets
+from geo.maps.basemaps import BASEMAPS
 from geo.crs import geometry_to_gcj02
-from geo.details import DETAILS_CSS, details_html
+from geo.maps.details import DETAILS_CSS, details_html
 from geo.safe import html_text
-from geo.model import CheckedLayout
+from geo.data.model import CheckedLayout
 from layers import MapLayer, Style
 from layers.districts import FOCUS
 

@@ -9,9 +9,9 @@ import csv
 import io
 from dataclasses import dataclass
 
-from geo.kinds import KINDS, table_kinds
-from geo.model import CheckedLayout
-from geo.records import SCOPES, Source
+from geo.data.kinds import KINDS, table_kinds
+from geo.data.model import CheckedLayout
+from geo.data.records import SCOPES, Source
 from geo.safe import sheet_cell
 
 

@@ -3,7 +3,7 @@
 The font is Noto Sans CJK SC (SIL OFL), installed from PyPI (noto-cjk-sans-otc). Its outlines
 are CFF, which matplotlib would embed in a PDF under a TrueType descriptor that strict viewers
 reject. So on first use we subset it to GB2312 plus the characters the caller passes (the
-data's text, see geo.static_map.setup_fonts), convert the
+data's text, see geo.maps.static_map.setup_fonts), convert the
 outlines to TrueType (quadratic, as fontTools' otf2ttf recipe does), rename the family so it
 cannot be confused with the original, and cache the result. PDFs then embed it as Type 42.
 """
@@ -21,7 +21,7 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, newTable
 from matplotlib import font_manager
 
-from geo.output import write_atomic
+from geo.exports.output import write_atomic
 from geo.settings import settings
 
 FAMILY = "GZMap Noto Sans SC"  # each subset gets its own family: FAMILY + its key

@@ -3,7 +3,7 @@
 A row says where a kind lives (file and top-level section), which model checks it, what it is
 called, which map layer draws it, whether search finds it, where it stands in a district's
 table, how its labels rank on print and web maps, and how its geometry is derived. Adding a
-kind means its data file, its model (geo.records) and one row here, plus a layer module in
+kind means its data file, its model (geo.data.records) and one row here, plus a layer module in
 layers/ if it is drawn.
 """
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from geo import records
+from geo.data import records
 
-# How an entry's geometry is derived (geo.model):
+# How an entry's geometry is derived (geo.data.model):
 #   point:   its own location, else that of its first place (platforms, axis nodes)
 #   extent:  a schematic circle of its published area, else its point (core areas)
 #   line:    the axis through its nodes in order

@@ -2,7 +2,7 @@
 
 `validate` is what `python -m geo validate` reports (schema, references, geography, and the
 citations when the documents are there); `load_checked` is what the app and the exporters call:
-the immutable checked layout of geo.model, or DataError with every error.
+the immutable checked layout of geo.data.model, or DataError with every error.
 """
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from typing import Any
 
 import shapely
 
-from geo.districts import District, load_districts
-from geo.kinds import KINDS, REF_TARGETS
-from geo.load import load_records
-from geo.model import CheckedLayout, build_checked
-from geo.problems import DataError, Problem, errors
+from geo.data.districts import District, load_districts
+from geo.data.kinds import KINDS, REF_TARGETS
+from geo.data.load import load_records
+from geo.data.model import CheckedLayout, build_checked
+from geo.data.problems import DataError, Problem, errors
 from geo.settings import settings
 
 

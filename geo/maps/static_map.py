@@ -25,10 +25,10 @@ from matplotlib_scalebar.scalebar import ScaleBar
 from shapely.geometry import Point
 
 from geo.crs import GAUSS_KRUGER_114E, project
-from geo.fonts import chinese_font
-from geo.output import write_atomic
-from geo.kinds import labelled
-from geo.model import CheckedLayout
+from geo.maps.fonts import chinese_font
+from geo.exports.output import write_atomic
+from geo.data.kinds import labelled
+from geo.data.model import CheckedLayout
 from layers import MapLayer, Style
 from layers.districts import FOCUS
 

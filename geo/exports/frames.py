@@ -5,10 +5,10 @@
     frames["park"].plot()  # or .explore(), .to_file("parks.gpkg"), …
 
 Each frame has the record's fields (lists joined with "；", sources one per line), the derived
-facts of geo.model (`district` by the plans, `located_in` by the boundaries, the `platforms` at a
+facts of geo.data.model (`district` by the plans, `located_in` by the boundaries, the `platforms` at a
 place), the point's `lon`, `lat`, `precision_m` and `location_method`, and the geometry the map
 draws. Tasks and node lists have no geometry (their frames have an empty geometry column).
-Every export format of geo.export_data is written from these frames.
+Every export format of geo.exports.export_data is written from these frames.
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.crs import WGS84
-from geo.kinds import KINDS
-from geo.model import CheckedLayout, district_frame
+from geo.data.kinds import KINDS
+from geo.data.model import CheckedLayout, district_frame
 
 SEP = "；"
 

@@ -2,7 +2,7 @@
 
 Each model is what one YAML entry may hold: `extra="forbid"` (a typo is an error, never
 dropped), closed vocabularies as literal types, and text that passed `geo.safe.clean_text`.
-`geo.kinds` says which file and section holds which kind; `geo.load` turns pydantic's errors
+`geo.data.kinds` says which file and section holds which kind; `geo.data.load` turns pydantic's errors
 into problems naming the file, entry and field; `python -m geo schema` writes the JSON Schema
 that editors use to check a YAML file as it is typed.
 """

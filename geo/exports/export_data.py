@@ -1,4 +1,4 @@
-"""The layout for GIS users and spreadsheets, written from geo.frames:
+"""The layout for GIS users and spreadsheets, written from geo.exports.frames:
 
 - GeoPackage: one layer per kind (and the districts) through pyogrio; tasks as a table;
 - GeoJSON: one FeatureCollection of every kind, each feature's `kind` saying which;
@@ -19,10 +19,10 @@ import pyogrio
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from geo.frames import frames
-from geo.kinds import KINDS
-from geo.model import CheckedLayout
-from geo.output import write_atomic
+from geo.exports.frames import frames
+from geo.data.kinds import KINDS
+from geo.data.model import CheckedLayout
+from geo.exports.output import write_atomic
 from geo.safe import sheet_cell
 
 FORMATS = ("gpkg", "geojson", "csv", "xlsx")

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import shapely
 
-from geo.model import CheckedLayout
-from geo.webmap import GUANGZHOU_CENTER, GUANGZHOU_ZOOM, view_for
+from geo.data.model import CheckedLayout
+from geo.maps.webmap import GUANGZHOU_CENTER, GUANGZHOU_ZOOM, view_for
 
 CITY = "全市"
 

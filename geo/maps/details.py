@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from geo.model import CheckedLayout
-from geo.records import TIERS
+from geo.data.model import CheckedLayout
+from geo.data.records import TIERS
 from geo.safe import html_text
 
 # Shared by the map's popups and the app's details panel.

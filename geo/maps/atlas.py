@@ -13,11 +13,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from geo.district_report import Assignment, assignments
-from geo.model import CheckedLayout
-from geo.records import SCOPES
-from geo.output import write_atomic
-from geo.static_map import (
+from geo.exports.district_report import Assignment, assignments
+from geo.data.model import CheckedLayout
+from geo.data.records import SCOPES
+from geo.exports.output import write_atomic
+from geo.maps.static_map import (
     Page,
     decorate,
     default_title,

@@ -1,6 +1,6 @@
-"""Read data/ into records: YAML files -> the models of geo.records, collecting every problem.
+"""Read data/ into records: YAML files -> the models of geo.data.records, collecting every problem.
 
-Which file and section holds which kind comes from the registry (geo.kinds). A problem names
+Which file and section holds which kind comes from the registry (geo.data.kinds). A problem names
 the file, the entry id and the field, and says what is wrong: the validator's wording.
 """
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from geo.kinds import KINDS, Kind, files
-from geo.problems import Problem
-from geo.records import Document
+from geo.data.kinds import KINDS, Kind, files
+from geo.data.problems import Problem
+from geo.data.records import Document
 
 
 # file -> {top-level key (None: the file is a list) -> kind of its entries}

@@ -1,0 +1,1 @@
+"""Drawing the layout: the web map (folium), print maps and the atlas (matplotlib), popups, fonts."""
