@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import tempfile
@@ -24,19 +25,19 @@ def timed(label: str, fn, repeat: int = 1):
 
 
 def main() -> None:
-    from geo.data.validate import SEEDS_DIR, load_checked, validate
+    from geo.data.validate import load_checked, validate
     from geo.maps.webmap import build_map
     from layers import build_layers
 
     checked = timed("load data + schema + geography (app start)", load_checked, 5)
-    timed("full validate incl. citations", lambda: validate(seeds_dir=SEEDS_DIR), 3)
+    timed("full validate incl. citations", validate, 3)
     layers = timed("build all layers", lambda: build_layers(checked), 5)
     html = timed("folium map, rendered (every rerun)", lambda: build_map(checked, layers).get_root().render(), 3)
     print(f"{'map document size':<46} {len(html) / 1024:9.1f} KiB")
     from geo.maps import fonts
 
     with tempfile.TemporaryDirectory() as tmp:
-        fonts.CACHE_DIR = Path(tmp)
+        os.environ["GZMAP_CACHE"] = tmp  # a cold font cache
         fonts.chinese_font.cache_clear()
         from geo.maps.static_map import export_map, setup_fonts
 
