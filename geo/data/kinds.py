@@ -57,6 +57,8 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("platform", records.Platform, "platforms.yaml", None, "平台", "Platform", "point",
          layer="platforms", searchable=True, table_order=5),
     Kind("task", records.Task, "tasks.yaml", None, "任务", "Task", "none", table_order=6),
+    Kind("platform_system", records.PlatformSystem, "systems.yaml", None, "平台体系", "Platform system",
+         "none"),
 )}
 
 # What a reference field may point at, by kind of the referring entry.
@@ -66,6 +68,8 @@ REF_TARGETS: dict[str, tuple[str, ...]] = {
     "places": ("core", "core_area", "park"),
     "platforms": ("platform",),
     "places.ref": ("core", "core_area", "park", "platform"),  # what a segment names
+    "members": ("platform",),
+    "segment_roles.segment": ("segment",),
 }
 
 

@@ -154,7 +154,9 @@ class Platform(Record):
     kind: Literal["platform"] = "platform"
     tier: Tier
     places: Ids = Field(description="ids of the cores, core areas or parks the documents tie it to")
-    district: Districts | None = None
+    district: Districts | None = Field(None, description="district(s), where a document or source says")
+    basis: Literal["stated", "inferred from order"] | None = Field(
+        None, description="how `district` is known: stated, or inferred from the order of a list")
     location: Location | None = None
     boundary_note: Text | None = None
     district_basis: Text | None = None
@@ -162,10 +164,13 @@ class Platform(Record):
 
 class Task(Record):
     kind: Literal["task"] = "task"
-    lead_units: Annotated[tuple[Text, ...], Field(min_length=1, description="责任单位 verbatim, in printed order")]
+    units_as_printed: Text | None = Field(None, description="the whole 责任单位 as printed")
+    lead_units: Annotated[tuple[Text, ...], Field(min_length=1, description="units before the first “，” of the 责任单位")]
+    supporting_units: tuple[Text, ...] = Field((), description="units after the first “，” of the 责任单位")
     districts: tuple[Text, ...] = Field((), description="districts named in the 责任单位")
     district_scope: Literal["named", "all", "relevant"] = Field(description="named, 各区政府 or 各相关区政府")
     places: Ids = Field((), description="ids of the places the task names")
+    platforms: Ids = Field((), description="ids of the platforms the task names")
 
     @model_validator(mode="after")
     def _scope(self) -> Task:
@@ -178,6 +183,14 @@ class Axis(Record):
     kind: Literal["axis"] = "axis"
 
 
+class SegmentRole(Frozen):
+    """What one segment paragraph says a node does."""
+
+    segment: Id = Field(description="id of the segment")
+    role_zh: Text
+    sources: Sources
+
+
 class AxisNodeData(Frozen):
     """A node as written in axis.yaml: it stands on a core or park and takes its name from it."""
 
@@ -188,6 +201,7 @@ class AxisNodeData(Frozen):
     role_zh: Text = Field(description="what the segment paragraph says the node does")
     sources: Sources = Field(description="at least one citation")
     notes: Text | None = None
+    segment_roles: tuple[SegmentRole, ...] = Field((), description="its role in each segment that names it")
 
 
 class AxisNode(AxisNodeData):
@@ -223,11 +237,24 @@ class NodeList(Frozen):
 class Document(Frozen):
     """One planning document of ../shared/seeds/."""
 
-    doc: Text
-    title_zh: Text
+    doc: Text = Field(description="file name in the seeds")
+    title_zh: Text = Field(description="full title as printed")
+    short_zh: Text | None = Field(None, description="short title shown in popups and sheets")
+    title_en: Text | None = Field(None, description="English title (a translation unless noted)")
+    year: Annotated[int, Field(strict=True, ge=1990, le=2100)] | None = None
+    period: Text | None = Field(None, description="the period the document plans for, e.g. 2019—2021")
     issuer_zh: Text | None = None
     date: Text | None = None
 
 
-Entry = Annotated[Union[Core, CoreArea, Park, Platform, Task, Axis, AxisNode, Segment, NodeList],
+class PlatformSystem(Record):
+    """One document's reading of the strategic platform system (e.g. “1+2+4+4+N”)."""
+
+    kind: Literal["platform_system"] = "platform_system"
+    doc: Text = Field(description="the document whose reading this is")
+    members: dict[Tier, Ids] = Field(description="platform ids per tier, as that document counts them")
+
+
+Entry = Annotated[Union[Core, CoreArea, Park, Platform, Task, Axis, AxisNode, Segment, NodeList,
+                        PlatformSystem],
                   Field(discriminator="kind")]

@@ -54,6 +54,8 @@ def _type_name(annotation) -> str:
         return " \\| ".join(_type_name(a) for a in args)
     if origin is tuple:
         return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"mapping of {_type_name(args[0])} to {_type_name(args[1])}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "{" + ", ".join(annotation.model_fields) + "}"
     return {str: "text", float: "number", bool: "true/false", int: "number"}.get(annotation, str(annotation))

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import shapely
+from pydantic import BaseModel
 
 from geo.data.districts import District, load_districts
 from geo.data.kinds import KINDS, REF_TARGETS
 from geo.data.load import load_records
+from geo.data.records import NodeList, Source
 from geo.data.model import CheckedLayout, build_checked
 from geo.data.problems import DataError, Problem, errors
 from geo.settings import settings
@@ -47,6 +49,8 @@ def _refs(entry) -> list[tuple[str, str]]:
         out += [("places", r) for r in getattr(entry, "places", ()) if isinstance(r, str)]
     out += [("platforms", r) for r in getattr(entry, "platforms", ())]
     out += [("places.ref", p.ref) for p in getattr(entry, "places", ()) if getattr(p, "ref", None)]
+    out += [("members", r) for ids in getattr(entry, "members", {}).values() for r in ids]
+    out += [("segment_roles.segment", r.segment) for r in getattr(entry, "segment_roles", ())]
     return [(f, r) for f, r in out if r]
 
 
@@ -102,12 +106,28 @@ def check_coordinates(entries: dict[str, Any], districts: tuple[District, ...]) 
     return problems
 
 
+def citations(record: BaseModel, path: str = "") -> list[tuple[str, Source]]:
+    """Every source inside a record, with its field path (sources[0], segment_roles[1].sources[0])."""
+    if isinstance(record, NodeList):  # a node list is one citation
+        return [("", record.sources[0])]
+    out = []
+    for name in type(record).model_fields:
+        value = getattr(record, name)
+        items = value if isinstance(value, tuple) else (value,)
+        for i, item in enumerate(items):
+            where = f"{path}{name}[{i}]" if isinstance(value, tuple) else f"{path}{name}"
+            if isinstance(item, Source):
+                out.append((where + ".", item))
+            elif isinstance(item, BaseModel):
+                out += citations(item, where + ".")
+    return out
+
+
 def check_citations(entries: dict[str, Any], documents: dict, seeds: dict[str, str]) -> list[Problem]:
     problems = []
     for e in entries.values():
         file = KINDS[e.kind].file
-        for i, src in enumerate(e.sources):
-            prefix = "" if e.kind == "node_list" else f"sources[{i}]."  # a node list is one citation
+        for prefix, src in citations(e):
             if src.doc not in documents:
                 problems.append(Problem.error(file, e.id, f"{prefix}doc", f"unknown document '{src.doc}'"))
             elif src.doc not in seeds:

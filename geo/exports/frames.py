@@ -25,7 +25,9 @@ SEP = "；"
 
 
 def _cell(value):
-    """Lists as text joined with "；" (GIS formats and spreadsheets hold no lists)."""
+    """Lists as text joined with "；", mappings as JSON (GIS formats and spreadsheets hold neither)."""
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (list, tuple)):
         return SEP.join(_cell(v) if not isinstance(v, dict) else json.dumps(v, ensure_ascii=False)
                         for v in value)
