@@ -14,7 +14,9 @@ from streamlit_folium import st_folium
 
 from geo.maps import offline_assets
 from geo.maps.details import DETAILS_CSS, details_html, notes_html
-from geo.exports.district_report import assignments, to_csv
+from geo.exports.district_sheet import district_sheet
+from geo.exports.sheet_export import to_csv, to_xlsx
+from geo.maps.sheet_pdf import sheet_pdf
 from geo.data.problems import DataError
 from geo.safe import md_text
 from geo.search import search
@@ -25,7 +27,7 @@ from geo.data.validate import load_checked
 from geo.maps.view import CITY, view_of
 from geo.maps.basemaps import BASEMAPS
 from geo.maps.webmap import build_map, highlight_group
-from layers import MapLayer, build_layers, layer_titles
+from layers import build_layers, layer_titles
 
 st.set_page_config(page_title="广州科技创新空间布局图", page_icon="🗺", layout="wide")
 
@@ -35,14 +37,11 @@ def load(directory: str) -> CheckedLayout:
     return load_checked(Path(directory))
 
 
-@st.cache_resource(show_spinner=False)
-def layers_for(directory: str, keys: tuple[str, ...]) -> list[MapLayer]:
-    return build_layers(load(directory), keys)
-
-
 @st.cache_data(show_spinner=False, max_entries=32)
-def render_view(directory: str, district: str | None, keys: tuple[str, ...], fmt: str) -> bytes:
-    return export_map(load(directory), layers_for(directory, keys), None, fmt, district)
+def render_view(directory: str, doc: str | None, system: str | None, district: str | None,
+                keys: tuple[str, ...], fmt: str) -> bytes:
+    checked = reading(directory, doc, system)
+    return export_map(checked, build_layers(checked, keys), None, fmt, district)
 
 
 MIMES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -50,73 +49,152 @@ DATA = str(settings().data)
 log = logging.getLogger("gzmap")
 
 
-def page(checked: CheckedLayout) -> None:
-    """The map page for a checked layout."""
-    districts = [CITY] + [d.name_zh for d in checked.districts]
+ALL_DOCS = "全部文件"
+ALL_SYSTEMS = "全部平台"
+SHEET_MIMES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "csv": "text/csv", "pdf": "application/pdf"}
 
+
+@st.cache_resource(show_spinner=False)
+def reading(directory: str, doc: str | None, system: str | None) -> CheckedLayout:
+    return load(directory).as_read(doc, system)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sheet_file(directory: str, doc: str | None, district: str, fmt: str) -> bytes | str:
+    checked = reading(directory, doc, None)
+    sheet = district_sheet(checked, district)
+    if fmt == "pdf":
+        return sheet_pdf(checked, sheet)
+    return to_xlsx(checked, sheet) if fmt == "xlsx" else to_csv(sheet)
+
+
+def district_from_link(checked: CheckedLayout) -> None:
+    """?district=南沙区 (or 南沙, Nansha, 440115) opens that district's sheet, once per session."""
+    if "link_read" in st.session_state:
+        return
+    st.session_state.link_read = True
+    value = st.query_params.get("district")
+    if value is None:
+        return
+    found = checked.district(value[:40]) if value.strip() else None
+    if found is None:
+        st.session_state.link_notice = f"链接中的行政区“{value[:40]}”无法识别，已显示全市。"
+        return
+    st.session_state.district = found.name_zh
+    st.session_state.view = "区县清单"
+
+
+def sidebar(checked: CheckedLayout) -> dict:
+    districts = [CITY] + [d.name_zh for d in checked.districts]
+    docs = {ALL_DOCS: None} | {checked.document_label(d): d for d in checked.documents}
+    systems = {ALL_SYSTEMS: None} | {s.name_zh: s.id for s in checked.of_kind("platform_system")}
     with st.sidebar:
+        view = st.radio("页面", ["全市地图", "区县清单"], key="view", horizontal=True)
+        district = st.selectbox("行政区", districts, key="district")
+        st.header("依据文件")
+        doc = docs[st.selectbox("只显示这份文件所述", list(docs), key="document")]
+        system = systems[st.selectbox("平台体系口径", list(systems), key="system")]
         st.header("图层")
         visible = tuple(k for k, title in layer_titles().items()
                         if st.checkbox(title, value=True, key=f"layer_{k}"))
         basemap = st.selectbox("底图", list(BASEMAPS), format_func=lambda k: BASEMAPS[k].label_zh,
                                key="basemap")
-        st.header("按区查看")
-        district = st.selectbox("行政区", districts, key="district")
         st.header("查找地点")
-        query = st.text_input("名称（中文或英文，可输入部分）", key="query")
-        hits = search(checked, query)
+        query = st.text_input("名称（中文、英文或文件中的写法，可输入部分）", key="query")
+    return dict(view=view, district=district, doc=doc, system=system, visible=visible, basemap=basemap,
+                query=query)
+
+
+def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
+    district, basemap, visible = choice["district"], choice["basemap"], choice["visible"]
+    hits = search(shown_checked, choice["query"])
+    with st.sidebar:
         hit = st.selectbox(f"找到 {len(hits)} 个结果", [e.id for e in hits], index=None,
-                           format_func=lambda i: f"{checked.entries[i].name_zh}（{checked.entries[i].name_en}）",
+                           format_func=lambda i: f"{shown_checked.entries[i].name_zh}（{shown_checked.entries[i].name_en}）",
                            placeholder="选择一个结果", key="hit") if hits else None
-        if query and not hits:
+        if choice["query"] and not hits:
             st.caption("没有找到名称包含该文字的地点。")
-
-    st.title("广州科技创新“一轴四核多点”空间布局图")
-    st.caption("依据《广州市科技创新“十四五”规划》等五份规划文件；坐标为 WGS84，精度见各点详情。")
-
-    shown = layers_for(DATA, visible)
-    view = view_of(checked, district, hit)
+    shown = build_layers(shown_checked, visible)
+    view = view_of(shown_checked, district, hit)
     col_map, col_side = st.columns([5, 2], gap="medium")
     with col_map:
-        st_folium(build_map(checked, shown, basemap), key="map", height=700, use_container_width=True,
+        st_folium(build_map(shown_checked, shown, basemap), key="map", height=700, use_container_width=True,
                   returned_objects=[], center=view.center, zoom=view.zoom,
                   feature_group_to_add=highlight_group(view.highlight, basemap))
         export_row = st.columns([2, 1, 1, 1])
         export_row[0].markdown("**导出当前视图**（所选区与图层，A4 横向，含图例、比例尺、指北针）")
         focus = None if district == CITY else district
         for col, fmt in zip(export_row[1:], FORMATS):
-            col.download_button(fmt.upper(), lambda fmt=fmt: render_view(DATA, focus, visible, fmt),
+            col.download_button(fmt.upper(), lambda fmt=fmt: render_view(DATA, choice["doc"], choice["system"],
+                                                                          focus, visible, fmt),
                                 file_name=f"{focus or '广州市'}_科技创新布局.{fmt}", mime=MIMES[fmt],
                                 key=f"export_{fmt}", on_click="ignore")
         for layer in shown:
             if layer.unplaced:
                 with st.expander(f"{layer.title_zh}：{len(layer.unplaced)} 个规划未写明位置，未上图"):
-                    st.dataframe(pd.DataFrame([{"名称": e.name_zh, "英文": e.name_en, "说明": e.notes or ""}
-                                               for e in layer.unplaced]), hide_index=True)
-
+                    st.dataframe(pd.DataFrame([{"名称": e.name_zh, "英文": e.name_en} for e in layer.unplaced]),
+                                 hide_index=True)
     with col_side:
         if hit:
             st.subheader("地点详情")
-            st.html(f"<style>{DETAILS_CSS}</style>{details_html(checked, checked.entries[hit])}")
-        if district != CITY:
-            rows = assignments(checked, district)
-            st.subheader(f"{md_text(district)}：规划安排")
-            counts = pd.Series([r.kind_zh for r in rows]).value_counts()
-            st.text("；".join(f"{k} {v}" for k, v in counts.items()) or "无")
-            disagree = [(r.name_zh, r.basis_zh) for r in rows if r.disagrees]
-            if disagree:
-                st.html(f"<style>{DETAILS_CSS}</style><b>规划与边界不一致</b>{notes_html(disagree)}")
-            st.dataframe(pd.DataFrame([r.as_row() for r in rows]), hide_index=True, height=420)
-            st.download_button("下载本区清单（CSV）", to_csv(rows), file_name=f"{district}_规划安排.csv",
-                               mime="text/csv")
-        if not hit and district == CITY:
+            st.html(f"<style>{DETAILS_CSS}</style>{details_html(shown_checked, shown_checked.entries[hit])}")
+        else:
             st.subheader("使用说明")
-            st.markdown("点击地图上的节点、园区或平台查看定位、平台和出处；在左侧选择行政区查看本区清单，"
-                        "或按名称查找地点。")
-            findings = [(checked.entries[p.entry_id].name_zh, p.message) for p in checked.findings]
+            st.markdown("点击地图上的节点、园区或平台查看定位、平台和出处；在左侧选择“区县清单”查看"
+                        "本区的全部规划安排，或按名称查找地点。")
+            findings = [(shown_checked.entries[p.entry_id].name_zh, p.message) for p in shown_checked.findings]
             if findings:
                 st.subheader("规划与边界不一致")
                 st.html(f"<style>{DETAILS_CSS}</style>{notes_html(findings)}")
+
+
+def sheet_page(checked: CheckedLayout, choice: dict) -> None:
+    district = choice["district"]
+    if district == CITY:
+        st.info("请在左侧选择一个行政区，查看该区的规划安排清单。")
+        return
+    sheet = district_sheet(checked, district)
+    st.header(f"{md_text(district)}：规划安排清单")
+    counts = sheet.counts()
+    st.caption("；".join(f"{g} {n}" for g, n in counts.items())
+               + "。各区共同任务（责任单位为各区政府或各相关区政府）另列，不计入本区任务。")
+    cols = st.columns(3)
+    for col, (fmt, label) in zip(cols, (("xlsx", "下载 Excel（XLSX）"), ("csv", "下载 CSV"), ("pdf", "下载 PDF（A4，可打印）"))):
+        col.download_button(label, lambda fmt=fmt: sheet_file(DATA, choice["doc"], district, fmt),
+                            file_name=f"{district}_规划安排.{fmt}", mime=SHEET_MIMES[fmt], key=f"sheet_{fmt}",
+                            on_click="ignore")
+    with_quotes = st.toggle("显示原文", key="quotes")
+    layers = build_layers(checked, choice["visible"])
+    view = view_of(checked, district)
+    st_folium(build_map(checked, layers, choice["basemap"]), key="sheet_map", height=420,
+              use_container_width=True, returned_objects=[], center=view.center, zoom=view.zoom,
+              feature_group_to_add=highlight_group(view.highlight, choice["basemap"]))
+    hidden = set() if with_quotes else {"原文"}
+    for group, n in counts.items():
+        st.subheader(f"{group}（{n}）")
+        table = pd.DataFrame([{k: v for k, v in r.cells().items() if k not in hidden | {"分组"}}
+                              for r in sheet.group(group)])
+        table = table.loc[:, (table != "").any(axis=0)]  # no empty columns
+        st.table(table.set_index("名称"))  # full text, wrapped: a sheet is read, not scrolled
+
+
+def page(checked: CheckedLayout) -> None:
+    district_from_link(checked)
+    choice = sidebar(checked)
+    if notice := st.session_state.pop("link_notice", None):
+        st.warning(md_text(notice))
+    st.title("广州科技创新“一轴四核多点”空间布局图")
+    st.caption("依据《广州市科技创新“十四五”规划》等五份规划文件；坐标为 WGS84，精度见各点详情。")
+    shown_checked = reading(DATA, choice["doc"], choice["system"])
+    if choice["district"] != CITY:
+        st.query_params["district"] = choice["district"]
+    else:
+        st.query_params.pop("district", None)
+    if choice["view"] == "区县清单":
+        sheet_page(shown_checked, choice)
+    else:
+        map_page(shown_checked, choice)
 
 
 def main() -> None:

@@ -15,6 +15,17 @@ from geo.safe import clean_text
 from geo.data.validate import load_checked, validate
 
 
+def reading(args: argparse.Namespace):
+    """The checked layout, or with --document only what that document says."""
+    checked = load_checked(args.data)
+    if not args.document:
+        return checked
+    docs = [d for d in checked.documents if d == args.document or d.startswith(args.document)]
+    if len(docs) != 1:
+        raise SystemExit(f"unknown document {args.document!r}; choose one of {', '.join(d[:3] for d in checked.documents)}")
+    return checked.as_read(docs[0])
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     report = validate(args.data, args.seeds)
     for p in report.problems:
@@ -50,7 +61,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_export_data(args: argparse.Namespace) -> int:
     from geo.exports.export_data import export
 
-    export(load_checked(args.data), args.format, Path(args.out))
+    export(reading(args), args.format, Path(args.out))
     print(f"wrote {args.out}")
     return 0
 
@@ -59,7 +70,7 @@ def cmd_export_map(args: argparse.Namespace) -> int:
     from geo.maps.static_map import Page, export_map
     from layers import build_layers, layer_titles
 
-    checked = load_checked(args.data)
+    checked = reading(args)
     keys = args.layers.split(",") if args.layers else list(layer_titles())
     unknown = set(keys) - set(layer_titles())
     if unknown:
@@ -100,7 +111,7 @@ def cmd_atlas(args: argparse.Namespace) -> int:
     from geo.maps.static_map import Page
 
     try:
-        pages = write_atlas(load_checked(args.data), Path(args.out), Page(args.paper, "landscape"))
+        pages = write_atlas(reading(args), Path(args.out), Page(args.paper, "landscape"))
     except DataError:
         raise
     except Exception as err:  # noqa: BLE001 - the atlas is all or nothing
@@ -111,9 +122,45 @@ def cmd_atlas(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sheet(args: argparse.Namespace) -> int:
+    """A district's sheet; --district all writes one file per district into the --out folder."""
+    from geo.exports.district_sheet import district_sheet
+    from geo.exports.sheet_export import to_csv, to_xlsx
+    from geo.maps.sheet_pdf import sheet_pdf
+
+    checked = reading(args)
+    if args.district == "all":
+        targets = [d.name_zh for d in checked.districts]
+    else:
+        found = checked.district(args.district)
+        if found is None:
+            names = "、".join(f"{d.name_zh}（{d.name_en}, {d.adcode}）" for d in checked.districts)
+            print(f"unknown district {args.district!r}; choose one of: {names}, or all", file=sys.stderr)
+            return 2
+        targets = [found.name_zh]
+    out = Path(args.out)
+    if args.district == "all":
+        out.mkdir(parents=True, exist_ok=True)
+    writers = {"csv": to_csv, "xlsx": lambda s: to_xlsx(checked, s),
+               "pdf": lambda s: sheet_pdf(checked, s)}
+    failed = 0
+    for name in targets:
+        path = out / f"{name}_规划安排.{args.format}" if args.district == "all" else out
+        try:
+            write_atomic(path, writers[args.format](district_sheet(checked, name)))
+        except Exception as err:  # noqa: BLE001 - reported per file, the rest go on
+            failed += 1
+            print(f"failed {path}: {type(err).__name__}: {err} (any earlier file is unchanged)", file=sys.stderr)
+            continue
+        print(f"wrote {path}")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
     parser.add_argument("--data", type=Path, default=None, help="data directory (default: data/)")
+    parser.add_argument("--document", default=None,
+                        help="show only what one document says: 000-004 or its file name (exports)")
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="check schema, citations and geography")
     v.add_argument("--seeds", type=Path, default=None,
@@ -138,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--orientation", choices=("landscape", "portrait"), default="landscape")
     m.add_argument("--title", help="page title (default: the area and the layout's name)")
     m.set_defaults(func=cmd_export_map)
+    s = sub.add_parser("sheet", help="a district's sheet: everything the plans assign to it")
+    s.add_argument("--district", required=True, help="南沙区, 南沙, Nansha or 440115; 'all' for every district")
+    s.add_argument("--format", choices=("xlsx", "csv", "pdf"), required=True)
+    s.add_argument("--out", required=True, help="a file, or with --district all a folder")
+    s.set_defaults(func=cmd_sheet)
     a = sub.add_parser("atlas", help="a PDF: city overview, then one page per district with its table")
     a.add_argument("--out", required=True)
     a.add_argument("--paper", choices=("A4", "A3"), default="A4")

@@ -2,6 +2,8 @@
 both the interactive (folium) and the static (matplotlib) renderer draw the same way."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from layers import axis, cores, districts, parks, platforms
 from layers.base import MapItem, MapLayer, Style
 
@@ -20,4 +22,7 @@ def layer_titles() -> dict[str, str]:
 
 def build_layers(checked, keys=None) -> list[MapLayer]:
     """The requested layers (all by default), in drawing order."""
-    return [m.build(checked) for key, m in MODULES.items() if keys is None or key in keys]
+    layers = [m.build(checked) for key, m in MODULES.items() if keys is None or key in keys]
+    # A filtered layout (one document's reading) can leave an item with nothing to draw.
+    return [replace(layer, items=[i for i in layer.items if i.geometry is not None and not i.geometry.is_empty])
+            for layer in layers]

@@ -36,6 +36,9 @@ class MapItem:
     label: str  # short label for static maps (name_zh)
     entry: object | None = None  # the record (geo.data.records); None for districts
     kind_zh: str = ""  # e.g. "多点 · 中部"
+    # Where the item really is when its symbol is set beside it (platforms at their place): the
+    # web map rings them around it, print maps spread them by a fixed distance on the page.
+    anchor: shapely.Geometry | None = None
 
 
 @dataclass
@@ -49,4 +52,6 @@ class MapLayer:
 
     def with_geometry(self, transform: Callable[[shapely.Geometry], shapely.Geometry]) -> "MapLayer":
         """The same layer with every item's geometry transformed (reprojected, datum-shifted)."""
-        return replace(self, items=[replace(i, geometry=transform(i.geometry)) for i in self.items])
+        return replace(self, items=[replace(i, geometry=transform(i.geometry),
+                                            anchor=None if i.anchor is None else transform(i.anchor))
+                                    for i in self.items])

@@ -28,7 +28,7 @@ _MARKERS = {"national-lab": "D", "tech-innovation-centre": "D", "major-facility"
             "provincial-lab": "^", "research-institute": "v", "other": "."}
 TIER_STYLES = {
     tier: Style(f"平台 · {zh}", f"Platform: {en.lower()}", _COLORS[tier], _COLORS[tier],
-                0.9, 1.0, radius=4 if tier == "other" else 5, marker=_MARKERS[tier], z=8)
+                0.9, 1.0, radius=4 if tier == "other" else 5, marker=_MARKERS[tier], z=2)
     for tier, (zh, en) in TIERS.items()
 }
 
@@ -52,8 +52,10 @@ def build(checked) -> MapLayer:
     platforms = checked.of_kind("platform")
     own = [e for e in platforms if e.location is not None]
     at_place = [e for e in platforms if e.location is None and e.id in checked.geometries]
-    points = [checked.geometries[e.id] for e in own] + spread([checked.geometries[e.id] for e in at_place])
-    items = [MapItem(e.id, pt, TIER_STYLES[e.tier], e.name_zh, e, f"平台 · {TIERS[e.tier][0]}")
-             for e, pt in zip(own + at_place, points)]
+    hosts = [checked.geometries[e.id] for e in at_place]
+    items = [MapItem(e.id, checked.geometries[e.id], TIER_STYLES[e.tier], e.name_zh, e, f"平台 · {TIERS[e.tier][0]}")
+             for e in own]
+    items += [MapItem(e.id, pt, TIER_STYLES[e.tier], e.name_zh, e, f"平台 · {TIERS[e.tier][0]}", anchor=host)
+              for e, pt, host in zip(at_place, spread(hosts), hosts)]
     unplaced = [e for e in platforms if e.id not in checked.geometries]
     return MapLayer(KEY, TITLE, items, list(TIER_STYLES.values()), "gz-platform", unplaced=unplaced)

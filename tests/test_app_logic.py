@@ -9,7 +9,6 @@ import shapely
 from streamlit.testing.v1 import AppTest
 
 from geo.maps.details import details_html, notes_html
-from geo.exports.district_report import assignments, to_csv
 from geo.search import search
 from geo.data.validate import load_checked
 from geo.maps.view import view_of
@@ -40,20 +39,6 @@ def test_district_focus_zooms_in_on_that_district_and_a_hit_zooms_further():
     assert hit.zoom == 14 and hit.highlight.geom_type == "Point"
 
 
-def test_district_table_lists_assignments_and_plan_boundary_disagreements():
-    haizhu = {a.id: a for a in assignments(CHECKED, "海珠区")}
-    huangpu = {a.id: a for a in assignments(CHECKED, "黄埔区")}
-    # Bio Island: the plans put it with 黄埔, the boundaries with 海珠; both districts see it.
-    assert haizhu["park-bio-island"].disagrees and "规划属黄埔区" in haizhu["park-bio-island"].basis_zh
-    assert huangpu["park-bio-island"].disagrees and "海珠区" in huangpu["park-bio-island"].basis_zh
-    assert "segment-huangpu" in huangpu and "core-knowledge-city" in huangpu
-    assert "park-huanghuagang" not in huangpu
-    yuexiu = {a.id: a for a in assignments(CHECKED, "越秀区")}
-    assert "越秀区政府" in yuexiu["task-003-03"].basis_zh
-    csv_text = to_csv(list(yuexiu.values()))
-    assert csv_text.startswith("\ufeff类别,名称") and "黄花岗科技园" in csv_text
-
-
 XSS = "<img src=x onerror=alert(1)>${alert(2)}`"
 
 
@@ -69,8 +54,10 @@ def test_details_escape_html_and_template_literals():
 
 def test_popup_shows_role_platforms_by_tier_and_sources():
     html = details_html(CHECKED, CHECKED.entries["node-knowledge-city"])
-    for text in ("中新广州知识城", "科技创新轴极点", "其他平台", "中新国际联合研究院", "001_c53a813f44610f0f.txt"):
+    for text in ("中新广州知识城", "科技创新轴极点", "其他平台", "中新国际联合研究院",
+                 "《广州市科技创新“十四五”规划》（征求意见稿）（2021）", "<summary>位置来源与精度</summary>"):
         assert text in html
+    assert ".txt" not in html  # documents by title, never by file name
 
 
 def test_offline_map_loads_only_the_apps_own_assets():
@@ -93,8 +80,23 @@ def test_app_runs_and_shows_the_map_page():
     assert not at.exception
     assert "一轴四核多点" in at.title[0].value
     at.selectbox(key="district").select("越秀区").run()
+    at.radio(key="view").set_value("区县清单").run()
     assert not at.exception
-    assert any("越秀区：规划安排" in s.value for s in at.subheader)
+    assert any("越秀区：规划安排清单" in h.value for h in at.header)
+    assert at.query_params["district"] == "越秀区"  # the link now opens this district
+
+
+def test_a_district_link_opens_its_sheet_and_a_bad_one_shows_a_notice():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["district"] = "Nansha"
+    at.run()
+    assert not at.exception and any("南沙区：规划安排清单" in h.value for h in at.header)
+    assert any("多点园区" in s.value for s in at.subheader)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["district"] = "<img src=x onerror=alert(1)>"
+    at.run()
+    assert not at.exception and "无法识别" in at.warning[0].value
+    assert "<img" not in at.warning[0].value.replace("\\<img", "")  # shown as text, escaped
 
 
 def test_app_shows_validator_messages_instead_of_a_traceback(data_copy: Path, monkeypatch):
@@ -104,9 +106,3 @@ def test_app_shows_validator_messages_instead_of_a_traceback(data_copy: Path, mo
     assert not at.exception
     assert at.error and "数据文件有误" in at.error[0].value
     assert "parks.yaml: park-life-health-innovation-zone: district: unknown district '越秀县'" in at.code[0].value
-
-
-def test_a_place_spanning_declared_districts_is_not_a_disagreement():
-    panyu = {a.id: a for a in assignments(CHECKED, "番禺区")}
-    pazhou = panyu["area-pazhou"]  # declared 海珠区 and 番禺区 (it includes 大学城), point in 海珠区
-    assert not pazhou.disagrees and "跨海珠区、番禺区" in pazhou.basis_zh

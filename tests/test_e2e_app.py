@@ -1,6 +1,7 @@
 """End to end (issue 3): the real app in headless Chromium, with no request leaving 127.0.0.1."""
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -72,7 +73,6 @@ def test_map_layers_popup_district_focus_and_offline():
         nansha = next(d for d in CHECKED.districts if d.name_zh == "南沙区").geometry
         assert nansha.buffer(0.05).contains(shapely.Point(lon, lat))
         assert frame.locator("path.gz-highlight").count() >= 1
-        page.get_by_text("南沙区：规划安排").wait_for(timeout=10_000)
         page.screenshot(path=ARTIFACTS / "e2e-district.png")
 
         # The current view (南沙区, parks off) downloads as a print PDF.
@@ -112,8 +112,8 @@ def test_hostile_names_show_as_text_and_run_no_script(data_copy: Path):
         assert XSS in popup.inner_text()
         assert popup.locator("img").count() == 0
         # The same name found by search shows literally in the details panel.
-        page.get_by_label("名称（中文或英文，可输入部分）").fill("onerror")
-        page.get_by_label("名称（中文或英文，可输入部分）").press("Enter")
+        page.get_by_label("名称（中文、英文或文件中的写法，可输入部分）").fill("onerror")
+        page.get_by_label("名称（中文、英文或文件中的写法，可输入部分）").press("Enter")
         page.get_by_role("combobox", name=re.compile("找到")).click()
         page.get_by_role("option").first.click()
         page.get_by_text("地点详情").wait_for(timeout=10_000)
@@ -146,3 +146,23 @@ def test_the_app_and_every_export_write_nothing_into_the_checkout(tmp_path: Path
             (".geojson", ".csv", ".pdf")) else a for a in args]], cwd=ROOT, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
     assert checkout_state() == before
+
+
+def test_a_district_link_opens_the_district_sheet_with_its_parks_and_downloads():
+    with running_app() as url, browser() as b:
+        for width, height, name in ((1440, 900, "desktop"), (390, 844, "phone")):
+            page = b.new_page(viewport={"width": width, "height": height})
+            page.goto(f"{url}/?district=黄埔区")
+            page.get_by_text("黄埔区：规划安排清单").wait_for(timeout=60_000)
+            page.get_by_text("广州国际生物岛").first.wait_for(timeout=20_000)
+            for label in ("下载 Excel（XLSX）", "下载 CSV", "下载 PDF（A4，可打印）"):
+                assert page.get_by_role("button", name=label).count() == 1
+            page.wait_for_timeout(1500)
+            page.screenshot(path=ARTIFACTS / f"e2e-sheet-{name}.png", full_page=False)
+            with page.expect_download(timeout=60_000) as download:
+                page.get_by_role("button", name="下载 Excel（XLSX）").click()
+            from openpyxl import load_workbook
+
+            book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+            assert book.sheetnames[0] == "汇总" and "多点园区" in book.sheetnames
+            page.close()

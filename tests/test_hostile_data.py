@@ -20,7 +20,8 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 from streamlit_folium import generate_leaflet_string
 
-from geo.exports import district_report, export_data
+from geo.exports import export_data, sheet_export
+from geo.exports.district_sheet import district_sheet
 from geo.__main__ import main
 from tests.conftest import DATA_DIR
 from geo.data.problems import DataError, errors
@@ -83,8 +84,8 @@ def test_sheet_cells_never_start_a_formula(value: str):
 def test_csv_exports_keep_formula_like_names_as_text(data_copy: Path, tmp_path: Path):
     rename_park(data_copy, name_zh=FORMULA)
     checked = load_checked(data_copy)
-    rows = list(csv.DictReader(io.StringIO(district_report.to_csv(
-        district_report.assignments(checked, "越秀区")).lstrip("\ufeff"))))
+    rows = list(csv.DictReader(io.StringIO(sheet_export.to_csv(
+        district_sheet(checked, "越秀区")).lstrip("\ufeff"))))
     assert "'" + FORMULA in [r["名称"] for r in rows]
     out = tmp_path / "layout.csv"
     assert main(["--data", str(data_copy), "export-data", "--format", "csv", "--out", str(out)]) == 0
@@ -319,9 +320,9 @@ def test_any_text_is_refused_clearly_or_shown_literally_everywhere(tmp_path_fact
         assert len(save(fig, fmt, dpi=40)) > 1000
     from geo.safe import sheet_cell
 
-    rows = district_report.assignments(checked, "越秀区")
-    assert any(r.name_zh == park.name_zh and r.role_zh == park.role_zh for r in rows)
-    table = list(csv.DictReader(io.StringIO(district_report.to_csv(rows).lstrip("\ufeff"))))
+    sheet = district_sheet(checked, "越秀区")
+    assert any(r.name_zh == park.name_zh and park.role_zh in r.role for r in sheet.rows)
+    table = list(csv.DictReader(io.StringIO(sheet_export.to_csv(sheet).lstrip("\ufeff"))))
     assert sheet_cell(park.name_zh) in [r["名称"] for r in table]
     exported = list(csv.DictReader(io.StringIO(export_data.to_csv(checked).lstrip("\ufeff"))))
     assert next(r for r in exported if r["id"] == PARK)["name_zh"] == sheet_cell(park.name_zh)

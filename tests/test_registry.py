@@ -9,7 +9,7 @@ from typing import Literal
 import pyogrio
 import yaml
 
-from geo.exports.district_report import assignments
+from geo.exports.district_sheet import district_sheet
 from geo.exports.export_data import export
 from geo.data.kinds import KINDS, Kind
 from geo.data.records import Place
@@ -54,8 +54,8 @@ def test_a_kind_added_through_the_registry_appears_everywhere(data_copy: Path, t
 
     checked = load_checked(data_copy)
     assert [e.id for e in search(checked, "帽峰山")] == ["obs-maofeng"]
-    rows = assignments(checked, "白云区")
-    assert [r.kind_zh for r in rows if r.id == "obs-maofeng"] == ["观测站"]
+    rows = district_sheet(checked, "白云区").rows
+    assert [r.name_zh for r in rows if "obs-maofeng" in r.ids] == ["帽峰山观测站"]
     layers = build_layers(checked)
     doc = html.unescape(build_map(checked, layers).get_root().render())
     assert "gz-id-obs-maofeng" in doc and "帽峰山观测站" in doc

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import geopandas as gpd
@@ -24,7 +24,18 @@ from geo.crs import EQUAL_AREA, WGS84, project
 from geo.data.districts import District
 from geo.data.kinds import KINDS
 from geo.data.problems import Problem
-from geo.data.records import Axis, AxisNode, CoreArea, Document, Location, NodeList, Platform, Segment, Task
+from geo.data.records import (
+    Axis,
+    AxisNode,
+    CoreArea,
+    Document,
+    Location,
+    NodeList,
+    Platform,
+    Segment,
+    Task,
+    citations,
+)
 
 PLACE_KINDS = ("core", "core_area", "park")
 
@@ -65,8 +76,59 @@ class CheckedLayout:
         place = getattr(entry, "place", None) or entry.id
         return [self.entries[i] for i in self.platforms_at.get(place, ())]
 
+    def as_read(self, doc: str | None = None, system: str | None = None) -> CheckedLayout:
+        """What one document says (`doc`), and/or one reading of the platform system (`system`)."""
+        out = self.cited_by(doc) if doc else self
+        if system and system in self.entries:  # one reading: its members, and no other platform
+            members = {p for ids in self.entries[system].members.values() for p in ids}
+            out = out.restricted({k for k, e in out.entries.items() if e.kind != "platform" or k in members})
+        return out
+
+    def document_label(self, doc: str) -> str:
+        """A document as a reader knows it: short title and year, e.g. 《广州市“十四五”规划纲要》（2021）."""
+        d = self.documents.get(doc)
+        if d is None:
+            return doc
+        return f"{d.short_zh or d.title_zh}（{d.year}）" if d.year else (d.short_zh or d.title_zh)
+
+    def document_abbr(self, doc: str) -> str:
+        """A document in a few characters with its year, e.g. 规划纲要2021 (print tables)."""
+        d = self.documents.get(doc)
+        return f"{d.abbr_zh or d.short_zh or d.title_zh}{d.year or ''}" if d else doc
+
+    def systems_of(self, platform) -> list:
+        """The documents' readings of the platform system that count this platform, with its tier."""
+        return [s for s in self.of_kind("platform_system")
+                if any(platform.id in ids for ids in s.members.values())]
+
     def district(self, name: str) -> District | None:
-        return next((d for d in self.districts if d.name_zh == name), None)
+        """A district by any name a user would type: 南沙区, 南沙, Nansha, Nansha District or 440115."""
+        key = name.strip().lower().removesuffix(" district")
+        for d in self.districts:
+            if key in (d.name_zh.lower(), d.name_zh.removesuffix("区").lower(), d.adcode,
+                       d.name_en.lower(), d.name_en.lower().removesuffix(" district")):
+                return d
+        return None
+
+    def restricted(self, keep: set[str]) -> CheckedLayout:
+        """The same layout showing only the entries in `keep`: points stay where loading put
+        them (a platform keeps its place's point), the axis is redrawn through the nodes kept."""
+        entries = {k: e for k, e in self.entries.items() if k in keep}
+        points = {k: v for k, v in self.points.items() if k in keep}
+        frozen = MappingProxyType
+        return replace(
+            self, entries=frozen(entries), points=frozen(points),
+            geometries=frozen(_geometries(entries, points, self.districts)),
+            findings=tuple(f for f in self.findings if f.entry_id in keep),
+            declared=frozen({k: v for k, v in self.declared.items() if k in keep}),
+            located=frozen({k: v for k, v in self.located.items() if k in keep}),
+            platforms_at=frozen({k: tuple(p for p in v if p in keep)
+                                 for k, v in self.platforms_at.items() if k in keep}))
+
+    def cited_by(self, doc: str) -> CheckedLayout:
+        """Only what one document says: the entries with a source in `doc`."""
+        return self.restricted({k for k, e in self.entries.items()
+                                if any(src.doc == doc for _, src in citations(e))})
 
 
 def resolve_nodes(entries: dict[str, object]) -> dict[str, object]:

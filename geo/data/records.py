@@ -240,6 +240,7 @@ class Document(Frozen):
     doc: Text = Field(description="file name in the seeds")
     title_zh: Text = Field(description="full title as printed")
     short_zh: Text | None = Field(None, description="short title shown in popups and sheets")
+    abbr_zh: Text | None = Field(None, description="a few characters, for crowded print tables")
     title_en: Text | None = Field(None, description="English title (a translation unless noted)")
     year: Annotated[int, Field(strict=True, ge=1990, le=2100)] | None = None
     period: Text | None = Field(None, description="the period the document plans for, e.g. 2019—2021")
@@ -258,3 +259,20 @@ class PlatformSystem(Record):
 Entry = Annotated[Union[Core, CoreArea, Park, Platform, Task, Axis, AxisNode, Segment, NodeList,
                         PlatformSystem],
                   Field(discriminator="kind")]
+
+
+def citations(record: BaseModel, path: str = "") -> list[tuple[str, Source]]:
+    """Every source inside a record, with its field path (sources[0], segment_roles[1].sources[0])."""
+    if isinstance(record, NodeList):  # a node list is one citation
+        return [("", record.sources[0])]
+    out = []
+    for name in type(record).model_fields:
+        value = getattr(record, name)
+        items = value if isinstance(value, tuple) else (value,)
+        for i, item in enumerate(items):
+            where = f"{path}{name}[{i}]" if isinstance(value, tuple) else f"{path}{name}"
+            if isinstance(item, Source):
+                out.append((where + ".", item))
+            elif isinstance(item, BaseModel):
+                out += citations(item, where + ".")
+    return out

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from pydantic import BaseModel
 
 from geo.data.districts import District, load_districts
 from geo.data.kinds import KINDS, REF_TARGETS
 from geo.data.load import load_records
-from geo.data.records import NodeList, Source
+from geo.data.records import citations
 from geo.data.model import CheckedLayout, build_checked
 from geo.data.problems import DataError, Problem, errors
 from geo.settings import settings
@@ -104,23 +103,6 @@ def check_coordinates(entries: dict[str, Any], districts: tuple[District, ...]) 
             msg = f"lon {loc.lon}, lat {loc.lat} is outside Guangzhou"
         problems.append(Problem.error(KINDS[e.kind].file, e.id, "location", msg))
     return problems
-
-
-def citations(record: BaseModel, path: str = "") -> list[tuple[str, Source]]:
-    """Every source inside a record, with its field path (sources[0], segment_roles[1].sources[0])."""
-    if isinstance(record, NodeList):  # a node list is one citation
-        return [("", record.sources[0])]
-    out = []
-    for name in type(record).model_fields:
-        value = getattr(record, name)
-        items = value if isinstance(value, tuple) else (value,)
-        for i, item in enumerate(items):
-            where = f"{path}{name}[{i}]" if isinstance(value, tuple) else f"{path}{name}"
-            if isinstance(item, Source):
-                out.append((where + ".", item))
-            elif isinstance(item, BaseModel):
-                out += citations(item, where + ".")
-    return out
 
 
 def check_citations(entries: dict[str, Any], documents: dict, seeds: dict[str, str]) -> list[Problem]:

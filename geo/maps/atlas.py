@@ -3,9 +3,6 @@ table of what the plans assign to it (issue 4). One PDF, landscape."""
 from __future__ import annotations
 
 import io
-import textwrap
-import unicodedata
-from collections import Counter
 from pathlib import Path
 
 from matplotlib.axes import Axes
@@ -13,7 +10,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from geo.exports.district_report import Assignment, assignments
+from geo.maps.text_layout import wrap
+from geo.exports.district_sheet import Sheet, district_sheet
 from geo.data.model import CheckedLayout
 from geo.data.records import SCOPES
 from geo.exports.output import write_atomic
@@ -28,26 +26,8 @@ from geo.maps.static_map import (
 from layers import MapLayer, build_layers
 
 TABLE_SIZES_PT = (6.5, 6.0, 5.5, 5.0, 4.5)  # tried in turn until the table fits its box
-COLUMNS = (("类别", 0.14), ("名称", 0.40), ("依据", 0.30), ("出处", 0.16))  # title, width share
+COLUMNS = (("分组", 0.16), ("名称", 0.32), ("依据", 0.26), ("出处", 0.26))  # title, width share
 OVERVIEW_COLUMNS = (("组群", 0.13), ("行政区", 0.13), ("规划安排（项，不含全市性任务）", 0.56), ("规划与边界", 0.18))
-
-
-def _em(ch: str) -> float:
-    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55
-
-
-def _wrap(text: str, ems: float) -> list[str]:
-    """Break text into lines no wider than `ems` (Chinese 1 em, Latin and digits about half)."""
-    if text.isascii():  # break at spaces, not inside a number
-        return textwrap.wrap(text, max(int(ems / 0.55), 4)) or [""]
-    lines, line, width = [], "", 0.0
-    for ch in text:
-        if width + _em(ch) > ems and line:
-            lines.append(line)
-            line, width = "", 0.0
-        line += ch
-        width += _em(ch)
-    return lines + [line] if line or not lines else lines
 
 
 def draw_table(ax: Axes, title: str, columns: tuple[tuple[str, float], ...], rows: list[list[str]],
@@ -59,9 +39,9 @@ def draw_table(ax: Axes, title: str, columns: tuple[tuple[str, float], ...], row
     width_pt = box.width * ax.figure.get_figwidth() * 72
     height_pt = box.height * ax.figure.get_figheight() * 72
     for size in TABLE_SIZES_PT:
-        cells = [[_wrap(v, share * width_pt / size - 1) for v, (_, share) in zip(r, columns)]
+        cells = [[wrap(v, share * width_pt / size - 1) for v, (_, share) in zip(r, columns)]
                  for r in rows]
-        note_lines = _wrap(note, width_pt / size - 1) if note else []
+        note_lines = wrap(note, width_pt / size - 1) if note else []
         lines = sum(max(map(len, r)) + 0.4 for r in cells) + len(note_lines) + 5
         if lines * size * 1.25 <= height_pt:
             break
@@ -83,9 +63,13 @@ def draw_table(ax: Axes, title: str, columns: tuple[tuple[str, float], ...], row
                 linespacing=1.25)
 
 
-def district_rows(found: list[Assignment]) -> list[list[str]]:
-    return [[a.kind_zh, a.name_zh, a.basis_zh + ("（不一致）" if a.disagrees else ""),
-             " ".join(a.docs)] for a in found]
+COMMON = "各区共同任务"
+
+
+def district_rows(checked: CheckedLayout, sheet: Sheet) -> list[list[str]]:
+    """The sheet in four columns: group, name, why it is on the district's list, documents."""
+    return [[r.group, r.name_zh, r.basis, "、".join(checked.document_abbr(d) for d in r.docs)]
+            for r in sheet.rows if r.group != COMMON]
 
 
 def _page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: str | None,
@@ -93,11 +77,14 @@ def _page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: 
     fig = Figure(figsize=page.size_in)
     FigureCanvasAgg(fig)
     fig.text(0.5, 0.965, title, ha="center", va="top", fontsize=15)
-    map_ax = fig.add_axes((0.02, 0.10, 0.50, 0.80))
+    city = district is None
+    # The overview magnifies the crowded centre beside the city, as the city print map does.
+    map_ax = fig.add_axes((0.02, 0.10, 0.29, 0.80) if city else (0.02, 0.10, 0.50, 0.80))
+    inset = fig.add_axes((0.32, 0.22, 0.205, 0.56)) if city else None
     legend_ax = fig.add_axes((0.535, 0.10, 0.12, 0.80))
     legend_ax.axis("off")
-    skipped = draw_map(fig, map_ax, checked, layers, district)
-    decorate(fig, map_ax, layers, legend_ax, skipped)
+    drawn = draw_map(fig, map_ax, checked, layers, district, inset)
+    decorate(fig, map_ax, layers, legend_ax, drawn, city)
     fig.text(0.02, 0.02, source_line(), fontsize=5.5, color="#444", ha="left", va="bottom", wrap=True)
     return fig, fig.add_axes((0.675, 0.10, 0.31, 0.80))
 
@@ -106,10 +93,11 @@ def overview(checked: CheckedLayout, layers: list[MapLayer], page: Page) -> Figu
     fig, table_ax = _page(checked, layers, page, None, default_title(None) + " · 总览")
     rows = []
     for d in checked.districts:
-        found = assignments(checked, d.name_zh)
-        kinds = Counter(a.kind_zh for a in found if not a.city_wide)
-        rows.append([d.group, d.name_zh, "；".join(f"{k}{v}" for k, v in kinds.items()) or "—",
-                     "不一致" if any(a.disagrees for a in found) else ""])
+        counts = district_sheet(checked, d.name_zh).counts()
+        disagree = counts.pop("规划与边界不一致", 0)
+        counts.pop(COMMON, None)
+        rows.append([d.group, d.name_zh, "；".join(f"{k}{v}" for k, v in counts.items()) or "—",
+                     f"不一致{disagree}处" if disagree else ""])
     city_tasks = [t for t in checked.of_kind("task") if t.district_scope in SCOPES]
     note = "全市性任务（责任单位为各区政府或各相关区政府，各区均有份）：" + "；".join(
         f"{t.name_zh}（{SCOPES[t.district_scope]}）" for t in city_tasks)
@@ -119,12 +107,11 @@ def overview(checked: CheckedLayout, layers: list[MapLayer], page: Page) -> Figu
 
 def district_page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: str) -> Figure:
     fig, table_ax = _page(checked, layers, page, district, default_title(district))
-    found = assignments(checked, district)
-    own = [a for a in found if not a.city_wide]
-    shared = Counter(SCOPES[a.scope] for a in found if a.city_wide)
-    note = "另有全市性任务：" + "，".join(f"{k} {v} 项" for k, v in shared.items()) + "（见总览页）。" \
-        if shared else ""
-    draw_table(table_ax, f"{district}：规划安排（{len(own)} 项）", COLUMNS, district_rows(own), note)
+    sheet = district_sheet(checked, district)
+    rows = district_rows(checked, sheet)
+    shared = len(sheet.group(COMMON))
+    note = f"另有各区共同任务 {shared} 项（见总览页）；任务全文与牵头单位见区县清单（python -m geo sheet）。" if shared else ""
+    draw_table(table_ax, f"{district}：规划安排（{len(rows)} 项）", COLUMNS, rows, note)
     return fig
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+import math
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import matplotlib
@@ -165,14 +167,38 @@ def _marker_boxes(ax: Axes, layers: list[MapLayer]) -> list[Bbox]:
 INSET_DISTRICTS = ("荔湾区", "越秀区", "海珠区", "天河区")
 
 
-def _frame(ax: Axes, layers: list[MapLayer], extent: shapely.Geometry,
-           focus: shapely.Geometry | None = None) -> None:
-    """Draw every item in projected coordinates and fit the axes to the extent."""
+SPREAD_PT = 13.0  # how far from their place the symbols of platforms at one place are set
+
+
+def _spread_on_page(ax: Axes, layers: list[MapLayer]) -> list[MapLayer]:
+    """Symbols at one place (platforms at their host) set on a ring SPREAD_PT around it on the
+    page, whatever the scale, so that they hide neither each other nor the place's own symbol."""
+    ax.apply_aspect()
+    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    step = (ax.get_xlim()[1] - ax.get_xlim()[0]) / width_pt * SPREAD_PT
+    groups: dict[tuple[float, float], list[str]] = defaultdict(list)
     for layer in layers:
         for item in layer.items:
-            draw_geometry(ax, item.geometry, item.style, f"{layer.key}:{item.id}")
-    if focus is not None:
-        draw_geometry(ax, focus, FOCUS)
+            if item.anchor is not None:
+                groups[(round(item.anchor.x, 1), round(item.anchor.y, 1))].append(item.id)
+    out = []
+    for layer in layers:
+        items = []
+        for item in layer.items:
+            if item.anchor is not None:
+                ring = groups[(round(item.anchor.x, 1), round(item.anchor.y, 1))]
+                a = math.pi / 2 + 2 * math.pi * ring.index(item.id) / len(ring)
+                item = replace(item, geometry=Point(item.anchor.x + step * math.cos(a),
+                                                    item.anchor.y + step * math.sin(a)))
+            items.append(item)
+        out.append(replace(layer, items=items))
+    return out
+
+
+def _frame(ax: Axes, layers: list[MapLayer], extent: shapely.Geometry,
+           focus: shapely.Geometry | None = None) -> list[MapLayer]:
+    """Fit the axes to the extent and draw every item in projected coordinates; returns the
+    layers as drawn (with symbols that share a place spread on the page)."""
     minx, miny, maxx, maxy = extent.bounds
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
@@ -182,6 +208,13 @@ def _frame(ax: Axes, layers: list[MapLayer], extent: shapely.Geometry,
     ax.set_facecolor("#eef3f7")
     for spine in ax.spines.values():
         spine.set_linewidth(0.6)
+    layers = _spread_on_page(ax, layers)
+    for layer in layers:
+        for item in layer.items:
+            draw_geometry(ax, item.geometry, item.style, f"{layer.key}:{item.id}")
+    if focus is not None:
+        draw_geometry(ax, focus, FOCUS)
+    return layers
 
 
 def _labels(layers: list[MapLayer], inside: shapely.Geometry,
@@ -213,16 +246,23 @@ def _district_names(ax: Axes, checked: CheckedLayout, layers: list[MapLayer], si
     return boxes
 
 
+@dataclass(frozen=True)
+class Drawn:
+    skipped: int  # labels left off for lack of room
+    styles: frozenset  # the styles of the items on the page: what the legend lists
+
+
 def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLayer],
-             district: str | None = None, inset: Axes | None = None) -> int:
+             district: str | None = None, inset: Axes | None = None) -> Drawn:
     """Draw the layers; zoom to `district` (outlined) or the whole city, whose crowded centre
-    is magnified in `inset` when given. Returns the number of labels left off."""
+    is magnified in `inset` when given."""
     layers = [layer.with_geometry(_to_print_crs) for layer in layers]
     projected = {d.name_zh: project(d.geometry, GAUSS_KRUGER_114E) for d in checked.districts}
     focus = projected.get(district) if district else None
     shown = focus if focus is not None else shapely.union_all(list(projected.values()))
     extent = shown.buffer(shown.length / 60)  # a margin that scales with the area shown
-    _frame(ax, layers, extent, focus)
+    layers = _frame(ax, layers, extent, focus)
+    styles = frozenset(i.style for layer in layers for i in layer.items if i.geometry.intersects(extent))
     centre = None
     if inset is not None and focus is None and all(n in projected for n in INSET_DISTRICTS):
         centre = shapely.box(*shapely.union_all([projected[n] for n in INSET_DISTRICTS]).buffer(1500).bounds)
@@ -240,13 +280,16 @@ def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLaye
     if centre is not None:
         avoid = _marker_boxes(inset, layers) + _district_names(inset, checked, layers, 8)
         skipped += _place_labels(inset, fig, _labels(layers, centre), avoid)
-    return skipped
+    return Drawn(skipped, styles)
 
 
-def legend_handles(layers: list[MapLayer]) -> list:
+def legend_handles(layers: list[MapLayer], shown: frozenset | None = None) -> list:
+    """Legend entries, in layer order; with `shown`, only the styles that are on the page."""
     handles = []
     for layer in layers:
         for s in layer.legend:
+            if shown is not None and s not in shown:
+                continue
             if s.radius:
                 h = Line2D([], [], marker=s.marker, linestyle="none", markersize=s.radius * 1.3,
                            markerfacecolor=s.fill, markeredgecolor=s.color, markeredgewidth=s.weight * 0.6)
@@ -272,18 +315,20 @@ def source_line(today: dt.date | None = None) -> str:
     return f"{PLAN_SOURCE}。{BOUNDARY_SOURCE}。{CRS_NOTE}。点位为示意，精度见数据。制图日期：{today:%Y-%m-%d}"
 
 
-def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | None, skipped: int,
-             ncol: int = 1) -> None:
+def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | None, drawn: Drawn,
+             city: bool, ncol: int = 1) -> None:
+    """Scale bar, north arrow, and a legend of what is on the page; the city page also counts
+    the platforms no plan places."""
     ax.add_artist(ScaleBar(1, "m", location="lower left", length_fraction=0.2, box_alpha=0.8,
                            font_properties={"size": 7}, scale_loc="top"))
     north_arrow(ax)
-    handles = legend_handles(layers)
+    handles = legend_handles(layers, drawn.styles)
     unplaced = sum(len(l.unplaced) for l in layers)
     notes = []
-    if unplaced:
+    if unplaced and city:
         notes.append(f"另有{unplaced}个平台规划未写明位置，未上图")
-    if skipped:
-        notes.append(f"{skipped}个名称因空间不足未标注")
+    if drawn.skipped:
+        notes.append(f"{drawn.skipped}个名称因空间不足未标注")
     target = legend_ax or ax
     leg = target.legend([h for h, _ in handles], [t for _, t in handles], loc="upper left",
                         fontsize=7, title="图例", title_fontsize=8, frameon=True, borderaxespad=0.2,
@@ -312,8 +357,8 @@ def map_figure(checked: CheckedLayout, layers: list[MapLayer], district: str | N
         inset = fig.add_axes((0.60, 0.45, 0.38, 0.36)) if city else None
         legend_ax = fig.add_axes((0.05, 0.06, 0.90, 0.22))
     legend_ax.axis("off")
-    skipped = draw_map(fig, ax, checked, layers, district, inset)
-    decorate(fig, ax, layers, legend_ax, skipped, ncol=1 if page.orientation == "landscape" else 3)
+    drawn = draw_map(fig, ax, checked, layers, district, inset)
+    decorate(fig, ax, layers, legend_ax, drawn, city, ncol=1 if page.orientation == "landscape" else 3)
     fig.text(0.03, 0.025, source_line(), fontsize=6, color="#444", ha="left", va="bottom", wrap=True)
     return fig
 

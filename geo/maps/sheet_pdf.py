@@ -1,0 +1,105 @@
+"""A district sheet as a printable PDF: A4 portrait, the district's map on page 1, then the table
+over as many pages as it needs, with a header on every page and page numbers. Chinese is real
+text (the project's TrueType subset, embedded as Type 42)."""
+from __future__ import annotations
+
+import io
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from geo.data.model import CheckedLayout
+from geo.exports.district_sheet import Sheet
+from geo.maps.static_map import Page, map_figure, setup_fonts, source_line
+from geo.maps.text_layout import wrap
+from layers import build_layers
+
+A4_PORTRAIT = Page("A4", "portrait")
+FONT_PT = 7.0
+LINE_PT = FONT_PT * 1.32
+MARGIN_PT = 36.0
+# Printed columns: (title, the Row field, width share). Quotes stay in the XLSX and CSV.
+COLUMNS = (("名称", "name_zh", 0.19), ("定位/任务", "role", 0.38), ("牵头单位", "lead_units", 0.12),
+           ("配合单位", "supporting_units", 0.10), ("期限", "period", 0.07), ("来源", "sources_short", 0.14))
+
+
+def _page(size: tuple[float, float]) -> Figure:
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _cells(row, width_pt: float) -> list[list[str]]:
+    return [wrap(str(getattr(row, field)), share * width_pt / FONT_PT - 1.2) for _, field, share in COLUMNS]
+
+
+def table_pages(sheet: Sheet, title: str) -> list[Figure]:
+    """The sheet's rows, group by group, on as many A4 pages as they need."""
+    w_in, h_in = A4_PORTRAIT.size_in
+    width_pt, height_pt = w_in * 72 - 2 * MARGIN_PT, h_in * 72
+    pages: list[Figure] = []
+
+    def new_page() -> float:
+        fig = _page((w_in, h_in))
+        fig.text(MARGIN_PT / 72 / w_in, 1 - MARGIN_PT / 72 / h_in, f"{title}（续）" if pages else title,
+                 fontsize=11, va="top")
+        pages.append(fig)
+        top = MARGIN_PT + 22
+        x = MARGIN_PT
+        for head, _, share in COLUMNS:
+            fig.text(x / 72 / w_in, 1 - top / 72 / h_in, head, fontsize=FONT_PT + 0.5, va="top", color="#1f3b63")
+            x += share * width_pt
+        return top + LINE_PT * 1.4
+
+    def put(text: str, x: float, top: float, **kw) -> None:
+        pages[-1].text(x / 72 / w_in, 1 - top / 72 / h_in, text, fontsize=FONT_PT, va="top",
+                       linespacing=1.32, **kw)
+
+    bottom = height_pt - MARGIN_PT - 14
+    y = new_page()
+    for group, count in sheet.counts().items():
+        rows = sheet.group(group)
+        if y + LINE_PT * 3 > bottom:
+            y = new_page()
+        put(f"■ {group}（{count} 项）", MARGIN_PT, y + 2, color="#1f3b63")
+        y += LINE_PT * 1.5
+        for row in rows:
+            cells = _cells(row, width_pt)
+            lines = max(map(len, cells))
+            if y + lines * LINE_PT > bottom:
+                y = new_page()
+            x = MARGIN_PT
+            for (_, _, share), cell in zip(COLUMNS, cells):
+                put("\n".join(cell), x, y)
+                x += share * width_pt
+            y += lines * LINE_PT + 4
+            pages[-1].add_artist(_rule(pages[-1], y - 2, w_in, h_in))
+    return pages
+
+
+def _rule(fig: Figure, top_pt: float, w_in: float, h_in: float) -> Line2D:
+    yy = 1 - top_pt / 72 / h_in
+    return Line2D([MARGIN_PT / 72 / w_in, 1 - MARGIN_PT / 72 / w_in], [yy, yy], transform=fig.transFigure,
+                  color="#ccc", linewidth=0.4)
+
+
+def sheet_pdf(checked: CheckedLayout, sheet: Sheet) -> bytes:
+    title = f"{sheet.district}：规划安排清单"
+    setup_fonts(checked, title + "（续）第页共")
+    first = map_figure(checked, build_layers(checked), sheet.district, f"{sheet.district}科技创新空间布局",
+                       A4_PORTRAIT)
+    pages = [first, *table_pages(sheet, title)]
+    w_in, h_in = A4_PORTRAIT.size_in
+    for n, fig in enumerate(pages, start=1):
+        fig.text(0.5, 14 / 72 / h_in, f"第 {n} 页 / 共 {len(pages)} 页", ha="center", fontsize=7, color="#555")
+        if n > 1:
+            fig.text(MARGIN_PT / 72 / w_in, 26 / 72 / h_in,
+                     "\n".join(wrap(source_line(), (w_in * 72 - 2 * MARGIN_PT) / 5.5 - 2)),
+                     fontsize=5.5, color="#777", va="bottom", linespacing=1.3)
+    buf = io.BytesIO()
+    with PdfPages(buf, metadata={"Title": title}) as pdf:
+        for fig in pages:
+            pdf.savefig(fig)
+    return buf.getvalue()

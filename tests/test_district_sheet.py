@@ -1,0 +1,208 @@
+"""District sheets (issue 11): what the plans assign to each district, as XLSX, CSV and PDF; and
+the print-map fixes (platforms never hide poles or cores, legends list only what is on the page)."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+import shapely
+import yaml
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from geo.__main__ import main
+from geo.data.validate import load_checked
+from geo.exports.district_sheet import COLUMNS, district_sheet
+from geo.exports.sheet_export import to_csv, to_xlsx
+from tests.conftest import DATA_DIR, edit_yaml
+
+CHECKED = load_checked()
+DISTRICTS = [d.name_zh for d in CHECKED.districts]
+
+
+def raw(file: str, section: str | None = None) -> list[dict]:
+    doc = yaml.safe_load((DATA_DIR / file).read_text(encoding="utf-8"))
+    return doc if section is None else doc[section]
+
+
+def districts_of(entry: dict) -> set[str]:
+    d = entry.get("district") or []
+    return {d} if isinstance(d, str) else set(d)
+
+
+def expected(district: str) -> dict[str, set[str]]:
+    """What the data files assign to a district, read straight from the YAML and the GeoJSON."""
+    import json
+
+    polygons = {f["properties"]["name_zh"]: shapely.geometry.shape(f["geometry"])
+                for f in json.loads((DATA_DIR / "districts.geojson").read_text(encoding="utf-8"))["features"]}
+
+    def lies_in(loc: dict | None) -> bool:
+        return loc is not None and polygons[district].covers(shapely.Point(loc["lon"], loc["lat"]))
+
+    places = {e["id"]: e for e in raw("cores.yaml", "cores") + raw("cores.yaml", "core_areas") + raw("parks.yaml")}
+    out = {"segments": {s["id"] for s in raw("axis.yaml", "segments") if district in districts_of(s)},
+           "places": {i for i, e in places.items() if district in districts_of(e) or lies_in(e["location"])}}
+    out["nodes"] = {n["id"] for n in raw("axis.yaml", "nodes") if n["place"] in out["places"]}
+    platforms = set()
+    for p in raw("platforms.yaml"):
+        hosts = [places[i] for i in p.get("places", []) if i in places]
+        declared = districts_of(p) or {d for h in hosts for d in districts_of(h)}
+        point = p.get("location") or (hosts[0]["location"] if hosts else None)
+        if district in declared or lies_in(point):
+            platforms.add(p["id"])
+    out["platforms"] = platforms
+    tasks = raw("tasks.yaml")
+    out["tasks"] = {t["id"] for t in tasks if district in t.get("districts", [])}
+    out["common"] = {t["id"] for t in tasks if t["district_scope"] in ("all", "relevant")}
+    return out
+
+
+@pytest.mark.parametrize("district", DISTRICTS)
+def test_the_sheet_lists_exactly_what_the_data_assigns_to_the_district(district: str):
+    sheet = district_sheet(CHECKED, district)
+    want = expected(district)
+    ids = {g: {i for r in sheet.rows if r.group == g for i in r.ids} for g in {r.group for r in sheet.rows}}
+    assert ids.get("一轴分段", set()) == want["segments"]
+    place_rows = ids.get("一轴节点", set()) | ids.get("创新核与片区", set()) | ids.get("多点园区", set())
+    assert place_rows == want["places"] | want["nodes"]
+    platforms = {i for g, v in ids.items() if g.startswith("平台") for i in v}
+    assert platforms == want["platforms"]
+    assert ids.get("本区任务", set()) == want["tasks"]
+    assert ids.get("各区共同任务", set()) == want["common"]
+    # A place is one row whatever it is: no id on two place rows.
+    place_ids = [i for r in sheet.rows if r.group in ("一轴节点", "创新核与片区", "多点园区") for i in r.ids]
+    assert len(place_ids) == len(set(place_ids))
+
+
+def test_a_node_that_is_also_a_core_is_one_row_with_both_roles():
+    rows = [r for r in district_sheet(CHECKED, "南沙区").rows if "core-nansha-science-city" in r.ids]
+    assert len(rows) == 1 and rows[0].group == "一轴节点"
+    assert "创新核：" in rows[0].role and "一轴极点" in rows[0].role
+
+
+def test_bio_island_disagreement_shows_on_both_districts():
+    for district in ("海珠区", "黄埔区"):
+        rows = district_sheet(CHECKED, district).group("规划与边界不一致")
+        assert any("park-bio-island" in r.ids for r in rows), district
+
+
+def test_a_place_spanning_its_declared_districts_is_not_a_disagreement():
+    panyu = district_sheet(CHECKED, "番禺区")
+    assert not any("area-pazhou" in r.ids for r in panyu.group("规划与边界不一致"))
+    row = next(r for r in panyu.rows if "area-pazhou" in r.ids)
+    assert "跨海珠区、番禺区" in row.basis
+
+
+def test_tasks_carry_text_units_period_and_sources():
+    rows = district_sheet(CHECKED, "南沙区").group("本区任务")
+    assert rows and all(r.role and r.lead_units and r.period and r.sources for r in rows)
+    assert {r.period for r in rows} <= {"2019—2021", "2021"}
+    assert all("《" in r.sources and "（20" in r.sources for r in rows)  # short title and year
+
+
+def test_xlsx_has_a_summary_and_a_sheet_per_group(tmp_path: Path):
+    out = tmp_path / "nansha.xlsx"
+    assert main(["sheet", "--district", "Nansha", "--format", "xlsx", "--out", str(out)]) == 0
+    book = load_workbook(out)
+    sheet = district_sheet(CHECKED, "南沙区")
+    assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 1 + len(sheet.counts())
+    for ws in book.worksheets[1:]:
+        assert [c.value for c in ws[1]] == list(COLUMNS)
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+    parks = book["多点园区"]
+    assert parks.max_row == 1 + len(sheet.group("多点园区"))
+
+
+def test_csv_opens_with_chinese_intact(tmp_path: Path):
+    out = tmp_path / "nansha.csv"
+    assert main(["sheet", "--district", "440115", "--format", "csv", "--out", str(out)]) == 0
+    raw_bytes = out.read_bytes()
+    assert raw_bytes.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw_bytes.decode("utf-8-sig"))))
+    assert list(rows[0]) == list(COLUMNS)
+    assert any(r["名称"] == "明珠科学园" for r in rows)
+
+
+def test_a_formula_like_cell_stays_text(data_copy: Path):
+    edit_yaml(data_copy / "tasks.yaml", lambda d: next(t for t in d if t["id"] == "task-003-09").update(
+        role_zh='=HYPERLINK("http://evil.example","x")'))
+    checked = load_checked(data_copy)
+    sheet = district_sheet(checked, "南沙区")
+    book = load_workbook(io.BytesIO(to_xlsx(checked, sheet)))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" and c.value.startswith("'=") for c in cells)
+    assert "'=HYPERLINK" in to_csv(sheet)
+
+
+def test_the_pdf_sheet_has_the_map_then_the_table_with_page_numbers(tmp_path: Path):
+    out = tmp_path / "huangpu.pdf"
+    assert main(["sheet", "--district", "黄埔", "--format", "pdf", "--out", str(out)]) == 0
+    pages = [p.extract_text() for p in PdfReader(out).pages]
+    text = "".join(pages)
+    assert len(pages) >= 2 and "黄埔区" in pages[0]
+    assert "广州国际生物岛" in text  # a park
+    task = next(t for t in CHECKED.of_kind("task") if "黄埔区" in t.districts)
+    assert task.lead_units[0] in text  # a task's lead unit
+    assert f"第 1 页 / 共 {len(pages)} 页" in pages[0]
+
+
+def test_unknown_district_lists_the_valid_ones(tmp_path: Path, capsys):
+    assert main(["sheet", "--district", "东城区", "--format", "csv", "--out", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "东城区" in err and "南沙区（Nansha District, 440115）" in err
+
+
+def test_all_districts_write_one_file_each(tmp_path: Path):
+    assert main(["sheet", "--district", "all", "--format", "csv", "--out", str(tmp_path / "sheets")]) == 0
+    assert sorted(p.name for p in (tmp_path / "sheets").iterdir()) == sorted(f"{d}_规划安排.csv" for d in DISTRICTS)
+
+
+# ------------------------------------------------------------------ print maps
+
+
+def marker_centres(fig, prefix: str) -> dict[str, tuple[float, float]]:
+    """Page positions (points) of the markers drawn for a layer (gid layer:id) inside the map."""
+    out = {}
+    for artist in fig.findobj(lambda a: (a.get_gid() or "").startswith(prefix)):
+        x, y = artist.get_xydata()[0]
+        px, py = artist.axes.transData.transform((x, y))
+        if artist.axes.bbox.contains(px, py):
+            out[artist.get_gid()] = (px * 72 / fig.dpi, py * 72 / fig.dpi)
+    return out
+
+
+def test_platform_symbols_never_sit_on_a_pole_or_core_on_the_nansha_map():
+    from geo.maps.static_map import map_figure
+    from layers import build_layers
+
+    fig = map_figure(CHECKED, build_layers(CHECKED), "南沙区", "南沙区")
+    fig.canvas.draw()
+    hosts = marker_centres(fig, "axis:node-") | marker_centres(fig, "cores:core-")
+    platforms = marker_centres(fig, "platforms:")
+    pole = hosts["axis:node-nansha-science-city"]
+    near = [p for p in platforms.values() if abs(p[0] - pole[0]) < 40 and abs(p[1] - pole[1]) < 40]
+    assert len(near) >= 3  # the three facilities at 南沙科学城 are drawn beside it ...
+    for host in hosts.values():  # ... and never on top of any pole or core
+        for p in platforms.values():
+            assert max(abs(p[0] - host[0]), abs(p[1] - host[1])) > 8, (host, p)
+    zorder = {a.get_gid(): a.get_zorder() for a in fig.findobj(lambda a: a.get_gid() is not None)}
+    assert zorder["axis:node-nansha-science-city"] > max(z for g, z in zorder.items() if g.startswith("platforms:"))
+
+
+def test_legends_list_only_what_is_on_the_page(tmp_path: Path):
+    out = tmp_path / "nansha.pdf"
+    assert main(["export-map", "--district", "南沙区", "--format", "pdf", "--out", str(out)]) == 0
+    text = PdfReader(out).pages[0].extract_text()
+    assert "平台 · 重大科技基础设施" in text and "极点" in text
+    assert "平台 · 国家实验室" not in text  # 广州实验室 is on 生物岛, far from 南沙
+    assert "未写明位置" not in text  # the city-wide count belongs on the city map
+
+
+def test_the_atlas_overview_magnifies_the_centre(tmp_path: Path):
+    out = tmp_path / "atlas.pdf"
+    assert main(["atlas", "--out", str(out)]) == 0
+    assert "中心城区放大" in PdfReader(out).pages[0].extract_text()
