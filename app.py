@@ -44,6 +44,14 @@ def render_view(directory: str, doc: str | None, system: str | None, district: s
     return export_map(checked, build_layers(checked, keys), None, fmt, district)
 
 
+# On a phone the title is compact, so the map fills most of the first screen.
+PAGE_CSS = """<style>
+@media (max-width: 640px) {
+  h1 {font-size: 1.35rem !important; padding: 0.2rem 0 !important;}
+  .block-container {padding-top: 2.2rem !important;}
+}
+</style>"""
+MAP_HEIGHT = 640  # fits the first screen of a laptop and, under the compact title, of a phone
 MIMES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 DATA = str(settings().data)
 log = logging.getLogger("gzmap")
@@ -92,6 +100,9 @@ def sidebar(checked: CheckedLayout) -> dict:
     with st.sidebar:
         view = st.radio("页面", ["全市地图", "区县清单"], key="view", horizontal=True)
         district = st.selectbox("行政区", districts, key="district")
+        st.header("查找地点")
+        query = st.text_input("名称（中文、英文或文件中的写法，可输入部分）", key="query")
+        hits_box = st.container()  # filled by the map page, once the reading is known
         st.header("依据文件")
         doc = docs[st.selectbox("只显示这份文件所述", list(docs), key="document")]
         system = systems[st.selectbox("平台体系口径", list(systems), key="system")]
@@ -100,16 +111,14 @@ def sidebar(checked: CheckedLayout) -> dict:
                         if st.checkbox(title, value=True, key=f"layer_{k}"))
         basemap = st.selectbox("底图", list(BASEMAPS), format_func=lambda k: BASEMAPS[k].label_zh,
                                key="basemap")
-        st.header("查找地点")
-        query = st.text_input("名称（中文、英文或文件中的写法，可输入部分）", key="query")
     return dict(view=view, district=district, doc=doc, system=system, visible=visible, basemap=basemap,
-                query=query)
+                query=query, hits_box=hits_box)
 
 
 def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
     district, basemap, visible = choice["district"], choice["basemap"], choice["visible"]
     hits = search(shown_checked, choice["query"])
-    with st.sidebar:
+    with choice["hits_box"]:
         hit = st.selectbox(f"找到 {len(hits)} 个结果", [e.id for e in hits], index=None,
                            format_func=lambda i: f"{shown_checked.entries[i].name_zh}（{shown_checked.entries[i].name_en}）",
                            placeholder="选择一个结果", key="hit") if hits else None
@@ -119,8 +128,8 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
     view = view_of(shown_checked, district, hit)
     col_map, col_side = st.columns([5, 2], gap="medium")
     with col_map:
-        st_folium(build_map(shown_checked, shown, basemap), key="map", height=700, use_container_width=True,
-                  returned_objects=[], center=view.center, zoom=view.zoom,
+        st_folium(build_map(shown_checked, shown, basemap, (view.center, view.zoom), f"{district}|{hit or ''}"),
+                  key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
                   feature_group_to_add=highlight_group(view.highlight, basemap))
         export_row = st.columns([2, 1, 1, 1])
         export_row[0].markdown("**导出当前视图**（所选区与图层，A4 横向，含图例、比例尺、指北针）")
@@ -132,7 +141,7 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
                                 key=f"export_{fmt}", on_click="ignore")
         for layer in shown:
             if layer.unplaced:
-                with st.expander(f"{layer.title_zh}：{len(layer.unplaced)} 个规划未写明位置，未上图"):
+                with st.expander(f"{layer.title_zh}：{len(layer.unplaced)} 个无可考位置（规划未写明，亦无公开来源），未上图"):
                     st.dataframe(pd.DataFrame([{"名称": e.name_zh, "英文": e.name_en} for e in layer.unplaced]),
                                  hide_index=True)
     with col_side:
@@ -167,8 +176,8 @@ def sheet_page(checked: CheckedLayout, choice: dict) -> None:
     with_quotes = st.toggle("显示原文", key="quotes")
     layers = build_layers(checked, choice["visible"])
     view = view_of(checked, district)
-    st_folium(build_map(checked, layers, choice["basemap"]), key="sheet_map", height=420,
-              use_container_width=True, returned_objects=[], center=view.center, zoom=view.zoom,
+    st_folium(build_map(checked, layers, choice["basemap"], (view.center, view.zoom), f"sheet|{district}"),
+              key="sheet_map", height=420, use_container_width=True, returned_objects=[],
               feature_group_to_add=highlight_group(view.highlight, choice["basemap"]))
     hidden = set() if with_quotes else {"原文"}
     for group, n in counts.items():
@@ -184,6 +193,7 @@ def page(checked: CheckedLayout) -> None:
     choice = sidebar(checked)
     if notice := st.session_state.pop("link_notice", None):
         st.warning(md_text(notice))
+    st.html(PAGE_CSS)
     st.title("广州科技创新“一轴四核多点”空间布局图")
     st.caption("依据《广州市科技创新“十四五”规划》等五份规划文件；坐标为 WGS84，精度见各点详情。")
     shown_checked = reading(DATA, choice["doc"], choice["system"])

@@ -14,7 +14,7 @@ NODE = Style("关键节点", "Key node", "#b71c1c", "#ffffff", 1.0, 2.5, radius=
 def build(checked) -> MapLayer:
     axis = checked.axis
     items = [MapItem(axis.id, checked.geometries[axis.id], LINE, axis.name_zh, axis, "科技创新轴")]
-    for n in checked.of_kind("axis_node"):
+    for n in (n for n in checked.of_kind("axis_node") if n.id in checked.geometries):
         style = POLE if n.pole else NODE
         items.append(MapItem(n.id, checked.geometries[n.id], style, n.name_zh, n,
                              "一轴 · 极点" if n.pole else "一轴 · 关键节点"))

@@ -1,6 +1,8 @@
 """四核: the 一区三城 cores as large markers, and the 一区's 片区 (schematic where drawn)."""
 from __future__ import annotations
 
+import shapely
+
 from layers.base import MapItem, MapLayer, Style
 
 KEY = "cores"
@@ -17,8 +19,9 @@ def build(checked) -> MapLayer:
     items = []
     for e in checked.of_kind("core_area"):
         schematic = e.extent is not None
+        point = shapely.Point(e.location.lon, e.location.lat)  # where the web map's marker goes
         items.append(MapItem(e.id, checked.geometries[e.id], AREA if schematic else AREA_POINT, e.name_zh,
-                             e, "一区片区 · 示意范围" if schematic else "一区片区"))
+                             e, "一区片区 · 示意范围" if schematic else "一区片区", anchor=point if schematic else None))
     for e in checked.of_kind("core"):
         items.append(MapItem(e.id, checked.geometries[e.id], CORE, e.name_zh, e, f"创新核 · {e.core_type}"))
     return MapLayer(KEY, TITLE, items, [CORE, AREA, AREA_POINT], "gz-core")

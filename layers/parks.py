@@ -16,6 +16,8 @@ GROUP_STYLES = {
 
 
 def build(checked) -> MapLayer:
+    parks = checked.of_kind("park")
     items = [MapItem(e.id, checked.geometries[e.id], GROUP_STYLES[e.group], e.name_zh, e,
-                     f"多点 · {e.group}") for e in checked.of_kind("park")]
-    return MapLayer(KEY, TITLE, items, list(GROUP_STYLES.values()), "gz-park")
+                     f"多点 · {e.group}") for e in parks if e.id in checked.geometries]
+    unplaced = [e for e in parks if e.id not in checked.geometries]
+    return MapLayer(KEY, TITLE, items, list(GROUP_STYLES.values()), "gz-park", unplaced=unplaced)

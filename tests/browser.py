@@ -66,7 +66,7 @@ def browser() -> Browser:
 def map_frame(page: Page, timeout_s: float = 60) -> Frame:
     """The streamlit-folium iframe, once Leaflet has drawn at least one marker."""
     return wait_until(page, lambda: next((f for f in page.frames if "streamlit_folium" in f.url
-                                          and f.locator("path.gz-item").count() > 0), None),
+                                          and f.locator(".gz-marker").count() > 0), None),
                       timeout_s, "the map to show a marker")
 
 

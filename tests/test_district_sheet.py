@@ -199,7 +199,7 @@ def test_legends_list_only_what_is_on_the_page(tmp_path: Path):
     text = PdfReader(out).pages[0].extract_text()
     assert "平台 · 重大科技基础设施" in text and "极点" in text
     assert "平台 · 国家实验室" not in text  # 广州实验室 is on 生物岛, far from 南沙
-    assert "未写明位置" not in text  # the city-wide count belongs on the city map
+    assert "未上图" not in text  # the city-wide count of unplaced entries belongs on the city map
 
 
 def test_the_atlas_overview_magnifies_the_centre(tmp_path: Path):

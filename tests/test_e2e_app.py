@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pytest
 import shapely
 from pypdf import PdfReader
 
@@ -17,16 +18,23 @@ from tests.browser import ARTIFACTS, ROOT, browser, map_frame, running_app, wait
 from tests.conftest import edit_yaml
 
 CHECKED = load_checked()
-EXPECTED = {layer.css_class: len([i for i in layer.items if i.geometry.geom_type == "Point"])
+# Every entry the map places, by layer: points, platforms at their place, core areas' markers.
+EXPECTED = {layer.css_class: {i.id for i in layer.items if i.entry is not None and
+                              (i.geometry.geom_type == "Point" or i.anchor is not None)}
             for layer in build_layers(CHECKED)}
 
 
+def shown_ids(frame) -> set[str]:
+    """The entry ids the map's markers carry (one marker per place, all its entries)."""
+    return set(frame.evaluate("() => [...document.querySelectorAll('.gz-marker')].flatMap(m => m.dataset.ids.split(' '))"))
+
+
 def count(frame, css_class: str) -> int:
-    return frame.locator(f"path.{css_class}.gz-item").count()
+    return len(shown_ids(frame) & EXPECTED[css_class])
 
 
 def leaflet_view(frame) -> tuple[int, float, float]:
-    return frame.evaluate("() => [map_div.getZoom(), map_div.getCenter().lat, map_div.getCenter().lng]")
+    return frame.evaluate("() => [GZ.map.getZoom(), GZ.map.getCenter().lat, GZ.map.getCenter().lng]")
 
 
 def test_map_layers_popup_district_focus_and_offline():
@@ -36,17 +44,17 @@ def test_map_layers_popup_district_focus_and_offline():
         page.on("request", lambda r: requests.append(r.url))
         page.goto(url)
         frame = map_frame(page)
-        wait_until(page, lambda: count(frame, "gz-platform") == EXPECTED["gz-platform"], what="platforms")
+        wait_until(page, lambda: count(frame, "gz-platform") == len(EXPECTED["gz-platform"]), what="platforms")
 
-        # Exactly as many markers as the data holds.
-        assert count(frame, "gz-node") == EXPECTED["gz-node"] == 10
-        assert count(frame, "gz-park") == EXPECTED["gz-park"] == 28
-        assert count(frame, "gz-platform") == EXPECTED["gz-platform"] > 20
+        # Every placed entry is on the map, each once.
+        assert count(frame, "gz-node") == len(EXPECTED["gz-node"]) >= 9
+        assert count(frame, "gz-park") == len(EXPECTED["gz-park"])
+        assert count(frame, "gz-platform") == len(EXPECTED["gz-platform"]) > 20
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=ARTIFACTS / "e2e-map.png")
 
         # Clicking a named node opens its popup with its role and a platform of its place.
-        frame.locator("path.gz-id-node-knowledge-city").click()
+        frame.locator(".gz-marker.gz-id-node-knowledge-city").click()
         popup = frame.locator(".leaflet-popup-content")
         popup.wait_for(timeout=10_000)
         text = popup.inner_text()
@@ -58,9 +66,9 @@ def test_map_layers_popup_district_focus_and_offline():
         # Toggling the parks layer off removes its markers and leaves the others.
         page.get_by_text("多点（园区）", exact=True).click()
         frame = wait_until(page, lambda: next(
-            (f for f in page.frames if "streamlit_folium" in f.url and count(f, "gz-node") == 10
+            (f for f in page.frames if "streamlit_folium" in f.url and count(f, "gz-node") == len(EXPECTED["gz-node"])
              and count(f, "gz-park") == 0), None), what="parks removed")
-        assert count(frame, "gz-platform") == EXPECTED["gz-platform"]
+        assert count(frame, "gz-platform") == len(EXPECTED["gz-platform"])
 
         # Choosing a district zooms to it and outlines it.
         zoom_before = leaflet_view(frame)[0]
@@ -106,7 +114,7 @@ def test_hostile_names_show_as_text_and_run_no_script(data_copy: Path):
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(url)
         frame = map_frame(page)
-        frame.locator("path.gz-id-park-huanghuagang").click()
+        frame.locator(".gz-marker.gz-id-park-huanghuagang").click()
         popup = frame.locator(".leaflet-popup-content")
         popup.wait_for(timeout=10_000)
         assert XSS in popup.inner_text()
@@ -166,3 +174,48 @@ def test_a_district_link_opens_the_district_sheet_with_its_parks_and_downloads()
             book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
             assert book.sheetnames[0] == "汇总" and "多点园区" in book.sheetnames
             page.close()
+
+
+@pytest.mark.parametrize("viewport", [(1440, 900), (390, 844)], ids=["desktop", "phone"])
+def test_every_placed_entry_opens_its_popup_by_a_real_click_at_two_zooms(viewport):
+    with running_app() as url, browser() as b:
+        page = b.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        page.goto(url)
+        frame = map_frame(page)
+        placed = set().union(*EXPECTED.values())
+        assert shown_ids(frame) == placed
+        markers = frame.evaluate("() => GZ.markers.map(m => m.getElement().dataset.ids)")
+        for zoom in (9.25, 12.5):  # the whole city, and a district
+            reached = set()
+            for ids in markers:
+                frame.evaluate("([ids, zoom]) => { GZ.markers.forEach(m => m.closePopup()); const m = GZ.markers"
+                               ".find(m => m.getElement().dataset.ids === ids); GZ.map.setView(m.getLatLng(), zoom,"
+                               " {animate: false}); }", [ids, zoom])
+                first = ids.split(" ")[0]
+                marker = frame.locator(f".gz-marker.gz-id-{first}")
+                marker.scroll_into_view_if_needed()
+                marker.click()
+                html = wait_until(page, lambda: frame.evaluate(
+                    "(ids) => { const m = GZ.markers.find(m => m.getElement().dataset.ids === ids);"
+                    " return m.isPopupOpen() && m.getPopup().getElement().innerHTML; }", ids), 5, f"popup of {ids}")
+                for i in ids.split(" "):
+                    if f'data-id="{i}"' in html:
+                        reached.add(i)
+            assert reached == placed, sorted(placed - reached)
+        page.screenshot(path=ARTIFACTS / f"e2e-popup-{viewport[0]}.png")
+
+
+def test_toggling_a_layer_keeps_the_users_zoom_and_centre():
+    with running_app() as url, browser() as b:
+        page = b.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(url)
+        frame = map_frame(page)
+        frame.evaluate("() => GZ.map.setView([23.12, 113.33], 11.75, {animate: false})")
+        page.wait_for_timeout(500)
+        page.get_by_text("多点（园区）", exact=True).click()
+        frame = wait_until(page, lambda: next((f for f in page.frames if "streamlit_folium" in f.url
+                                               and f.locator(".gz-marker").count() > 0
+                                               and count(f, "gz-park") == 0), None), what="parks removed")
+        page.wait_for_timeout(800)
+        zoom, lat, lon = leaflet_view(frame)
+        assert zoom == 11.75 and abs(lat - 23.12) < 0.01 and abs(lon - 113.33) < 0.01

@@ -67,12 +67,12 @@ BROKEN = {
         "parks.yaml", lambda d: first(d, id="park-tianhe-cbd")["sources"][0].update(quote="打造宇宙中心"),
         ("parks.yaml", "park-tianhe-cbd", "sources[0].quote", "quote not found in 001")),
     "outside Guangzhou": (
-        "parks.yaml", lambda d: first(d, id="park-yunpu")["location"].update(lon=116.4, lat=39.9),
-        ("parks.yaml", "park-yunpu", "location", "outside Guangzhou")),
+        "parks.yaml", lambda d: first(d, id="park-huanghuagang")["location"].update(lon=116.4, lat=39.9),
+        ("parks.yaml", "park-huanghuagang", "location", "outside Guangzhou")),
     "lat/lon swapped": (
-        "parks.yaml", lambda d: first(d, id="park-yunpu")["location"].update(
-            lon=first(d, id="park-yunpu")["location"]["lat"], lat=first(d, id="park-yunpu")["location"]["lon"]),
-        ("parks.yaml", "park-yunpu", "location", "look swapped")),
+        "parks.yaml", lambda d: first(d, id="park-huanghuagang")["location"].update(
+            lon=first(d, id="park-huanghuagang")["location"]["lat"], lat=first(d, id="park-huanghuagang")["location"]["lon"]),
+        ("parks.yaml", "park-huanghuagang", "location", "look swapped")),
     "unknown platform": (
         "parks.yaml", lambda d: first(d, id="park-bio-island").update(platforms=["platform-nowhere"]),
         ("parks.yaml", "park-bio-island", "platforms", "unknown id 'platform-nowhere'")),

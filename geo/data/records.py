@@ -146,6 +146,8 @@ class CoreArea(Place):
 
 class Park(Place):
     kind: Literal["park"] = "park"
+    location: Location | None = Field(description="null where no public source places the park: it is "
+                                                  "then listed, not drawn")
     group: Group = Field(description="the 多点 group of 001 §三")
     platforms: Ids = Field((), description="ids of platforms the documents place here")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geo.data.kinds import KINDS
+from geo.data.kinds import KINDS, table_kinds
 from geo.data.model import CheckedLayout
 from geo.data.records import SCOPES, TIERS
 
@@ -54,7 +54,8 @@ class Sheet:
         return [r for r in self.rows if r.group == name]
 
     def counts(self) -> dict[str, int]:
-        return {g: len(self.group(g)) for g in GROUPS if self.group(g)}
+        """Rows per group, in sheet order."""
+        return {g: len(self.group(g)) for g in dict.fromkeys(r.group for r in self.rows)}
 
 
 def _sources(checked: CheckedLayout, records) -> dict[str, str]:
@@ -121,7 +122,8 @@ def district_sheet(checked: CheckedLayout, district: str) -> Sheet:
                 roles += [f"{entries[r.segment].name_zh if r.segment in entries else r.segment}：{r.role_zh}"
                           for r in n.segment_roles]
             basis = _basis(checked.declared.get(place.id, ()), district, checked.located.get(place.id))
-            add("一轴节点" if nodes else group, [*nodes, place], "；".join(roles), basis=basis)
+            add("一轴节点" if nodes else group, [*nodes, place], "；".join(roles), basis=basis,
+                placed="已上图" if place.id in checked.geometries else "未上图")
     for tier, (zh, _) in TIERS.items():
         for p in checked.of_kind("platform"):
             if p.tier == tier and _in(checked, p, district):
@@ -130,6 +132,14 @@ def district_sheet(checked: CheckedLayout, district: str) -> Sheet:
                     basis += "（所属区按任务清单顺序推定）"
                 add(f"平台 · {zh}", [p], p.role_zh, basis=basis,
                     placed="已上图" if p.id in checked.geometries else "未上图")
+    # Any other kind the registry lists in district tables, under its own name.
+    handled = {"segment", "axis_node", "core", "core_area", "park", "platform", "task"}
+    for key in (k for k in table_kinds() if k not in handled):
+        for e in checked.of_kind(key):
+            if _in(checked, e, district):
+                add(KINDS[key].name_zh, [e], e.role_zh,
+                    basis=_basis(checked.declared.get(e.id, ()), district, checked.located.get(e.id)),
+                    placed="已上图" if e.id in checked.geometries else "未上图")
     for t in checked.of_kind("task"):
         common = t.district_scope in SCOPES
         if district in t.districts or common:
@@ -148,4 +158,5 @@ def district_sheet(checked: CheckedLayout, district: str) -> Sheet:
             add("规划与边界不一致", [e], f"点位在本区，规划属{'、'.join(declared)}",
                 basis=getattr(e, "boundary_note", None) or "")
     order = {g: i for i, g in enumerate(GROUPS)}
-    return Sheet(district, tuple(sorted(rows, key=lambda r: order[r.group])))
+    before_tasks = GROUPS.index("本区任务") - 0.5  # a registered kind of its own goes before the tasks
+    return Sheet(district, tuple(sorted(rows, key=lambda r: order.get(r.group, before_tasks))))

@@ -22,12 +22,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
-from matplotlib.transforms import Bbox
+from matplotlib.transforms import Bbox, offset_copy
 from matplotlib_scalebar.scalebar import ScaleBar
 from shapely.geometry import Point
 
 from geo.crs import GAUSS_KRUGER_114E, project
 from geo.maps.fonts import chinese_font
+from geo.maps.text_layout import wrap
 from geo.exports.output import write_atomic
 from geo.data.kinds import labelled
 from geo.data.model import CheckedLayout
@@ -123,30 +124,35 @@ def _place_labels(ax: Axes, fig: Figure, labels: list[tuple[str, float, float]],
     """Greedy placement around each point, then further out with a leader line; a label that
     finds no free spot is left off (returned count), never drawn over another."""
     renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
     placed = list(avoid)
     skipped = 0
     offsets = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
     for text, x, y in labels:
-        done = False
-        for ring in (7, 14, 24, 36):
+        spot = None
+        for ring in (7, 14, 24, 36, 50, 66, 84, 104):
             for dx, dy in offsets:
                 ha = "left" if dx > 0 else "right" if dx < 0 else "center"
                 va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
-                t = ax.annotate(text, (x, y), xytext=(dx * ring, dy * ring), textcoords="offset points",
-                                ha=ha, va=va, fontsize=LABEL_PT, zorder=30,
-                                bbox=dict(boxstyle="square,pad=0.1", fc=(1, 1, 1, 0.75), ec="none"),
-                                arrowprops=dict(arrowstyle="-", lw=0.4, color="#555") if ring > 7 else None)
-                box = t.get_window_extent(renderer).expanded(1.04, 1.08)
-                inside = ax.get_window_extent(renderer).contains(box.x0, box.y0) and \
-                    ax.get_window_extent(renderer).contains(box.x1, box.y1)
+                # Measure the text alone where it would stand (a leader line may cross markers).
+                probe = ax.text(x, y, text, fontsize=LABEL_PT, ha=ha, va=va,
+                                transform=offset_copy(ax.transData, fig, dx * ring, dy * ring, units="points"))
+                box = probe.get_window_extent(renderer).expanded(1.06, 1.2)
+                probe.remove()
+                inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
                 if inside and not any(box.overlaps(b) for b in placed):
+                    spot = (dx * ring, dy * ring, ha, va, ring)
                     placed.append(box)
-                    done = True
                     break
-                t.remove()
-            if done:
+            if spot:
                 break
-        skipped += not done
+        if spot is None:
+            skipped += 1
+            continue
+        ox, oy, ha, va, ring = spot
+        ax.annotate(text, (x, y), xytext=(ox, oy), textcoords="offset points", ha=ha, va=va, fontsize=LABEL_PT,
+                    zorder=30, bbox=dict(boxstyle="square,pad=0.1", fc=(1, 1, 1, 0.75), ec="none"),
+                    arrowprops=dict(arrowstyle="-", lw=0.4, color="#555") if ring > 7 else None)
     return skipped
 
 
@@ -179,13 +185,13 @@ def _spread_on_page(ax: Axes, layers: list[MapLayer]) -> list[MapLayer]:
     groups: dict[tuple[float, float], list[str]] = defaultdict(list)
     for layer in layers:
         for item in layer.items:
-            if item.anchor is not None:
+            if item.anchor is not None and isinstance(item.geometry, Point):
                 groups[(round(item.anchor.x, 1), round(item.anchor.y, 1))].append(item.id)
     out = []
     for layer in layers:
         items = []
         for item in layer.items:
-            if item.anchor is not None:
+            if item.anchor is not None and isinstance(item.geometry, Point):
                 ring = groups[(round(item.anchor.x, 1), round(item.anchor.y, 1))]
                 a = math.pi / 2 + 2 * math.pi * ring.index(item.id) / len(ring)
                 item = replace(item, geometry=Point(item.anchor.x + step * math.cos(a),
@@ -323,10 +329,8 @@ def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | No
                            font_properties={"size": 7}, scale_loc="top"))
     north_arrow(ax)
     handles = legend_handles(layers, drawn.styles)
-    unplaced = sum(len(l.unplaced) for l in layers)
-    notes = []
-    if unplaced and city:
-        notes.append(f"另有{unplaced}个平台规划未写明位置，未上图")
+    notes = [f"另有{len(layer.unplaced)}个{layer.title_zh.split('（')[0]}条目无可考位置，未上图"
+             for layer in layers if layer.unplaced and city]
     if drawn.skipped:
         notes.append(f"{drawn.skipped}个名称因空间不足未标注")
     target = legend_ax or ax
@@ -335,8 +339,10 @@ def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | No
                         handlelength=2.2, ncol=ncol)
     leg.set_zorder(50)
     if notes and legend_ax is not None:
-        legend_ax.text(0, 0, "；".join(notes), fontsize=6.5, va="bottom", ha="left", wrap=True,
-                       transform=legend_ax.transAxes, color="#444")
+        box = legend_ax.get_position()
+        ems = box.width * fig.get_figwidth() * 72 / 6.5 - 1
+        legend_ax.text(0, 0, "\n".join(line for note in notes for line in wrap(note, ems)), fontsize=6.5,
+                       va="bottom", ha="left", transform=legend_ax.transAxes, color="#444", linespacing=1.3)
 
 
 def map_figure(checked: CheckedLayout, layers: list[MapLayer], district: str | None, title: str,

@@ -1,25 +1,33 @@
 """The interactive map: folium built from the shared layers, with no asset from outside.
 
-`build_map` is the one entry point (compare geopandas' explore): the layers to draw, the
-basemap, and nothing else; focus and search highlights are a separate feature group so the app
-can change them without rebuilding the map.
+`build_map` is the one entry point (compare geopandas' explore): the layers to draw and the
+basemap. Lines and areas are folium layers; every point is one marker per place, drawn by
+geo/maps/web/gzmap.js from a payload built here: whatever stands at one place (a node on a park
+that is also a core's 片区, the platforms at a place) shares one marker whose popup lists them
+all, so every entry can be clicked at any zoom. The same script places labels that never
+overlap (in the registry's label priority, as the print maps do), the legend, and the controls.
+Focus and search highlights are a separate feature group so the app can change them without
+rebuilding the map.
 """
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import dataclass, field
 
 import folium
 import shapely
 from folium.template import Template
 from shapely.geometry import Point, mapping
 
+from geo.crs import geometry_to_gcj02
+from geo.data.kinds import labelled
+from geo.data.model import CheckedLayout
 from geo.maps import offline_assets
 from geo.maps.basemaps import BASEMAPS
-from geo.crs import geometry_to_gcj02
 from geo.maps.details import DETAILS_CSS, details_html
 from geo.safe import html_text
-from geo.data.model import CheckedLayout
-from layers import MapLayer, Style
+from layers import MapItem, MapLayer, Style
 from layers.districts import FOCUS
 
 GUANGZHOU_CENTER = (23.24, 113.46)  # lat, lon
@@ -34,61 +42,142 @@ def leaflet_style(style: Style, css_class: str) -> dict:
             "fillOpacity": style.fill_opacity, "dashArray": style.dash_css, "className": css_class}
 
 
-def _add_item(group: folium.FeatureGroup, item, css_class: str, popup_html: str | None) -> None:
-    geom = item.geometry
-    tooltip = folium.Tooltip(f"{html_text(item.label)}<br><small>{html_text(item.kind_zh)}</small>")
-    popup = folium.Popup(popup_html, max_width=380, max_height=360) if popup_html else None
-    # Classes let the page (and its tests) tell each layer's markers from its lines and areas.
-    if isinstance(geom, Point):
-        opts = leaflet_style(item.style, f"{css_class} gz-item gz-id-{item.id}")
-        folium.CircleMarker((geom.y, geom.x), radius=item.style.radius, tooltip=tooltip, popup=popup,
-                            **opts).add_to(group)
-    elif geom.geom_type in ("LineString", "MultiLineString"):
-        lines = [[(y, x) for x, y in g.coords] for g in getattr(geom, "geoms", [geom])]
-        opts = leaflet_style(item.style, f"{css_class}-shape gz-id-{item.id}")
-        folium.PolyLine(lines, tooltip=tooltip, popup=popup, **opts).add_to(group)
-    else:
-        _polygon(geom, item.style, f"{css_class}-shape gz-id-{item.id}", tooltip, popup).add_to(group)
-
-
-def _polygon(geom, style: Style, css_class: str, tooltip=None, popup=None) -> folium.GeoJson:
+def _polygon(geom, style: Style, css_class: str, tooltip=None, popup=None, interactive=True) -> folium.GeoJson:
     """Polygons go through GeoJSON: folium.Polygon cannot draw holes or several parts."""
     opts = leaflet_style(style, css_class)
-    return folium.GeoJson(mapping(geom), style_function=lambda _: opts, tooltip=tooltip, popup=popup)
+    return folium.GeoJson(mapping(geom), style_function=lambda _: opts, tooltip=tooltip, popup=popup,
+                          interactive=interactive)
+
+
+def _star(n: int, r_out: float, r_in: float) -> list[tuple[float, float]]:
+    return [((r_out if i % 2 == 0 else r_in) * math.sin(math.pi * i / n),
+             -(r_out if i % 2 == 0 else r_in) * math.cos(math.pi * i / n)) for i in range(2 * n)]
+
+
+def _regular(n: int, r: float, turn: float = 0.0) -> list[tuple[float, float]]:
+    return [(r * math.sin(2 * math.pi * i / n + turn), -r * math.cos(2 * math.pi * i / n + turn)) for i in range(n)]
+
+
+# matplotlib marker code -> outline, as on the print maps (shape tells layers apart, not only colour)
+_SHAPES = {"*": lambda r: _star(5, r * 1.25, r * 0.55), "h": lambda r: _regular(6, r * 1.1),
+           "s": lambda r: _regular(4, r * 1.2, math.pi / 4), "D": lambda r: _regular(4, r * 1.15),
+           "^": lambda r: _regular(3, r * 1.25), "v": lambda r: _regular(3, r * 1.25, math.pi)}
+
+
+def svg_symbol(style: Style, scale: float = 1.0) -> tuple[str, int]:
+    """The style's symbol as inline SVG and its box size in pixels."""
+    r = max(style.radius * scale, 3.0)
+    size = int(2 * r * 1.3 + 2 * style.weight + 2)
+    c = size / 2
+    paint = f'fill="{style.fill}" stroke="{style.color}" stroke-width="{style.weight:g}"'
+    if style.marker in _SHAPES:
+        pts = " ".join(f"{c + x:.1f},{c + y:.1f}" for x, y in _SHAPES[style.marker](r))
+        shape = f'<polygon points="{pts}" {paint}/>'
+    else:
+        shape = f'<circle cx="{c}" cy="{c}" r="{r:.1f}" {paint}/>'
+    return f'<svg width="{size}" height="{size}" viewBox="0 0 {size} {size}" aria-hidden="true">{shape}</svg>', size
+
+
+def _swatch(s: Style) -> str:
+    if s.radius:
+        return f'<span class="gz-sw">{svg_symbol(s, 0.8)[0]}</span>'
+    border = "dashed" if s.dash else "solid"
+    if s.fill == "none":
+        return f'<span class="gz-sw gz-line" style="border-top:{s.weight:g}px {border} {s.color}"></span>'
+    return (f'<span class="gz-sw" style="background:{s.fill};opacity:{max(s.fill_opacity, .5)};'
+            f'border:1px {border} {s.color}"></span>')
 
 
 def legend_html(layers: list[MapLayer]) -> str:
+    """The legend of the layers that are on (the app builds only those)."""
     rows = []
     for layer in layers:
         rows.append(f'<div class="gz-legend-title">{html_text(layer.title_zh)}</div>')
-        for s in layer.legend:
-            if s.radius:
-                r = max(4, min(s.radius, 9))
-                swatch = (f'<span class="gz-sw" style="width:{2 * r}px;height:{2 * r}px;border-radius:50%;'
-                          f'background:{s.fill};border:{s.weight:g}px solid {s.color}"></span>')
-            elif s.fill == "none":
-                border = "dashed" if s.dash else "solid"
-                swatch = f'<span class="gz-sw gz-line" style="border-top:{s.weight:g}px {border} {s.color}"></span>'
-            else:
-                border = "dashed" if s.dash else "solid"
-                swatch = (f'<span class="gz-sw" style="background:{s.fill};opacity:{max(s.fill_opacity, .5)};'
-                          f'border:1px {border} {s.color}"></span>')
-            rows.append(f'<div class="gz-legend-row">{swatch}{html_text(s.label_zh)}</div>')
-    return f'<div class="gz-legend">{"".join(rows)}</div>'
+        rows += [f'<div class="gz-legend-row">{_swatch(s)}{html_text(s.label_zh)}</div>' for s in layer.legend]
+    return f'<div>{"".join(rows)}</div>'
 
 
-CSS = """
-.gz-legend{background:rgba(255,255,255,.93);padding:5px 8px;border-radius:4px;font:11.5px/1.35 sans-serif;
-  box-shadow:0 1px 4px rgba(0,0,0,.3);max-height:80vh;overflow:auto}
-.gz-legend-title{font-weight:bold;margin-top:3px}
-.gz-legend-row{display:flex;align-items:center;gap:6px;white-space:nowrap}
-.gz-sw{display:inline-block;width:16px;height:12px;flex:none}
-.gz-sw.gz-line{height:0;width:22px}
-""" + DETAILS_CSS
+@dataclass
+class _Place:
+    """Everything drawn at one point."""
+
+    point: Point
+    members: list[tuple[MapLayer, MapItem]] = field(default_factory=list)
 
 
-class Legend(folium.MacroElement):
-    """A Leaflet control holding the legend and the popup styles: always on the map."""
+def _rank(item: MapItem) -> tuple[int, int]:
+    """Which member gives the marker its symbol and label: poles, then the registry's label
+    priority (nodes, cores, core areas, parks), then the rest (platforms)."""
+    kinds = labelled()
+    kind = item.entry.kind
+    pole = kind == "axis_node" and item.entry.pole
+    return (0 if pole else 1, kinds.index(kind) if kind in kinds else len(kinds))
+
+
+def _places(layers: list[MapLayer]) -> list[_Place]:
+    groups: dict[tuple[float, float], _Place] = {}
+    for layer in layers:
+        for item in layer.items:
+            if item.entry is None:
+                continue
+            pt = item.anchor if item.anchor is not None else item.geometry
+            if not isinstance(pt, Point):
+                continue
+            key = (round(pt.x, 5), round(pt.y, 5))
+            groups.setdefault(key, _Place(pt)).members.append((layer, item))
+    for place in groups.values():
+        place.members.sort(key=lambda m: _rank(m[1]))
+    return list(groups.values())
+
+
+def _popup(checked: CheckedLayout, members: list[tuple[MapLayer, MapItem]]) -> str:
+    if len(members) == 1:
+        item = members[0][1]
+        return details_html(checked, item.entry, item.kind_zh)
+    parts = [f'<div class="gz-group"><div class="gz-name">{html_text(members[0][1].label)}</div>']
+    for i, (_, item) in enumerate(members):
+        parts.append(f"<details{' open' if i == 0 else ''}><summary>{html_text(item.kind_zh)}："
+                     f"{html_text(item.label)}</summary>{details_html(checked, item.entry, item.kind_zh)}</details>")
+    return "".join(parts) + "</div>"
+
+
+LABEL_KIND = {"axis_node": "node", "core": "core", "core_area": "core", "park": "park"}
+
+
+def payload(checked: CheckedLayout, layers: list[MapLayer], gcj02: bool, token: str) -> dict:
+    """What gzmap.js draws: markers, labels, legend, the city outline for the minimap."""
+    points, labels = [], []
+    kinds = labelled()
+    for place in _places(layers):
+        top = place.members[0][1]
+        symbol = next((item.style for _, item in place.members if item.style.radius), top.style)
+        svg, size = svg_symbol(symbol)
+        ids = [item.id for _, item in place.members]
+        classes = {"gz-item", *(layer.css_class for layer, _ in place.members), *(f"gz-id-{i}" for i in ids)}
+        names = "、".join(dict.fromkeys(item.label for _, item in place.members))
+        points.append({"lat": place.point.y, "lon": place.point.x, "ids": ids, "svg": svg, "size": size,
+                       "classes": " ".join(sorted(classes)), "name": html_text(names),
+                       "popup": _popup(checked, place.members)})
+        if top.entry.kind in kinds:
+            pole = top.entry.kind == "axis_node" and top.entry.pole
+            labels.append({"lat": place.point.y, "lon": place.point.x, "text": html_text(top.label),
+                           "kind": "pole" if pole else LABEL_KIND.get(top.entry.kind, top.entry.kind),
+                           "priority": 1 + _rank(top)[0] * 10 + _rank(top)[1], "min_zoom": 0,
+                           "dx": -size // 2 - 3, "dy": 0})
+    district_layer = next((layer for layer in layers if layer.key == "districts"), None)
+    for item in district_layer.items if district_layer else ():
+        p = item.geometry.representative_point()
+        labels.append({"lat": p.y, "lon": p.x, "text": html_text(item.label), "kind": "district",
+                       "priority": 0, "min_zoom": 0, "dx": 0, "dy": 0})
+    outline = shapely.union_all([d.geometry for d in checked.districts]).simplify(0.005)
+    if gcj02:
+        outline = geometry_to_gcj02(outline)
+    return {"points": points, "labels": labels, "legend": legend_html(layers), "gcj02": gcj02,
+            "view_token": token, "outline": mapping(outline)}
+
+
+class LayoutMarkers(folium.MacroElement):
+    """Hands the payload to gzmap.js, which draws markers, labels, legend and controls."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -96,22 +185,22 @@ class Legend(folium.MacroElement):
             var style = document.createElement('style');
             style.textContent = {{ this.css|tojson }};
             document.head.appendChild(style);
-            var legend = L.control({position: 'bottomright'});
-            legend.onAdd = function() {
-                var div = L.DomUtil.create('div');
-                div.innerHTML = {{ this.html|tojson }};
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
+            GZ.init({{ this._parent.get_name() }}, {{ this.data_js }});
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, html: str, css: str = CSS):
+    def __init__(self, data: dict, css: str = DETAILS_CSS):
         super().__init__()
-        self._name = "Legend"
-        self.html, self.css = html, css
+        self._name = "LayoutMarkers"
+        self.data_js, self.css = script_literal(data), css
+
+
+def script_literal(data: dict) -> str:
+    """JSON as a JavaScript literal inside <script>: compact (no \\u003c for every tag, unlike
+    Jinja's tojson), with the only sequences that could end the script or open a comment broken."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
 
 
 def _to_basemap(layers: list[MapLayer], gcj02: bool) -> list[MapLayer]:
@@ -119,21 +208,35 @@ def _to_basemap(layers: list[MapLayer], gcj02: bool) -> list[MapLayer]:
     return [layer.with_geometry(geometry_to_gcj02) for layer in layers] if gcj02 else layers
 
 
-def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: str = "none") -> folium.Map:
+def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: str = "none",
+              view: tuple[tuple[float, float], float] = (GUANGZHOU_CENTER, GUANGZHOU_ZOOM),
+              view_token: str = "") -> folium.Map:
+    """The web map of `layers`, opening at `view` (centre, zoom); `view_token` names that view
+    (district, search hit): while it stays the same, the browser keeps the user's own centre and
+    zoom across reruns, and only a new token moves the map."""
     spec = BASEMAPS[basemap]
-    m = folium.Map(location=GUANGZHOU_CENTER, zoom_start=GUANGZHOU_ZOOM, tiles=None,
-                   control_scale=True, prefer_canvas=False, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
+    m = folium.Map(location=view[0], zoom_start=view[1], tiles=None,
+                   control_scale=False, prefer_canvas=False, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
     m.default_js, m.default_css = offline_assets.JS, offline_assets.CSS
     if spec.provider is not None:
         folium.TileLayer(spec.provider.build_url(), attr=spec.provider.html_attribution,
                          max_zoom=spec.provider.get("max_zoom", 18)).add_to(m)
-    for layer in _to_basemap(layers, spec.gcj02):
+    shown = _to_basemap(layers, spec.gcj02)
+    for layer in shown:
         group = folium.FeatureGroup(name=layer.title_zh)
         for item in layer.items:
-            popup = details_html(checked, item.entry, item.kind_zh) if item.entry is not None else None
-            _add_item(group, item, layer.css_class, popup)
+            geom = item.geometry
+            if isinstance(geom, Point):
+                continue  # drawn by gzmap.js, one marker per place
+            if geom.geom_type in ("LineString", "MultiLineString"):
+                lines = [[(y, x) for x, y in g.coords] for g in getattr(geom, "geoms", [geom])]
+                popup = folium.Popup(details_html(checked, item.entry, item.kind_zh), max_width=360)
+                folium.PolyLine(lines, popup=popup, **leaflet_style(item.style, f"{layer.css_class}-shape "
+                                                                                f"gz-id-{item.id}")).add_to(group)
+            else:  # districts and schematic extents: areas under the markers, not tab stops
+                _polygon(geom, item.style, f"{layer.css_class}-shape gz-id-{item.id}", interactive=False).add_to(group)
         group.add_to(m)
-    Legend(legend_html(layers)).add_to(m)
+    LayoutMarkers(payload(checked, shown, spec.gcj02, view_token)).add_to(m)
     return m
 
 

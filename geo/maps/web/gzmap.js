@@ -1,0 +1,295 @@
+/* The layout's own map controls, served from the app like Leaflet (no CDN).
+ *
+ * GZ.init(map, payload) adds: one keyboard-reachable marker per place (everything at one point
+ * shares it; its popup lists all of them), labels that never overlap (placed in priority order,
+ * a label that does not fit is hidden until it does), a collapsible legend, fullscreen, pointer
+ * coordinates, a metric scale, an optional minimap, a notice when basemap tiles fail, and the
+ * user's view kept across reruns (sessionStorage, reset when the server asks for a new view).
+ * Every text it shows comes escaped from the server (geo.safe.html_text).
+ */
+(function () {
+  "use strict";
+  var GZ = (window.GZ = window.GZ || {});
+
+  function svgIcon(p) {
+    var s = p.size;
+    return L.divIcon({
+      className: "gz-marker " + p.classes,
+      html: p.svg,
+      iconSize: [s, s],
+      iconAnchor: [s / 2, s / 2],
+      popupAnchor: [0, -s / 2],
+    });
+  }
+
+  function addPoints(map, payload) {
+    var pane = map.createPane("gz-points");
+    pane.style.zIndex = 640; // above lines, areas and Leaflet's own markers
+    var markers = [];
+    payload.points.forEach(function (p) {
+      var m = L.marker([p.lat, p.lon], {
+        // A focusable marker is focused on mousedown, and the focus scroll then turns the click
+        // into a click on the map: keyboard users get one button per marker instead (below).
+        icon: svgIcon(p), pane: "gz-points", keyboard: false, title: p.name, riseOnHover: true, autoPanOnFocus: false,
+      });
+      m.bindPopup(p.popup, { maxWidth: 360, maxHeight: 380, autoPanPadding: [12, 12], className: "gz-popup" });
+      m.on("add", function () {
+        var el = m.getElement();
+        el.setAttribute("aria-label", p.name);
+        el.dataset.ids = p.ids.join(" ");
+      });
+      m.addTo(map);
+      markers.push(m);
+    });
+    // Markers that would overlap at this zoom are set on a small ring around their common
+    // centre (on screen only; the popup says where they are), so every one stays clickable.
+    function declutter() {
+      var pts = markers.map(function (m, i) {
+        var p = map.latLngToLayerPoint(m.getLatLng());
+        return { m: m, x0: p.x, y0: p.y, x: p.x, y: p.y, s: payload.points[i].size };
+      });
+      for (var iter = 0; iter < 80; iter++) { // push overlapping pairs apart until none overlap
+        var moved = false;
+        for (var i = 0; i < pts.length; i++) {
+          for (var j = i + 1; j < pts.length; j++) {
+            var a = pts[i], b = pts[j];
+            var dx = b.x - a.x, dy = b.y - a.y, d = Math.sqrt(dx * dx + dy * dy);
+            var need = (a.s + b.s) / 2 + 3;
+            if (d >= need) continue;
+            if (d < 0.01) { dx = Math.cos(i + j); dy = Math.sin(i + j); d = 1; }
+            var push = (need - d) / 2 + 0.1;
+            a.x -= dx / d * push; a.y -= dy / d * push; b.x += dx / d * push; b.y += dy / d * push;
+            moved = true;
+          }
+        }
+        if (!moved) break;
+      }
+      pts.forEach(function (a) {
+        var el = a.m.getElement();
+        if (!el) return;
+        el.style.marginLeft = (-a.s / 2 + a.x - a.x0) + "px";
+        el.style.marginTop = (-a.s / 2 + a.y - a.y0) + "px";
+      });
+    }
+    map.on("zoomend viewreset resize load", declutter);
+    declutter();
+    setTimeout(declutter, 0); // once the map has its size
+    // Keyboard access: Tab walks one visually hidden button per marker (its name as accessible
+    // name), Enter opens that marker's popup; the focused marker is outlined on the map.
+    var list = L.DomUtil.create("div", "gz-a11y", document.body); // outside the map: it must not scroll it
+    list.setAttribute("aria-label", "地图上的地点");
+    markers.forEach(function (m, i) {
+      var b = L.DomUtil.create("button", "gz-a11y-item", list);
+      b.type = "button";
+      b.textContent = payload.points[i].name;
+      b.dataset.ids = payload.points[i].ids.join(" ");
+      b.addEventListener("focus", function () { L.DomUtil.addClass(m.getElement(), "gz-focus"); });
+      b.addEventListener("blur", function () { L.DomUtil.removeClass(m.getElement(), "gz-focus"); });
+      b.addEventListener("click", function () { m.openPopup(); });
+    });
+    return markers;
+  }
+
+  function addLabels(map, payload) {
+    var pane = map.createPane("gz-labels");
+    pane.style.zIndex = 630;
+    pane.style.pointerEvents = "none";
+    var labels = payload.labels.map(function (l) {
+      var icon = L.divIcon({ className: "gz-label gz-label-" + l.kind, html: "<span>" + l.text + "</span>",
+                             iconSize: null, iconAnchor: [l.dx, l.dy] });
+      var m = L.marker([l.lat, l.lon], { icon: icon, pane: "gz-labels", interactive: false, keyboard: false });
+      m.addTo(map);
+      return { marker: m, priority: l.priority, min_zoom: l.min_zoom };
+    });
+    labels.sort(function (a, b) { return a.priority - b.priority; });
+    function place() {
+      var shown = [];
+      var zoom = map.getZoom();
+      labels.forEach(function (l) {
+        var el = l.marker.getElement();
+        if (!el) return;
+        el.style.visibility = "visible";
+        if (zoom < l.min_zoom) { el.style.visibility = "hidden"; return; }
+        var r = el.firstChild.getBoundingClientRect();
+        var clash = shown.some(function (o) {
+          return r.left < o.right + 2 && r.right > o.left - 2 && r.top < o.bottom + 1 && r.bottom > o.top - 1;
+        });
+        if (clash) { el.style.visibility = "hidden"; } else { shown.push(r); }
+      });
+    }
+    map.on("zoomend moveend resize overlayadd overlayremove", place);
+    setTimeout(place, 0);
+    return place;
+  }
+
+  function addLegend(map, payload) {
+    var ctl = L.control({ position: "bottomright" });
+    ctl.onAdd = function () {
+      var div = L.DomUtil.create("div", "gz-legend-box");
+      var narrow = map.getSize().x < 600;
+      div.innerHTML = '<details class="gz-legend"' + (narrow ? "" : " open") + "><summary>图例</summary>" +
+        payload.legend + "</details>";
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    ctl.addTo(map);
+    // Never over an open popup: fold the legend while one is open on a small map.
+    map.on("popupopen", function () {
+      if (map.getSize().x < 900) ctl.getContainer().querySelector("details").open = false;
+    });
+    return ctl;
+  }
+
+  function button(map, position, text, title, onclick) {
+    var ctl = L.control({ position: position });
+    ctl.onAdd = function () {
+      var div = L.DomUtil.create("div", "leaflet-bar gz-button");
+      var a = L.DomUtil.create("a", "", div);
+      a.href = "#"; a.role = "button"; a.title = title; a.setAttribute("aria-label", title); a.innerHTML = text;
+      L.DomEvent.on(a, "click", function (e) { L.DomEvent.preventDefault(e); onclick(a); });
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    return ctl.addTo(map);
+  }
+
+  function addFullscreen(map) {
+    var icon = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
+      '<path d="M1 5V1h4M9 1h4v4M13 9v4H9M5 13H1V9" fill="none" stroke="#333" stroke-width="2"/></svg>';
+    button(map, "topleft", icon, "全屏 / 退出全屏", function () {
+      var el = map.getContainer();
+      if (document.fullscreenElement) { document.exitFullscreen(); }
+      else if (el.requestFullscreen) { el.requestFullscreen(); }
+      setTimeout(function () { map.invalidateSize(); }, 200);
+    });
+  }
+
+  function addCoordinates(map, payload) {
+    var ctl = L.control({ position: "bottomleft" });
+    ctl.onAdd = function () {
+      var div = L.DomUtil.create("div", "gz-coords");
+      div.textContent = "点击或移动指针查看坐标（WGS84）";
+      return div;
+    };
+    ctl.addTo(map);
+    function show(e) {
+      var lat = e.latlng.lat, lon = e.latlng.lng;
+      var text = "WGS84 " + lat.toFixed(5) + ", " + lon.toFixed(5);
+      if (payload.gcj02) {
+        // On GCJ-02 tiles the map is drawn in GCJ-02: show both readings.
+        var w = GZ.gcjToWgs(lon, lat);
+        text = "GCJ-02 " + lat.toFixed(5) + ", " + lon.toFixed(5) + " · WGS84 " + w[1].toFixed(5) + ", " + w[0].toFixed(5);
+      }
+      ctl.getContainer().textContent = text;
+    }
+    map.on("mousemove click", show);
+  }
+
+  function addMinimap(map, payload) {
+    var mini = null, box = null, holder = null;
+    var icon = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
+      '<rect x="1" y="1" width="12" height="12" fill="none" stroke="#333" stroke-width="1.5"/>' +
+      '<rect x="5" y="5" width="5" height="4" fill="#c0392b"/></svg>';
+    button(map, "topleft", icon, "显示 / 隐藏鹰眼图", function () {
+      if (mini) { mini.remove(); holder.remove(); mini = null; return; }
+      holder = L.DomUtil.create("div", "gz-minimap", map.getContainer());
+      L.DomEvent.disableClickPropagation(holder);
+      mini = L.map(holder, { attributionControl: false, zoomControl: false, dragging: false,
+                              scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false });
+      L.geoJSON(payload.outline, { style: { color: "#666", weight: 1, fillColor: "#dde", fillOpacity: 0.6 },
+                                   interactive: false }).addTo(mini);
+      mini.fitBounds(L.geoJSON(payload.outline).getBounds());
+      box = L.rectangle(map.getBounds(), { color: "#c0392b", weight: 1.5, fill: false, interactive: false }).addTo(mini);
+      map.on("moveend", function () { if (box) box.setBounds(map.getBounds()); });
+    });
+  }
+
+  function watchTiles(map) {
+    var failed = 0, notice = null;
+    map.eachLayer(function (layer) {
+      if (!(layer instanceof L.TileLayer)) return;
+      layer.on("tileerror", function () {
+        failed += 1;
+        if (notice || failed < 2) return;
+        notice = L.control({ position: "topright" });
+        notice.onAdd = function () {
+          var div = L.DomUtil.create("div", "gz-notice");
+          div.setAttribute("role", "status");
+          div.textContent = "在线底图无法加载（网络不可用或被阻止），图上要素照常显示。可在左侧改选“无底图（离线）”。";
+          return div;
+        };
+        notice.addTo(map);
+      });
+    });
+  }
+
+  function keepView(map, payload) {
+    var key = "gz-view";
+    try {
+      var saved = JSON.parse(window.sessionStorage.getItem(key) || "null");
+      if (saved && saved.token === payload.view_token) {
+        map.setView([saved.lat, saved.lng], saved.zoom, { animate: false });
+      }
+    } catch (e) { /* storage may be off: keep the server's view */ }
+    map.on("moveend", function () {
+      var c = map.getCenter();
+      try {
+        window.sessionStorage.setItem(key, JSON.stringify({ token: payload.view_token, lat: c.lat, lng: c.lng, zoom: map.getZoom() }));
+      } catch (e) { /* ignore */ }
+    });
+  }
+
+  // GCJ-02 -> WGS84 for the coordinate read-out (the same published formula as geo/crs.py).
+  function delta(lon, lat) {
+    var a = 6378245.0, ee = 0.00669342162296594323, PI = Math.PI;
+    var x = lon - 105.0, y = lat - 35.0;
+    var dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x)) +
+      (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0 / 3.0 +
+      (20.0 * Math.sin(y * PI) + 40.0 * Math.sin(y / 3.0 * PI)) * 2.0 / 3.0 +
+      (160.0 * Math.sin(y / 12.0 * PI) + 320 * Math.sin(y * PI / 30.0)) * 2.0 / 3.0;
+    var dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x)) +
+      (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0 / 3.0 +
+      (20.0 * Math.sin(x * PI) + 40.0 * Math.sin(x / 3.0 * PI)) * 2.0 / 3.0 +
+      (150.0 * Math.sin(x / 12.0 * PI) + 300.0 * Math.sin(x / 30.0 * PI)) * 2.0 / 3.0;
+    var rad = lat / 180.0 * PI, magic = 1 - ee * Math.sin(rad) * Math.sin(rad), sq = Math.sqrt(magic);
+    return [(dlon * 180.0) / (a / sq * Math.cos(rad) * PI), (dlat * 180.0) / ((a * (1 - ee)) / (magic * sq) * PI)];
+  }
+  GZ.gcjToWgs = function (lon, lat) {
+    var w = [lon, lat];
+    for (var i = 0; i < 30; i++) {
+      var d = delta(w[0], w[1]);
+      var g = [w[0] + d[0] - lon, w[1] + d[1] - lat];
+      w = [w[0] - g[0], w[1] - g[1]];
+      if (Math.abs(g[0]) < 1e-10 && Math.abs(g[1]) < 1e-10) break;
+    }
+    return w;
+  };
+
+  function focusWithoutScrolling(map) {
+    // Leaflet focuses the map on the first mousedown; in an iframe that focus can scroll the page
+    // under the pointer and turn the first click on a marker into a click on the map.
+    if (!map.keyboard) return;
+    map.keyboard.disable();
+    map.keyboard._onMouseDown = function () {
+      if (!this._focused) this._map._container.focus({ preventScroll: true });
+    };
+    map.keyboard.enable();
+  }
+
+  GZ.init = function (map, payload) {
+    document.documentElement.lang = "zh-CN";
+    GZ.map = map;
+    focusWithoutScrolling(map);
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="Leaflet">Leaflet</a>');
+    L.control.scale({ imperial: false, metric: true, position: "bottomleft" }).addTo(map);
+    keepView(map, payload);
+    GZ.markers = addPoints(map, payload);
+    GZ.placeLabels = addLabels(map, payload);
+    addLegend(map, payload);
+    addFullscreen(map);
+    addMinimap(map, payload);
+    addCoordinates(map, payload);
+    watchTiles(map);
+  };
+})();
