@@ -34,7 +34,9 @@ def count(frame, css_class: str) -> int:
 
 
 def leaflet_view(frame) -> tuple[int, float, float]:
-    return frame.evaluate("() => [GZ.map.getZoom(), GZ.map.getCenter().lat, GZ.map.getCenter().lng]")
+    """Zoom, centre latitude and longitude; zeros while the map is still loading."""
+    return frame.evaluate("() => window.GZ && GZ.map ? [GZ.map.getZoom(), GZ.map.getCenter().lat,"
+                          " GZ.map.getCenter().lng] : [0, 0, 0]")
 
 
 def test_map_layers_popup_district_focus_and_offline():
@@ -52,6 +54,18 @@ def test_map_layers_popup_district_focus_and_offline():
         assert count(frame, "gz-platform") == len(EXPECTED["gz-platform"]) > 20
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=ARTIFACTS / "e2e-map.png")
+
+        # The controls work offline: the minimap draws, the pointer's coordinates show, the scale
+        # is metric only and the attribution says plainly "Leaflet".
+        frame.get_by_role("button", name="显示 / 隐藏鹰眼图").click()
+        wait_until(page, lambda: frame.locator(".gz-minimap path").count() > 0, what="the minimap")
+        frame.locator(".leaflet-container").first.hover(position={"x": 300, "y": 300})
+        wait_until(page, lambda: "WGS84 23." in frame.locator(".gz-coords").inner_text(), what="coordinates")
+        assert frame.locator(".leaflet-control-scale-line").count() == 1
+        assert "mi" not in frame.locator(".leaflet-control-scale").inner_text()
+        assert frame.locator(".leaflet-control-attribution").inner_text().strip() == "Leaflet"
+        assert frame.evaluate("() => document.documentElement.lang") == "zh-CN"
+        frame.get_by_role("button", name="显示 / 隐藏鹰眼图").click()
 
         # Clicking a named node opens its popup with its role and a platform of its place.
         frame.locator(".gz-marker.gz-id-node-knowledge-city").click()
@@ -219,3 +233,41 @@ def test_toggling_a_layer_keeps_the_users_zoom_and_centre():
         page.wait_for_timeout(800)
         zoom, lat, lon = leaflet_view(frame)
         assert zoom == 11.75 and abs(lat - 23.12) < 0.01 and abs(lon - 113.33) < 0.01
+
+
+def test_keyboard_users_reach_every_marker_and_open_it_with_enter():
+    with running_app() as url, browser() as b:
+        page = b.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(url)
+        map_frame(page)
+        page.wait_for_timeout(2000)  # the map settles (streamlit-folium may draw it twice)
+        frame = map_frame(page)
+        buttons = frame.locator(".gz-a11y-item")
+        assert buttons.count() == frame.locator(".gz-marker").count()
+        first = buttons.first
+        name = first.inner_text()
+        first.focus()
+        first.press("Enter")
+        popup = wait_until(page, lambda: map_frame(page).evaluate(
+            "() => { const m = GZ.markers.find(m => m.isPopupOpen()); return m && m.getPopup().getElement().innerText; }"),
+            what="the popup")
+        assert name.split("、")[0] in popup
+        # District polygons are not tab stops.
+        assert frame.locator("path.gz-district-shape[tabindex]").count() == 0
+        assert frame.locator("path.gz-district-shape.leaflet-interactive").count() == 0
+
+
+def test_an_online_basemap_that_cannot_load_says_so_and_the_overlays_still_show():
+    with running_app() as url, browser() as b:
+        page = b.new_page(viewport={"width": 1440, "height": 900})
+        page.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
+        page.goto(url)
+        map_frame(page)
+        page.get_by_role("combobox", name="底图").click()
+        page.keyboard.type("OpenStreetMap")
+        page.keyboard.press("Enter")
+        frame = wait_until(page, lambda: next((f for f in page.frames if "streamlit_folium" in f.url
+                                               and f.locator(".gz-notice").count() > 0), None), 60, "the notice")
+        assert "在线底图无法加载" in frame.locator(".gz-notice").inner_text()
+        assert frame.locator(".gz-marker").count() > 20
+        page.screenshot(path=ARTIFACTS / "e2e-basemap-offline.png")

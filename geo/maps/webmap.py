@@ -161,14 +161,15 @@ def payload(checked: CheckedLayout, layers: list[MapLayer], gcj02: bool, token: 
         if top.entry.kind in kinds:
             pole = top.entry.kind == "axis_node" and top.entry.pole
             labels.append({"lat": place.point.y, "lon": place.point.x, "text": html_text(top.label),
+                           "marker": len(points) - 1,
                            "kind": "pole" if pole else LABEL_KIND.get(top.entry.kind, top.entry.kind),
                            "priority": 1 + _rank(top)[0] * 10 + _rank(top)[1], "min_zoom": 0,
-                           "dx": -size // 2 - 3, "dy": 0})
+                           "gap": size // 2 + 3})
     district_layer = next((layer for layer in layers if layer.key == "districts"), None)
     for item in district_layer.items if district_layer else ():
         p = item.geometry.representative_point()
-        labels.append({"lat": p.y, "lon": p.x, "text": html_text(item.label), "kind": "district",
-                       "priority": 0, "min_zoom": 0, "dx": 0, "dy": 0})
+        labels.append({"lat": p.y, "lon": p.x, "text": html_text(item.label), "kind": "district", "marker": -1,
+                       "priority": 0, "min_zoom": 0, "gap": 0})
     outline = shapely.union_all([d.geometry for d in checked.districts]).simplify(0.005)
     if gcj02:
         outline = geometry_to_gcj02(outline)

@@ -73,7 +73,7 @@
     }
     map.on("zoomend viewreset resize load", declutter);
     declutter();
-    setTimeout(declutter, 0); // once the map has its size
+    setTimeout(function () { declutter(); if (GZ.placeLabels) GZ.placeLabels(); }, 0); // once the map has its size
     // Keyboard access: Tab walks one visually hidden button per marker (its name as accessible
     // name), Enter opens that marker's popup; the focused marker is outlined on the map.
     var list = L.DomUtil.create("div", "gz-a11y", document.body); // outside the map: it must not scroll it
@@ -96,13 +96,25 @@
     pane.style.pointerEvents = "none";
     var labels = payload.labels.map(function (l) {
       var icon = L.divIcon({ className: "gz-label gz-label-" + l.kind, html: "<span>" + l.text + "</span>",
-                             iconSize: null, iconAnchor: [l.dx, l.dy] });
+                             iconSize: null, iconAnchor: [0, 0] });
       var m = L.marker([l.lat, l.lon], { icon: icon, pane: "gz-labels", interactive: false, keyboard: false });
       m.addTo(map);
-      return { marker: m, priority: l.priority, min_zoom: l.min_zoom };
+      var g = l.gap;  // room for the symbol: right, left, above or below it; districts centred
+      var spots = l.kind === "district" ?
+        ["translate(-50%,-50%)", "translate(-50%,-150%)", "translate(-50%,50%)", "translate(-110%,-50%)",
+         "translate(10%,-50%)"] :
+        ["translate(" + g + "px,-50%)", "translate(calc(-100% - " + g + "px),-50%)",
+         "translate(-50%,calc(-100% - " + g + "px))", "translate(-50%," + g + "px)"];
+      return { marker: m, priority: l.priority, min_zoom: l.min_zoom, owner: l.marker, spots: spots };
     });
     labels.sort(function (a, b) { return a.priority - b.priority; });
     function place() {
+      // Markers are obstacles too: a label never covers a symbol.
+      var symbols = (GZ.markers || []).map(function (m, i) {
+        var el = m.getElement();
+        var r = el ? el.getBoundingClientRect() : null;
+        return r && r.width > 0 ? { r: r, owner: i } : null;
+      }).filter(Boolean);
       var shown = [];
       var zoom = map.getZoom();
       labels.forEach(function (l) {
@@ -110,20 +122,30 @@
         if (!el) return;
         el.style.visibility = "visible";
         if (zoom < l.min_zoom) { el.style.visibility = "hidden"; return; }
-        var r = el.firstChild.getBoundingClientRect();
-        var clash = shown.some(function (o) {
+        var span = el.firstChild, r = null;
+        var hits = function (o) {
           return r.left < o.right + 2 && r.right > o.left - 2 && r.top < o.bottom + 1 && r.bottom > o.top - 1;
+        };
+        var free = l.spots.some(function (spot) {
+          span.style.transform = spot;
+          r = span.getBoundingClientRect();
+          return !shown.some(hits) && !symbols.some(function (s) { return s.owner !== l.owner && hits(s.r); });
         });
-        if (clash) { el.style.visibility = "hidden"; } else { shown.push(r); }
+        if (free) { shown.push(r); } else { el.style.visibility = "hidden"; }
       });
     }
     map.on("zoomend moveend resize overlayadd overlayremove", place);
+    // Again once the page has laid the map out and its fonts are in: sizes change then.
     setTimeout(place, 0);
+    setTimeout(place, 400);
+    window.addEventListener("load", place);
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(place);
     return place;
   }
 
   function addLegend(map, payload) {
-    var ctl = L.control({ position: "bottomright" });
+    // Top right: over Conghua's hills, where the plans place least.
+    var ctl = L.control({ position: "topright" });
     ctl.onAdd = function () {
       var div = L.DomUtil.create("div", "gz-legend-box");
       var narrow = map.getSize().x < 600;
