@@ -12,21 +12,21 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.maps import offline_assets
-from geo.maps.details import DETAILS_CSS, details_html, notes_html
+from geo.data.model import CheckedLayout
+from geo.data.problems import DataError
+from geo.data.validate import load_checked
 from geo.exports.district_sheet import district_sheet
 from geo.exports.sheet_export import to_csv, to_xlsx
+from geo.maps import offline_assets
+from geo.maps.basemaps import BASEMAPS
+from geo.maps.details import DETAILS_CSS, details_html, notes_html
 from geo.maps.sheet_pdf import sheet_pdf
-from geo.data.problems import DataError
+from geo.maps.static_map import FORMATS, export_map
+from geo.maps.view import CITY, view_of
+from geo.maps.webmap import build_map, highlight_group
 from geo.safe import md_text
 from geo.search import search
-from geo.maps.static_map import FORMATS, export_map
-from geo.data.model import CheckedLayout
 from geo.settings import settings
-from geo.data.validate import load_checked
-from geo.maps.view import CITY, view_of
-from geo.maps.basemaps import BASEMAPS
-from geo.maps.webmap import build_map, highlight_group
 from layers import build_layers, layer_titles
 
 st.set_page_config(page_title="广州科技创新空间布局图", page_icon="🗺", layout="wide")

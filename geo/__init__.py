@@ -3,7 +3,7 @@
 The Python API: `load_checked()` gives the checked layout (geo.data.model), `frames(checked)` one
 GeoDataFrame per kind (geo.exports.frames).
 """
-from geo.exports.frames import frames
 from geo.data.validate import load_checked, validate
+from geo.exports.frames import frames
 
 __all__ = ["frames", "load_checked", "validate"]

@@ -7,12 +7,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from geo.data.records import TIERS
-from geo.settings import settings
-from geo.exports.output import write_atomic
 from geo.data.problems import DataError, errors
-from geo.safe import clean_text
+from geo.data.records import TIERS
 from geo.data.validate import load_checked, validate
+from geo.exports.output import write_atomic
+from geo.safe import clean_text
+from geo.settings import settings
 
 
 def reading(args: argparse.Namespace):

@@ -7,7 +7,6 @@ from typing import Callable
 import shapely
 
 
-
 @dataclass(frozen=True)
 class Style:
     """One legend entry. Sizes are in points at print size; the web map uses them as pixels."""

@@ -8,11 +8,11 @@ from pathlib import Path
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from geo.maps.details import details_html, notes_html
-from geo.search import search
 from geo.data.validate import load_checked
+from geo.maps.details import details_html, notes_html
 from geo.maps.view import view_of
 from geo.maps.webmap import GUANGZHOU_ZOOM, build_map
+from geo.search import search
 from layers import build_layers
 from tests.conftest import edit_yaml
 

@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from matplotlib.text import Text
@@ -20,16 +19,15 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 from streamlit_folium import generate_leaflet_string
 
+from geo.__main__ import main
+from geo.data.problems import DataError, errors
+from geo.data.validate import load_checked, validate
 from geo.exports import export_data, sheet_export
 from geo.exports.district_sheet import district_sheet
-from geo.__main__ import main
-from tests.conftest import DATA_DIR
-from geo.data.problems import DataError, errors
 from geo.maps.static_map import map_figure, save
-from geo.data.validate import load_checked, validate
 from geo.maps.webmap import build_map
 from layers import build_layers
-from tests.conftest import edit_yaml
+from tests.conftest import DATA_DIR, edit_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 PARK = "park-huanghuagang"  # in 越秀区

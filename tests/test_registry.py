@@ -9,14 +9,14 @@ from typing import Literal
 import pyogrio
 import yaml
 
-from geo.exports.district_sheet import district_sheet
-from geo.exports.export_data import export
 from geo.data.kinds import KINDS, Kind
 from geo.data.records import Place
-from geo.search import search
-from geo.maps.static_map import map_figure
 from geo.data.validate import load_checked
+from geo.exports.district_sheet import district_sheet
+from geo.exports.export_data import export
+from geo.maps.static_map import map_figure
 from geo.maps.webmap import build_map
+from geo.search import search
 from layers import MODULES, MapItem, MapLayer, Style, build_layers
 
 

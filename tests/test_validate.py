@@ -8,8 +8,8 @@ import pytest
 
 from geo.__main__ import main
 from geo.data.problems import errors
-from geo.settings import settings
 from geo.data.validate import validate
+from geo.settings import settings
 
 SEEDS_DIR = settings().seeds
 from tests.conftest import edit_yaml

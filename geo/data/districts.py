@@ -11,8 +11,8 @@ import shapely
 from shapely.geometry import shape
 
 from geo.data.load import read_text
-from geo.data.records import GROUPS as DISTRICT_GROUPS
 from geo.data.problems import DataError, Problem
+from geo.data.records import GROUPS as DISTRICT_GROUPS
 from geo.safe import clean_text
 
 WGS84_NAMES = {"EPSG:4326", "urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:EPSG::4326",

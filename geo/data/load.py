@@ -16,7 +16,6 @@ from geo.data.kinds import KINDS, Kind, files
 from geo.data.problems import Problem
 from geo.data.records import Document
 
-
 # file -> {top-level key (None: the file is a list) -> kind of its entries}
 FILES: dict[str, dict[str | None, str]] = {
     "axis.yaml": {"axis": "axis", "nodes": "axis_node", "segments": "segment"},

@@ -17,9 +17,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     StrictBool,
     WithJsonSchema,
-    Field,
     model_validator,
 )
 

@@ -16,9 +16,9 @@ import shapely
 from geo.data.districts import District, load_districts
 from geo.data.kinds import KINDS, REF_TARGETS
 from geo.data.load import load_records
-from geo.data.records import citations
 from geo.data.model import CheckedLayout, build_checked
 from geo.data.problems import DataError, Problem, errors
+from geo.data.records import citations
 from geo.settings import settings
 
 

@@ -19,9 +19,9 @@ import pyogrio
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from geo.exports.frames import frames
 from geo.data.kinds import KINDS
 from geo.data.model import CheckedLayout
+from geo.exports.frames import frames
 from geo.exports.output import write_atomic
 from geo.safe import sheet_cell
 

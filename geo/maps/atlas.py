@@ -10,10 +10,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from geo.maps.text_layout import wrap
-from geo.exports.district_sheet import Sheet, district_sheet
 from geo.data.model import CheckedLayout
 from geo.data.records import SCOPES
+from geo.exports.district_sheet import Sheet, district_sheet
 from geo.exports.output import write_atomic
 from geo.maps.static_map import (
     Page,
@@ -23,6 +22,7 @@ from geo.maps.static_map import (
     setup_fonts,
     source_line,
 )
+from geo.maps.text_layout import wrap
 from layers import MapLayer, build_layers
 
 TABLE_SIZES_PT = (6.5, 6.0, 5.5, 5.0, 4.5)  # tried in turn until the table fits its box

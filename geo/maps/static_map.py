@@ -27,11 +27,11 @@ from matplotlib_scalebar.scalebar import ScaleBar
 from shapely.geometry import Point
 
 from geo.crs import GAUSS_KRUGER_114E, project
-from geo.maps.fonts import chinese_font
-from geo.maps.text_layout import wrap
-from geo.exports.output import write_atomic
 from geo.data.kinds import labelled
 from geo.data.model import CheckedLayout
+from geo.exports.output import write_atomic
+from geo.maps.fonts import chinese_font
+from geo.maps.text_layout import wrap
 from layers import MapLayer, Style
 from layers.districts import FOCUS
 
