@@ -61,7 +61,8 @@ def table_pages(sheet: Sheet, title: str) -> list[Figure]:
     y = new_page()
     for group, count in sheet.counts().items():
         rows = sheet.group(group)
-        if y + LINE_PT * 3 > bottom:
+        first_lines = max(map(len, _cells(rows[0], width_pt)))
+        if y + LINE_PT * (1.5 + first_lines) > bottom:  # a group's heading never ends a page alone
             y = new_page()
         put(f"■ {group}（{count} 项）", MARGIN_PT, y + 2, color="#1f3b63")
         y += LINE_PT * 1.5
