@@ -32,7 +32,9 @@
         // into a click on the map: keyboard users get one button per marker instead (below).
         icon: svgIcon(p), pane: "gz-points", keyboard: false, title: p.name, riseOnHover: true, autoPanOnFocus: false,
       });
-      m.bindPopup(p.popup, { maxWidth: 360, maxHeight: 380, autoPanPadding: [12, 12], className: "gz-popup" });
+      // Padding keeps an open popup clear of the zoom and fullscreen buttons on the left.
+      m.bindPopup(p.popup, { maxWidth: 360, maxHeight: 380, autoPanPaddingTopLeft: [58, 12],
+                             autoPanPaddingBottomRight: [12, 24], className: "gz-popup" });
       m.on("add", function () {
         var el = m.getElement();
         el.setAttribute("aria-label", p.name);
@@ -156,10 +158,13 @@
       return div;
     };
     ctl.addTo(map);
-    // Never over an open popup: fold the legend while one is open on a small map.
+    // Never over an open popup: on a small map the legend folds and steps aside while one is open.
     map.on("popupopen", function () {
-      if (map.getSize().x < 900) ctl.getContainer().querySelector("details").open = false;
+      if (map.getSize().x >= 900) return;
+      ctl.getContainer().querySelector("details").open = false;
+      ctl.getContainer().style.visibility = "hidden";
     });
+    map.on("popupclose", function () { ctl.getContainer().style.visibility = ""; });
     return ctl;
   }
 
