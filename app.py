@@ -17,6 +17,7 @@ from geo.data.problems import DataError
 from geo.data.validate import load_checked
 from geo.exports.district_sheet import district_sheet
 from geo.exports.sheet_export import to_csv, to_xlsx
+from geo.exports.standalone import standalone_html
 from geo.maps import offline_assets
 from geo.maps.basemaps import BASEMAPS
 from geo.maps.details import DETAILS_CSS, details_html, notes_html
@@ -77,6 +78,11 @@ def sheet_file(directory: str, doc: str | None, district: str, fmt: str) -> byte
     return to_xlsx(checked, sheet) if fmt == "xlsx" else to_csv(sheet)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def html_file(directory: str, doc: str | None, system: str | None, district: str | None) -> str:
+    return standalone_html(reading(directory, doc, system), district)
+
+
 def district_from_link(checked: CheckedLayout) -> None:
     """?district=南沙区 (or 南沙, Nansha, 440115) opens that district's sheet, once per session."""
     if "link_read" in st.session_state:
@@ -131,10 +137,14 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
         st_folium(build_map(shown_checked, shown, basemap, (view.center, view.zoom), f"{district}|{hit or ''}"),
                   key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
                   feature_group_to_add=highlight_group(view.highlight, basemap))
-        export_row = st.columns([2, 1, 1, 1])
+        export_row = st.columns([2, 1, 1, 1, 1.4])
         export_row[0].markdown("**导出当前视图**（所选区与图层，A4 横向，含图例、比例尺、指北针）")
         focus = None if district == CITY else district
-        for col, fmt in zip(export_row[1:], FORMATS):
+        export_row[4].download_button(
+            "离线 HTML", lambda: html_file(DATA, choice["doc"], choice["system"], focus),
+            file_name=f"{focus or '广州市'}_科技创新布局.html", mime="text/html", key="export_html",
+            on_click="ignore", help="一个文件，含全部图层、标签、弹窗与图例，断网也能用浏览器打开")
+        for col, fmt in zip(export_row[1:4], FORMATS):
             col.download_button(fmt.upper(), lambda fmt=fmt: render_view(DATA, choice["doc"], choice["system"],
                                                                           focus, visible, fmt),
                                 file_name=f"{focus or '广州市'}_科技创新布局.{fmt}", mime=MIMES[fmt],

@@ -156,6 +156,24 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_export_html(args: argparse.Namespace) -> int:
+    from geo.exports.standalone import standalone_html
+
+    checked = reading(args)
+    district = None
+    if args.district:
+        found = checked.district(args.district)
+        if found is None:
+            print(f"unknown district {args.district!r}; choose from {', '.join(d.name_zh for d in checked.districts)}",
+                  file=sys.stderr)
+            return 2
+        district = found.name_zh
+    html = standalone_html(checked, district)
+    write_atomic(Path(args.out), html)
+    print(f"wrote {args.out}: {len(html.encode('utf-8')) / 1024:.0f} KiB, opens from disk with no network")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
     parser.add_argument("--data", type=Path, default=None, help="data directory (default: data/)")
@@ -190,6 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("xlsx", "csv", "pdf"), required=True)
     s.add_argument("--out", required=True, help="a file, or with --district all a folder")
     s.set_defaults(func=cmd_sheet)
+    h = sub.add_parser("export-html", help="one HTML file with the web map, for offline colleagues")
+    h.add_argument("--out", required=True)
+    h.add_argument("--district", default=None, help="zoom to one district (南沙区, 南沙, Nansha or 440115)")
+    h.set_defaults(func=cmd_export_html)
     a = sub.add_parser("atlas", help="a PDF: city overview, then one page per district with its table")
     a.add_argument("--out", required=True)
     a.add_argument("--paper", choices=("A4", "A3"), default="A4")

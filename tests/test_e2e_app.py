@@ -271,3 +271,26 @@ def test_an_online_basemap_that_cannot_load_says_so_and_the_overlays_still_show(
         assert "在线底图无法加载" in frame.locator(".gz-notice").inner_text()
         assert frame.locator(".gz-marker").count() > 20
         page.screenshot(path=ARTIFACTS / "e2e-basemap-offline.png")
+
+
+def test_the_standalone_html_opens_from_disk_with_every_request_blocked(tmp_path: Path):
+    out = tmp_path / "map.html"
+    done = subprocess.run([sys.executable, "-m", "geo", "export-html", "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and "KiB" in done.stdout, done.stderr
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1440, "height": 900})
+        asked: list[str] = []
+        page.route("**/*", lambda route: (asked.append(route.request.url), route.abort())
+                   if not route.request.url.startswith("file://") else route.continue_())
+        page.goto(out.as_uri())
+        page.locator(".gz-marker").first.wait_for(timeout=20_000)
+        ids = set(page.evaluate("() => [...document.querySelectorAll('.gz-marker')].flatMap(m => m.dataset.ids.split(' '))"))
+        assert ids == set().union(*EXPECTED.values())
+        page.locator(".gz-marker.gz-id-node-knowledge-city").click()
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=5_000)
+        assert "中新广州知识城" in popup.inner_text() and "科技创新轴极点" in popup.inner_text()
+        assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
+        assert asked == []  # nothing was even asked for beyond the file itself
+        page.screenshot(path=ARTIFACTS / "e2e-standalone.png")

@@ -23,6 +23,12 @@ JS = [("leaflet", f"{URL_PREFIX}.leaflet/leaflet.js"), ("jquery", f"{URL_PREFIX}
 CSS = [("leaflet_css", f"{URL_PREFIX}.leaflet/leaflet.css"), ("gzmap_css", f"{URL_PREFIX}.gzmap/gzmap.css")]
 
 
+def local_file(url: str) -> Path:
+    """The installed file behind one of the URLs above (the standalone HTML inlines it)."""
+    component, name = url.removeprefix(URL_PREFIX + ".").split("/", 1)
+    return Path(FOLDERS[component]) / name
+
+
 def serve() -> None:
     """Register the asset folders with the running Streamlit server (call from the app)."""
     for name, folder in FOLDERS.items():
