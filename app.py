@@ -21,9 +21,10 @@ from geo.exports.standalone import standalone_html
 from geo.maps import offline_assets
 from geo.maps.basemaps import BASEMAPS
 from geo.maps.details import DETAILS_CSS, details_html, notes_html
+from geo.maps.link import PAGES, Link, link_params, parse_link
 from geo.maps.sheet_pdf import sheet_pdf
 from geo.maps.static_map import FORMATS, export_map
-from geo.maps.view import CITY, view_of
+from geo.maps.view import CITY, View, view_of
 from geo.maps.webmap import build_map, highlight_group
 from geo.safe import md_text
 from geo.search import search
@@ -83,20 +84,42 @@ def html_file(directory: str, doc: str | None, system: str | None, district: str
     return standalone_html(reading(directory, doc, system), district)
 
 
-def district_from_link(checked: CheckedLayout) -> None:
-    """?district=南沙区 (or 南沙, Nansha, 440115) opens that district's sheet, once per session."""
+def apply_link(checked: CheckedLayout) -> None:
+    """Once per session: what the link asks for (geo.maps.link) becomes the widgets' state."""
     if "link_read" in st.session_state:
         return
     st.session_state.link_read = True
-    value = st.query_params.get("district")
-    if value is None:
-        return
-    found = checked.district(value[:40]) if value.strip() else None
-    if found is None:
-        st.session_state.link_notice = f"链接中的行政区“{value[:40]}”无法识别，已显示全市。"
-        return
-    st.session_state.district = found.name_zh
-    st.session_state.view = "区县清单"
+    link = parse_link(st.query_params.to_dict(), checked, list(layer_titles()))
+    st.session_state.link_notices = link.notices
+    st.session_state.view = PAGES[link.page]
+    if link.district:
+        st.session_state.district = link.district
+    for key in layer_titles():
+        st.session_state[f"layer_{key}"] = link.layers is None or key in link.layers
+    if link.basemap != "none":
+        st.session_state.basemap = link.basemap
+    if link.doc:
+        st.session_state.document = checked.document_label(link.doc)
+    if link.system:
+        st.session_state.system = checked.entries[link.system].name_zh
+    if link.place:
+        st.session_state.query = checked.entries[link.place].name_zh
+        st.session_state.hit = link.place
+    if link.view:
+        st.session_state.link_view = link.view
+
+
+def write_link(choice: dict, hit: str | None) -> None:
+    """The URL always says what is shown, so that copying it shares the view."""
+    link = Link(page="sheet" if choice["view"] == "区县清单" else "map",
+                district=None if choice["district"] == CITY else choice["district"],
+                layers=choice["visible"], basemap=choice["basemap"], doc=choice["doc"],
+                system=choice["system"], place=hit)
+    params = link_params(link, list(layer_titles()))
+    if "view" in st.query_params and not hit and link.district is None:
+        params["view"] = st.query_params["view"]
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
 
 
 def sidebar(checked: CheckedLayout) -> dict:
@@ -114,7 +137,7 @@ def sidebar(checked: CheckedLayout) -> dict:
         system = systems[st.selectbox("平台体系口径", list(systems), key="system")]
         st.header("图层")
         visible = tuple(k for k, title in layer_titles().items()
-                        if st.checkbox(title, value=True, key=f"layer_{k}"))
+                        if st.checkbox(title, key=f"layer_{k}"))  # on unless a link says otherwise
         basemap = st.selectbox("底图", list(BASEMAPS), format_func=lambda k: BASEMAPS[k].label_zh,
                                key="basemap")
     return dict(view=view, district=district, doc=doc, system=system, visible=visible, basemap=basemap,
@@ -130,11 +153,17 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
                            placeholder="选择一个结果", key="hit") if hits else None
         if choice["query"] and not hits:
             st.caption("没有找到名称包含该文字的地点。")
+    write_link(choice, hit)
     shown = build_layers(shown_checked, visible)
     view = view_of(shown_checked, district, hit)
+    token = f"{district}|{hit or ''}"
+    link_view = st.session_state.get("link_view")
+    if link_view and district == CITY and not hit:  # a shared link's view, until the user picks another
+        view = View((link_view[0], link_view[1]), link_view[2], None)
+        token = "link|" + ",".join(map(str, link_view))
     col_map, col_side = st.columns([5, 2], gap="medium")
     with col_map:
-        st_folium(build_map(shown_checked, shown, basemap, (view.center, view.zoom), f"{district}|{hit or ''}"),
+        st_folium(build_map(shown_checked, shown, basemap, (view.center, view.zoom), token),
                   key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
                   feature_group_to_add=highlight_group(view.highlight, basemap))
         export_row = st.columns([2, 1, 1, 1, 1.4])
@@ -199,19 +228,16 @@ def sheet_page(checked: CheckedLayout, choice: dict) -> None:
 
 
 def page(checked: CheckedLayout) -> None:
-    district_from_link(checked)
+    apply_link(checked)
     choice = sidebar(checked)
-    if notice := st.session_state.pop("link_notice", None):
+    for notice in st.session_state.pop("link_notices", ()):
         st.warning(md_text(notice))
     st.html(PAGE_CSS)
     st.title("广州科技创新“一轴四核多点”空间布局图")
     st.caption("依据《广州市科技创新“十四五”规划》等五份规划文件；坐标为 WGS84，精度见各点详情。")
     shown_checked = reading(DATA, choice["doc"], choice["system"])
-    if choice["district"] != CITY:
-        st.query_params["district"] = choice["district"]
-    else:
-        st.query_params.pop("district", None)
     if choice["view"] == "区县清单":
+        write_link(choice, None)
         sheet_page(shown_checked, choice)
     else:
         map_page(shown_checked, choice)

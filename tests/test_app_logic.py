@@ -107,3 +107,21 @@ def test_app_shows_validator_messages_instead_of_a_traceback(data_copy: Path, mo
     assert not at.exception
     assert at.error and "数据文件有误" in at.error[0].value
     assert "parks.yaml: park-life-health-innovation-zone: district: unknown district '越秀县'" in at.code[0].value
+
+
+def test_a_link_restores_what_it_names_and_ignores_what_it_cannot_use():
+    from geo.maps.link import Link, link_params, parse_link
+    from layers import layer_titles
+
+    keys = list(layer_titles())
+    link = parse_link({"district": "Nansha", "layers": "districts,axis", "basemap": "osm", "doc": "003",
+                       "place": "park-qingsheng", "view": "23.1,113.3,11"}, CHECKED, keys)
+    assert (link.page, link.district, link.layers, link.basemap) == ("sheet", "南沙区", ("districts", "axis"), "osm")
+    assert link.doc == "003_fadc3f19c3dd5753.txt" and link.place == "park-qingsheng" and link.view == (23.1, 113.3, 11)
+    assert link.notices == ()
+    params = link_params(link, keys)
+    assert parse_link(params, CHECKED, keys) == Link(**{**link.__dict__, "view": None})
+    bad = parse_link({"district": "", "layers": "roads", "place": "<script>", "view": "1e9,2,3",
+                      "basemap": "x" * 500, "doc": "9"}, CHECKED, keys)
+    assert bad == Link() and len(bad.notices) == 6
+    assert all("<" not in n for n in bad.notices if "place" not in n)

@@ -294,3 +294,26 @@ def test_the_standalone_html_opens_from_disk_with_every_request_blocked(tmp_path
         assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
         assert asked == []  # nothing was even asked for beyond the file itself
         page.screenshot(path=ARTIFACTS / "e2e-standalone.png")
+
+
+def test_a_copied_link_restores_layers_district_place_and_view_in_a_fresh_browser():
+    with running_app() as url, browser() as b:
+        ctx = b.new_context(viewport={"width": 1440, "height": 900})
+        page = ctx.new_page()
+        page.goto(f"{url}/?place=park-tianhe-cbd&layers=districts,cores,parks,axis")
+        frame = map_frame(page)
+        wait_until(page, lambda: "地点详情" in page.inner_text("body"), what="the place's details")
+        assert count(frame, "gz-platform") == 0 and count(frame, "gz-park") > 0
+        frame.evaluate("() => GZ.map.setView([23.13, 113.32], 12.5, {animate: false})")
+        frame.get_by_role("button", name="复制当前视图的链接").click()
+        link = wait_until(page, lambda: frame.evaluate("() => GZ.lastLink"), what="the link")
+        assert "place=park-tianhe-cbd" in link and "view=23.13" in link and "layers=" in link
+        ctx.close()
+        fresh = b.new_context(viewport={"width": 1440, "height": 900}).new_page()
+        fresh.goto(link.replace("place=park-tianhe-cbd&", "").replace("&place=park-tianhe-cbd", ""))
+        frame = map_frame(fresh)
+        wait_until(fresh, lambda: leaflet_view(map_frame(fresh))[0] == 12.5, what="the shared view")
+        assert count(map_frame(fresh), "gz-platform") == 0 and count(map_frame(fresh), "gz-park") > 0
+        fresh.goto(link)  # with the place: its details open
+        wait_until(fresh, lambda: "天河中央商务区" in fresh.inner_text("body") and "地点详情" in fresh.inner_text("body"),
+                   what="the shared place")

@@ -232,6 +232,27 @@
     });
   }
 
+  function addCopyLink(map) {
+    // The page's URL already says what is shown (layers, district, basemap, document, place);
+    // the view is added at the moment of copying.
+    var icon = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
+      '<path d="M6 8l2-2M5 5l2-2a2.1 2.1 0 013 3l-2 2M9 9l-2 2a2.1 2.1 0 01-3-3l2-2" fill="none" stroke="#333" stroke-width="1.6"/></svg>';
+    button(map, "topleft", icon, "复制当前视图的链接", function (a) {
+      var loc;
+      try { loc = new URL(window.parent.location.href); } catch (e) { loc = new URL(window.location.href); }
+      var c = map.getCenter();
+      loc.searchParams.set("view", c.lat.toFixed(5) + "," + c.lng.toFixed(5) + "," + map.getZoom());
+      var url = loc.toString();
+      GZ.lastLink = url;
+      var done = function () { a.title = "链接已复制：" + url; a.setAttribute("aria-label", a.title); };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(url).then(done, function () { window.prompt("复制此链接：", url); });
+      } else {
+        window.prompt("复制此链接：", url);
+      }
+    });
+  }
+
   function watchTiles(map) {
     var failed = 0, notice = null;
     map.eachLayer(function (layer) {
@@ -316,6 +337,7 @@
     addLegend(map, payload);
     addFullscreen(map);
     addMinimap(map, payload);
+    addCopyLink(map);
     addCoordinates(map, payload);
     watchTiles(map);
   };

@@ -1,0 +1,93 @@
+"""What a shared link says: the page, district, layers, basemap, document, platform reading,
+selected place and view, as URL query parameters. Plain functions, tested without Streamlit.
+
+A value that is empty, too long, holds markup, or names nothing known is ignored, and the user
+is told so in a short notice (which the app shows as text, never as HTML).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from geo.data.model import CheckedLayout
+from geo.maps.basemaps import BASEMAPS
+
+MAX_LEN = 200
+PAGES = {"map": "全市地图", "sheet": "区县清单"}
+
+
+@dataclass(frozen=True)
+class Link:
+    page: str = "map"
+    district: str | None = None  # name_zh
+    layers: tuple[str, ...] | None = None  # None: all
+    basemap: str = "none"
+    doc: str | None = None
+    system: str | None = None
+    place: str | None = None  # entry id
+    view: tuple[float, float, float] | None = None  # lat, lon, zoom
+    notices: tuple[str, ...] = field(default=(), compare=False)
+
+
+def _view(text: str) -> tuple[float, float, float] | None:
+    try:
+        lat, lon, zoom = (float(x) for x in text.split(","))
+    except ValueError:
+        return None
+    ok = all(math.isfinite(v) for v in (lat, lon, zoom)) and 22 <= lat <= 24.5 and 112 <= lon <= 115 and 5 <= zoom <= 18
+    return (lat, lon, zoom) if ok else None
+
+
+def parse_link(params: dict[str, str], checked: CheckedLayout, layer_keys: list[str]) -> Link:
+    """The state a link asks for; whatever cannot be used is left at its default, with a notice."""
+    values, notices = {}, []
+
+    def bad(name: str, value: str) -> None:
+        notices.append(f"链接参数 {name}={value[:40]} 无法识别，已忽略。")
+
+    for name, raw in params.items():
+        value = raw.strip()
+        if not value or len(value) > MAX_LEN or any(c in value for c in "<>\"'`{}"):
+            bad(name, raw)
+            continue
+        if name == "page" and value in PAGES:
+            values["page"] = value
+        elif name == "district" and (d := checked.district(value)) is not None:
+            values["district"] = d.name_zh
+        elif name == "layers" and set(value.split(",")) <= set(layer_keys):
+            values["layers"] = tuple(k for k in layer_keys if k in value.split(","))
+        elif name == "basemap" and value in BASEMAPS:
+            values["basemap"] = value
+        elif name == "doc" and len(docs := [d for d in checked.documents if d.startswith(value)]) == 1:
+            values["doc"] = docs[0]
+        elif name == "system" and getattr(checked.entries.get(value), "kind", None) == "platform_system":
+            values["system"] = value
+        elif name == "place" and value in checked.entries and value in checked.points:
+            values["place"] = value
+        elif name == "view" and (v := _view(value)) is not None:
+            values["view"] = v
+        else:
+            bad(name, raw)
+    if "district" in values and "page" not in values:
+        values["page"] = "sheet"  # ?district=南沙区 opens that district's sheet
+    return Link(**values, notices=tuple(notices))
+
+
+def link_params(link: Link, layer_keys: list[str]) -> dict[str, str]:
+    """The query parameters for a state: only what differs from the defaults."""
+    out = {}
+    if link.page != "map" or link.district:  # with a district, say which page: a bare one opens the sheet
+        out["page"] = link.page
+    if link.district:
+        out["district"] = link.district
+    if link.layers is not None and list(link.layers) != layer_keys:
+        out["layers"] = ",".join(link.layers)
+    if link.basemap != "none":
+        out["basemap"] = link.basemap
+    if link.doc:
+        out["doc"] = link.doc[:3]
+    if link.system:
+        out["system"] = link.system
+    if link.place:
+        out["place"] = link.place
+    return out
