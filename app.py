@@ -19,7 +19,7 @@ from geo.exports.district_sheet import district_sheet
 from geo.exports.sheet_export import to_csv, to_xlsx
 from geo.exports.standalone import standalone_html
 from geo.maps import offline_assets
-from geo.maps.basemaps import BASEMAPS
+from geo.maps.basemaps import from_environment
 from geo.maps.details import DETAILS_CSS, details_html, notes_html
 from geo.maps.link import PAGES, Link, link_params, parse_link
 from geo.maps.sheet_pdf import sheet_pdf
@@ -84,12 +84,21 @@ def html_file(directory: str, doc: str | None, system: str | None, district: str
     return standalone_html(reading(directory, doc, system), district)
 
 
+def basemap_catalogue() -> dict:
+    """The basemaps on offer, with the operator's sources from secrets.toml or the environment."""
+    try:
+        secrets = dict(st.secrets)
+    except Exception:  # noqa: BLE001 - no secrets file: only the environment counts
+        secrets = {}
+    return from_environment(secrets)
+
+
 def apply_link(checked: CheckedLayout) -> None:
     """Once per session: what the link asks for (geo.maps.link) becomes the widgets' state."""
     if "link_read" in st.session_state:
         return
     st.session_state.link_read = True
-    link = parse_link(st.query_params.to_dict(), checked, list(layer_titles()))
+    link = parse_link(st.query_params.to_dict(), checked, list(layer_titles()), list(basemap_catalogue()))
     st.session_state.link_notices = link.notices
     st.session_state.view = PAGES[link.page]
     if link.district:
@@ -113,7 +122,7 @@ def write_link(choice: dict, hit: str | None) -> None:
     """The URL always says what is shown, so that copying it shares the view."""
     link = Link(page="sheet" if choice["view"] == "区县清单" else "map",
                 district=None if choice["district"] == CITY else choice["district"],
-                layers=choice["visible"], basemap=choice["basemap"], doc=choice["doc"],
+                layers=choice["visible"], basemap=choice["basemap"].key, doc=choice["doc"],
                 system=choice["system"], place=hit)
     params = link_params(link, list(layer_titles()))
     if "view" in st.query_params and not hit and link.district is None:
@@ -138,8 +147,9 @@ def sidebar(checked: CheckedLayout) -> dict:
         st.header("图层")
         visible = tuple(k for k, title in layer_titles().items()
                         if st.checkbox(title, key=f"layer_{k}"))  # on unless a link says otherwise
-        basemap = st.selectbox("底图", list(BASEMAPS), format_func=lambda k: BASEMAPS[k].label_zh,
-                               key="basemap")
+        basemaps = basemap_catalogue()
+        basemap = basemaps[st.selectbox("底图", list(basemaps), format_func=lambda k: basemaps[k].label_zh,
+                                        key="basemap")]
     return dict(view=view, district=district, doc=doc, system=system, visible=visible, basemap=basemap,
                 query=query, hits_box=hits_box)
 

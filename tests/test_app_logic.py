@@ -2,6 +2,7 @@
 offline map document, and the Streamlit script itself through AppTest."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -125,3 +126,22 @@ def test_a_link_restores_what_it_names_and_ignores_what_it_cannot_use():
                       "basemap": "x" * 500, "doc": "9"}, CHECKED, keys)
     assert bad == Link() and len(bad.notices) == 6
     assert all("<" not in n for n in bad.notices if "place" not in n)
+
+
+def test_an_operator_tile_source_from_the_secrets_is_offered_and_used():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["tiles"] = [{"key": "intranet", "label_zh": "区政务内网底图", "crs": "gcj02",
+                            "url": "http://tiles.intranet.example/{z}/{x}/{y}.png", "attribution": "© 区政务云"}]
+    at.secrets["tianditu_key"] = "testkey"
+    at.run()
+    assert not at.exception
+    options = at.selectbox(key="basemap").options
+    assert "区政务内网底图" in options and "天地图（在线，需密钥）" in options
+    from geo.maps.basemaps import catalogue
+
+    intranet = catalogue(at.secrets["tiles"])["intranet"]
+    doc = build_map(CHECKED, build_layers(CHECKED, ["parks"]), intranet).get_root().render()
+    assert "http://tiles.intranet.example/{z}/{x}/{y}.png" in doc and json.dumps("© 区政务云") in doc
+    loc = CHECKED.entries["park-tianhe-cbd"].location
+    assert f'"lat":{loc.lat},"lon":{loc.lon}' not in doc  # a GCJ-02 source shifts the overlays
+    assert "tk=testkey" in catalogue([], "testkey")["tianditu"].provider.build_url()

@@ -38,7 +38,8 @@ def _view(text: str) -> tuple[float, float, float] | None:
     return (lat, lon, zoom) if ok else None
 
 
-def parse_link(params: dict[str, str], checked: CheckedLayout, layer_keys: list[str]) -> Link:
+def parse_link(params: dict[str, str], checked: CheckedLayout, layer_keys: list[str],
+               basemap_keys: list[str] | None = None) -> Link:
     """The state a link asks for; whatever cannot be used is left at its default, with a notice."""
     values, notices = {}, []
 
@@ -56,7 +57,7 @@ def parse_link(params: dict[str, str], checked: CheckedLayout, layer_keys: list[
             values["district"] = d.name_zh
         elif name == "layers" and set(value.split(",")) <= set(layer_keys):
             values["layers"] = tuple(k for k in layer_keys if k in value.split(","))
-        elif name == "basemap" and value in BASEMAPS:
+        elif name == "basemap" and value in (basemap_keys or BASEMAPS):
             values["basemap"] = value
         elif name == "doc" and len(docs := [d for d in checked.documents if d.startswith(value)]) == 1:
             values["doc"] = docs[0]

@@ -24,7 +24,7 @@ from geo.crs import geometry_to_gcj02
 from geo.data.kinds import labelled
 from geo.data.model import CheckedLayout
 from geo.maps import offline_assets
-from geo.maps.basemaps import BASEMAPS
+from geo.maps.basemaps import BASEMAPS, Basemap
 from geo.maps.details import DETAILS_CSS, details_html
 from geo.safe import html_text
 from layers import MapItem, MapLayer, Style
@@ -209,18 +209,19 @@ def _to_basemap(layers: list[MapLayer], gcj02: bool) -> list[MapLayer]:
     return [layer.with_geometry(geometry_to_gcj02) for layer in layers] if gcj02 else layers
 
 
-def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: str = "none",
+def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: Basemap | str = "none",
               view: tuple[tuple[float, float], float] = (GUANGZHOU_CENTER, GUANGZHOU_ZOOM),
               view_token: str = "") -> folium.Map:
     """The web map of `layers`, opening at `view` (centre, zoom); `view_token` names that view
     (district, search hit): while it stays the same, the browser keeps the user's own centre and
     zoom across reruns, and only a new token moves the map."""
-    spec = BASEMAPS[basemap]
+    spec = BASEMAPS[basemap] if isinstance(basemap, str) else basemap
     m = folium.Map(location=view[0], zoom_start=view[1], tiles=None,
                    control_scale=False, prefer_canvas=False, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
     m.default_js, m.default_css = offline_assets.JS, offline_assets.CSS
     if spec.provider is not None:
         folium.TileLayer(spec.provider.build_url(), attr=spec.provider.html_attribution,
+                         subdomains=spec.provider.get("subdomains", "abc"),
                          max_zoom=spec.provider.get("max_zoom", 18)).add_to(m)
     shown = _to_basemap(layers, spec.gcj02)
     for layer in shown:
@@ -241,12 +242,12 @@ def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: str = "no
     return m
 
 
-def highlight_group(geometry: shapely.Geometry | None, basemap: str = "none") -> folium.FeatureGroup:
+def highlight_group(geometry: shapely.Geometry | None, basemap: Basemap | str = "none") -> folium.FeatureGroup:
     """The selected district's outline or the found place's ring, drawn over the map."""
     group = folium.FeatureGroup(name="highlight")
     if geometry is None:
         return group
-    if BASEMAPS[basemap].gcj02:
+    if (BASEMAPS[basemap] if isinstance(basemap, str) else basemap).gcj02:
         geometry = geometry_to_gcj02(geometry)
     if isinstance(geometry, Point):
         folium.CircleMarker((geometry.y, geometry.x), radius=16,
