@@ -50,7 +50,7 @@ def render_view(directory: str, doc: str | None, system: str | None, district: s
 PAGE_CSS = """<style>
 @media (max-width: 640px) {
   h1 {font-size: 1.35rem !important; padding: 0.2rem 0 !important;}
-  .block-container {padding-top: 2.2rem !important;}
+  .block-container {padding-top: 3.4rem !important;}
 }
 </style>"""
 MAP_HEIGHT = 640  # fits the first screen of a laptop and, under the compact title, of a phone
