@@ -30,7 +30,6 @@ from geo.data.records import (
     CoreArea,
     Document,
     Location,
-    NodeList,
     Platform,
     Segment,
     Task,
@@ -58,10 +57,6 @@ class CheckedLayout:
     @property
     def axis(self) -> Axis:
         return self.of_kind("axis")[0]
-
-    @property
-    def node_lists(self) -> list[NodeList]:
-        return self.of_kind("node_list")
 
     def kind_zh(self, entry) -> str:
         return KINDS[entry.kind].name_zh
@@ -97,7 +92,7 @@ class CheckedLayout:
         return f"{d.abbr_zh or d.short_zh or d.title_zh}{d.year or ''}" if d else doc
 
     def systems_of(self, platform) -> list:
-        """The documents' readings of the platform system that count this platform, with its tier."""
+        """The documents' readings of the platform system (data/systems.yaml) that count this platform."""
         return [s for s in self.of_kind("platform_system")
                 if any(platform.id in ids for ids in s.members.values())]
 
