@@ -35,8 +35,9 @@ class MapItem:
     label: str  # short label for static maps (name_zh)
     entry: object | None = None  # the record (geo.data.records); None for districts
     kind_zh: str = ""  # e.g. "多点 · 中部"
-    # Where the item really is when its symbol is set beside it (platforms at their place): the
-    # web map rings them around it, print maps spread them by a fixed distance on the page.
+    # The place an item stands at when its symbol goes with that place's (platforms at their place,
+    # a schematic area's marker): the web map puts it in the place's marker, print maps set it
+    # a fixed distance beside the place's symbol.
     anchor: shapely.Geometry | None = None
 
 

@@ -33,7 +33,7 @@ class Row:
     supporting_units: str = ""
     period: str = ""  # tasks: the period of their document (003: 2019—2021; 004: 2021)
     basis: str = ""  # why it is on this district's sheet
-    placed: str = ""  # 已上图 / 未上图 (platforms)
+    placed: str = ""  # 已上图 / 未上图 (places and platforms)
     sources: str = ""  # short title (year) · section; …
     quotes: str = ""
     sources_short: str = ""  # the same in a few characters, for print: 科创规划2021 专栏…
@@ -87,6 +87,12 @@ def _basis(declared: tuple[str, ...], district: str, where: str | None) -> str:
     return f"图上在本区，规划属{'、'.join(declared)}"
 
 
+def _where(checked: CheckedLayout, e, district: str) -> dict[str, str]:
+    """Why a place or platform is on the sheet, and whether the map shows it."""
+    return {"basis": _basis(checked.declared.get(e.id, ()), district, checked.located.get(e.id)),
+            "placed": "已上图" if e.id in checked.geometries else "未上图"}
+
+
 def _in(checked: CheckedLayout, e, district: str) -> bool:
     return district in checked.declared.get(e.id, ()) or checked.located.get(e.id) == district
 
@@ -121,25 +127,20 @@ def district_sheet(checked: CheckedLayout, district: str) -> Sheet:
                 roles.append(f"一轴{'极点' if n.pole else '节点'}：{n.role_zh}")
                 roles += [f"{entries[r.segment].name_zh if r.segment in entries else r.segment}：{r.role_zh}"
                           for r in n.segment_roles]
-            basis = _basis(checked.declared.get(place.id, ()), district, checked.located.get(place.id))
-            add("一轴节点" if nodes else group, [*nodes, place], "；".join(roles), basis=basis,
-                placed="已上图" if place.id in checked.geometries else "未上图")
+            add("一轴节点" if nodes else group, [*nodes, place], "；".join(roles), **_where(checked, place, district))
     for tier, (zh, _) in TIERS.items():
         for p in checked.of_kind("platform"):
             if p.tier == tier and _in(checked, p, district):
-                basis = _basis(checked.declared.get(p.id, ()), district, checked.located.get(p.id))
+                where = _where(checked, p, district)
                 if p.basis == "inferred from order":
-                    basis += "（所属区按任务清单顺序推定）"
-                add(f"平台 · {zh}", [p], p.role_zh, basis=basis,
-                    placed="已上图" if p.id in checked.geometries else "未上图")
+                    where["basis"] += "（所属区按任务清单顺序推定）"
+                add(f"平台 · {zh}", [p], p.role_zh, **where)
     # Any other kind the registry lists in district tables, under its own name.
     handled = {"segment", "axis_node", "core", "core_area", "park", "platform", "task"}
     for key in (k for k in table_kinds() if k not in handled):
         for e in checked.of_kind(key):
             if _in(checked, e, district):
-                add(KINDS[key].name_zh, [e], e.role_zh,
-                    basis=_basis(checked.declared.get(e.id, ()), district, checked.located.get(e.id)),
-                    placed="已上图" if e.id in checked.geometries else "未上图")
+                add(KINDS[key].name_zh, [e], e.role_zh, **_where(checked, e, district))
     for t in checked.of_kind("task"):
         common = t.district_scope in SCOPES
         if district in t.districts or common:
