@@ -133,6 +133,11 @@ def test_hostile_names_show_as_text_and_run_no_script(data_copy: Path):
         popup.wait_for(timeout=10_000)
         assert XSS in popup.inner_text()
         assert popup.locator("img").count() == 0
+        # The marker's tooltip, accessible name and keyboard button read the name as plain text.
+        marker = frame.locator(".gz-marker.gz-id-park-huanghuagang")
+        assert marker.get_attribute("title") == XSS and marker.get_attribute("aria-label").startswith(XSS)
+        assert frame.locator(".gz-a11y-item", has_text=XSS).count() == 1
+        assert frame.locator(".gz-a11y img, .gz-marker img").count() == 0
         # The same name found by search shows literally in the details panel.
         page.get_by_label("名称（中文、英文或文件中的写法，可输入部分）").fill("onerror")
         page.get_by_label("名称（中文、英文或文件中的写法，可输入部分）").press("Enter")

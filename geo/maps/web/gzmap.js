@@ -11,6 +11,14 @@
   "use strict";
   var GZ = (window.GZ = window.GZ || {});
 
+  // Names arrive HTML-escaped (they also go into popup HTML); for text-only DOM uses (title,
+  // aria-label, textContent) they are decoded, which a textarea does without running anything.
+  function plain(escaped) {
+    var t = document.createElement("textarea");
+    t.innerHTML = escaped;
+    return t.value;
+  }
+
   function svgIcon(p) {
     var s = p.size;
     return L.divIcon({
@@ -30,14 +38,14 @@
       var m = L.marker([p.lat, p.lon], {
         // A focusable marker is focused on mousedown, and the focus scroll then turns the click
         // into a click on the map: keyboard users get one button per marker instead (below).
-        icon: svgIcon(p), pane: "gz-points", keyboard: false, title: p.name, riseOnHover: true, autoPanOnFocus: false,
+        icon: svgIcon(p), pane: "gz-points", keyboard: false, title: plain(p.name), riseOnHover: true, autoPanOnFocus: false,
       });
       // Padding keeps an open popup clear of the zoom and fullscreen buttons on the left.
       m.bindPopup(p.popup, { maxWidth: 360, maxHeight: 380, autoPanPaddingTopLeft: [58, 12],
                              autoPanPaddingBottomRight: [12, 24], className: "gz-popup" });
       m.on("add", function () {
         var el = m.getElement();
-        el.setAttribute("aria-label", p.name);
+        el.setAttribute("aria-label", plain(p.name));
         el.dataset.ids = p.ids.join(" ");
       });
       m.addTo(map);
@@ -83,7 +91,7 @@
     markers.forEach(function (m, i) {
       var b = L.DomUtil.create("button", "gz-a11y-item", list);
       b.type = "button";
-      b.textContent = payload.points[i].name;
+      b.textContent = plain(payload.points[i].name);
       b.dataset.ids = payload.points[i].ids.join(" ");
       b.addEventListener("focus", function () { L.DomUtil.addClass(m.getElement(), "gz-focus"); });
       b.addEventListener("blur", function () { L.DomUtil.removeClass(m.getElement(), "gz-focus"); });
