@@ -18,6 +18,7 @@ from geo.data.validate import load_checked
 from geo.exports.district_sheet import district_sheet
 from geo.exports.sheet_export import to_csv, to_xlsx
 from geo.exports.standalone import standalone_html
+from geo.i18n import LANG_NAMES, LANGS, Lang, name, paren, t
 from geo.maps import offline_assets
 from geo.maps.basemaps import from_environment
 from geo.maps.details import DETAILS_CSS, details_html, notes_html
@@ -31,7 +32,8 @@ from geo.search import search
 from geo.settings import settings
 from layers import build_layers, layer_titles
 
-st.set_page_config(page_title="广州科技创新空间布局图", page_icon="🗺", layout="wide")
+st.set_page_config(page_title="广州科技创新空间布局图 · Guangzhou S&T innovation layout", page_icon="🗺",
+                   layout="wide")
 
 
 @st.cache_resource(show_spinner=False)
@@ -41,9 +43,9 @@ def load(directory: str) -> CheckedLayout:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def render_view(directory: str, doc: str | None, system: str | None, district: str | None,
-                keys: tuple[str, ...], fmt: str) -> bytes:
+                keys: tuple[str, ...], fmt: str, lang: Lang) -> bytes:
     checked = reading(directory, doc, system)
-    return export_map(checked, build_layers(checked, keys), None, fmt, district)
+    return export_map(checked, build_layers(checked, keys, lang), None, fmt, district, lang=lang)
 
 
 # On a phone the title is compact, so the map fills most of the first screen.
@@ -59,8 +61,6 @@ DATA = str(settings().data)
 log = logging.getLogger("gzmap")
 
 
-ALL_DOCS = "全部文件"
-ALL_SYSTEMS = "全部平台"
 SHEET_MIMES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                "csv": "text/csv", "pdf": "application/pdf"}
 
@@ -71,17 +71,17 @@ def reading(directory: str, doc: str | None, system: str | None) -> CheckedLayou
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def sheet_file(directory: str, doc: str | None, district: str, fmt: str) -> bytes | str:
+def sheet_file(directory: str, doc: str | None, district: str, fmt: str, lang: Lang) -> bytes | str:
     checked = reading(directory, doc, None)
-    sheet = district_sheet(checked, district)
+    sheet = district_sheet(checked, district, lang)
     if fmt == "pdf":
         return sheet_pdf(checked, sheet)
     return to_xlsx(checked, sheet) if fmt == "xlsx" else to_csv(sheet)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def html_file(directory: str, doc: str | None, system: str | None, district: str | None) -> str:
-    return standalone_html(reading(directory, doc, system), district)
+def html_file(directory: str, doc: str | None, system: str | None, district: str | None, lang: Lang) -> str:
+    return standalone_html(reading(directory, doc, system), district, lang=lang)
 
 
 def basemap_catalogue() -> dict:
@@ -100,7 +100,8 @@ def apply_link(checked: CheckedLayout) -> None:
     st.session_state.link_read = True
     link = parse_link(st.query_params.to_dict(), checked, list(layer_titles()), list(basemap_catalogue()))
     st.session_state.link_notices = link.notices
-    st.session_state.view = PAGES[link.page]
+    st.session_state.view = link.page
+    st.session_state.lang = link.lang
     if link.district:
         st.session_state.district = link.district
     for key in layer_titles():
@@ -108,11 +109,11 @@ def apply_link(checked: CheckedLayout) -> None:
     if link.basemap != "none":
         st.session_state.basemap = link.basemap
     if link.doc:
-        st.session_state.document = checked.document_label(link.doc)
+        st.session_state.document = link.doc
     if link.system:
-        st.session_state.system = checked.entries[link.system].name_zh
+        st.session_state.system = link.system
     if link.place:
-        st.session_state.query = checked.entries[link.place].name_zh
+        st.session_state.query = name(checked.entries[link.place], link.lang)
         st.session_state.hit = link.place
     if link.view:
         st.session_state.link_view = link.view
@@ -120,9 +121,8 @@ def apply_link(checked: CheckedLayout) -> None:
 
 def write_link(choice: dict, hit: str | None) -> None:
     """The URL always says what is shown, so that copying it shares the view."""
-    link = Link(page="sheet" if choice["view"] == "区县清单" else "map",
-                district=None if choice["district"] == CITY else choice["district"],
-                layers=choice["visible"], basemap=choice["basemap"].key, doc=choice["doc"],
+    link = Link(page=choice["view"], district=None if choice["district"] == CITY else choice["district"],
+                layers=choice["visible"], basemap=choice["basemap"].key, lang=choice["lang"], doc=choice["doc"],
                 system=choice["system"], place=hit)
     params = link_params(link, list(layer_titles()))
     if "view" in st.query_params and not hit and link.district is None:
@@ -132,39 +132,51 @@ def write_link(choice: dict, hit: str | None) -> None:
 
 
 def sidebar(checked: CheckedLayout) -> dict:
-    districts = [CITY] + [d.name_zh for d in checked.districts]
-    docs = {ALL_DOCS: None} | {checked.document_label(d): d for d in checked.documents}
-    systems = {ALL_SYSTEMS: None} | {s.name_zh: s.id for s in checked.of_kind("platform_system")}
+    # Widgets hold language-free values (keys, ids, Chinese district names) and show them in the
+    # chosen language, so switching language keeps every choice.
     with st.sidebar:
-        view = st.radio("页面", ["全市地图", "区县清单"], key="view", horizontal=True)
-        district = st.selectbox("行政区", districts, key="district")
-        st.header("查找地点")
-        query = st.text_input("名称（中文、英文或文件中的写法，可输入部分）", key="query")
+        lang = st.radio("Language", LANGS, format_func=LANG_NAMES.get, key="lang", horizontal=True,
+                        label_visibility="collapsed")
+        view = st.radio(t("app.page", lang), PAGES, format_func=lambda p: t(f"app.page.{p}", lang), key="view",
+                        horizontal=True)
+        district = st.selectbox(t("app.district", lang), [CITY] + [d.name_zh for d in checked.districts],
+                                format_func=lambda d: t("app.city", lang) if d == CITY else checked.district_name(d, lang),
+                                key="district")
+        st.header(t("app.find", lang))
+        query = st.text_input(t("app.find_hint", lang), key="query")
         hits_box = st.container()  # filled by the map page, once the reading is known
-        st.header("依据文件")
-        doc = docs[st.selectbox("只显示这份文件所述", list(docs), key="document")]
-        system = systems[st.selectbox("平台体系口径", list(systems), key="system")]
-        st.header("图层")
-        visible = tuple(k for k, title in layer_titles().items()
+        st.header(t("app.documents", lang))
+        doc = st.selectbox(t("app.document", lang), [None, *checked.documents], key="document",
+                           format_func=lambda d: t("app.all_documents", lang) if d is None
+                           else checked.document_label(d, lang))
+        system = st.selectbox(t("app.system", lang), [None, *(s.id for s in checked.of_kind("platform_system"))],
+                              format_func=lambda s: t("app.all_platforms", lang) if s is None
+                              else name(checked.entries[s], lang), key="system")
+        st.header(t("app.layers", lang))
+        visible = tuple(k for k, title in layer_titles(lang).items()
                         if st.checkbox(title, key=f"layer_{k}"))  # on unless a link says otherwise
         basemaps = basemap_catalogue()
-        basemap = basemaps[st.selectbox("底图", list(basemaps), format_func=lambda k: basemaps[k].label_zh,
-                                        key="basemap")]
+        basemap = basemaps[st.selectbox(t("app.basemap", lang), list(basemaps),
+                                        format_func=lambda k: basemaps[k].label(lang), key="basemap")]
     return dict(view=view, district=district, doc=doc, system=system, visible=visible, basemap=basemap,
-                query=query, hits_box=hits_box)
+                query=query, hits_box=hits_box, lang=lang)
 
 
 def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
-    district, basemap, visible = choice["district"], choice["basemap"], choice["visible"]
+    district, basemap, visible, lang = choice["district"], choice["basemap"], choice["visible"], choice["lang"]
     hits = search(shown_checked, choice["query"])
+
+    def both_names(i: str) -> str:
+        e = shown_checked.entries[i]
+        return name(e, lang) + paren(e.name_zh if lang == "en" else e.name_en, lang)
+
     with choice["hits_box"]:
-        hit = st.selectbox(f"找到 {len(hits)} 个结果", [e.id for e in hits], index=None,
-                           format_func=lambda i: f"{shown_checked.entries[i].name_zh}（{shown_checked.entries[i].name_en}）",
-                           placeholder="选择一个结果", key="hit") if hits else None
+        hit = st.selectbox(t("app.hits", lang, n=len(hits)), [e.id for e in hits], index=None,
+                           format_func=both_names, placeholder=t("app.pick_hit", lang), key="hit") if hits else None
         if choice["query"] and not hits:
-            st.caption("没有找到名称包含该文字的地点。")
+            st.caption(t("app.no_hits", lang))
     write_link(choice, hit)
-    shown = build_layers(shown_checked, visible)
+    shown = build_layers(shown_checked, visible, lang)
     view = view_of(shown_checked, district, hit)
     token = f"{district}|{hit or ''}"
     link_view = st.session_state.get("link_view")
@@ -173,68 +185,73 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
         token = "link|" + ",".join(map(str, link_view))
     col_map, col_side = st.columns([5, 2], gap="medium")
     with col_map:
-        st_folium(build_map(shown_checked, shown, basemap, (view.center, view.zoom), token),
+        st_folium(build_map(shown_checked, shown, basemap, (view.center, view.zoom), token, lang),
                   key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
                   feature_group_to_add=highlight_group(view.highlight, basemap))
         export_row = st.columns([2, 1, 1, 1, 1.4])
-        export_row[0].markdown("**导出当前视图**（所选区与图层，A4 横向，含图例、比例尺、指北针）")
+        export_row[0].markdown(t("app.export_view", lang))
         focus = None if district == CITY else district
+        stem = t("app.file_stem", lang, where=shown_checked.district_name(focus, lang) if focus
+                 else t("print.city", lang))
         export_row[4].download_button(
-            "离线 HTML", lambda: html_file(DATA, choice["doc"], choice["system"], focus),
-            file_name=f"{focus or '广州市'}_科技创新布局.html", mime="text/html", key="export_html",
-            on_click="ignore", help="一个文件，含全部图层、标签、弹窗与图例，断网也能用浏览器打开")
+            t("app.export_html", lang), lambda: html_file(DATA, choice["doc"], choice["system"], focus, lang),
+            file_name=f"{stem}.html", mime="text/html", key="export_html",
+            on_click="ignore", help=t("app.export_html_help", lang))
         for col, fmt in zip(export_row[1:4], FORMATS):
             col.download_button(fmt.upper(), lambda fmt=fmt: render_view(DATA, choice["doc"], choice["system"],
-                                                                          focus, visible, fmt),
-                                file_name=f"{focus or '广州市'}_科技创新布局.{fmt}", mime=MIMES[fmt],
-                                key=f"export_{fmt}", on_click="ignore")
+                                                                          focus, visible, fmt, lang),
+                                file_name=f"{stem}.{fmt}", mime=MIMES[fmt], key=f"export_{fmt}", on_click="ignore")
         for layer in shown:
             if layer.unplaced:
-                with st.expander(f"{layer.title_zh}：{len(layer.unplaced)} 个无可考位置（规划未写明，亦无公开来源），未上图"):
-                    st.dataframe(pd.DataFrame([{"名称": e.name_zh, "英文": e.name_en} for e in layer.unplaced]),
-                                 hide_index=True)
+                with st.expander(t("app.unplaced", lang, layer=layer.title, n=len(layer.unplaced))):
+                    st.dataframe(pd.DataFrame([{t("sheet.col.name", lang): name(e, lang),
+                                                t("app.other_name", lang): e.name_zh if lang == "en" else e.name_en}
+                                               for e in layer.unplaced]), hide_index=True)
     with col_side:
         if hit:
-            st.subheader("地点详情")
-            st.html(f"<style>{DETAILS_CSS}</style>{details_html(shown_checked, shown_checked.entries[hit])}")
+            st.subheader(t("app.details", lang))
+            st.html(f"<style>{DETAILS_CSS}</style>"
+                    f"{details_html(shown_checked, shown_checked.entries[hit], lang=lang)}")
         else:
-            st.subheader("使用说明")
-            st.markdown("点击地图上的节点、园区或平台查看定位、平台和出处；在左侧选择“区县清单”查看"
-                        "本区的全部规划安排，或按名称查找地点。")
-            findings = [(shown_checked.entries[p.entry_id].name_zh, p.message) for p in shown_checked.findings]
+            st.subheader(t("app.help_title", lang))
+            st.markdown(t("app.help", lang))
+            findings = [(name(shown_checked.entries[p.entry_id], lang), *shown_checked.disagreement(p.entry_id, lang))
+                        for p in shown_checked.findings]
             if findings:
-                st.subheader("规划与边界不一致")
-                st.html(f"<style>{DETAILS_CSS}</style>{notes_html(findings)}")
+                st.subheader(t("details.finding", lang))
+                st.html(f"<style>{DETAILS_CSS}</style>{notes_html(findings, lang)}")
 
 
 def sheet_page(checked: CheckedLayout, choice: dict) -> None:
-    district = choice["district"]
+    district, lang = choice["district"], choice["lang"]
     if district == CITY:
-        st.info("请在左侧选择一个行政区，查看该区的规划安排清单。")
+        st.info(t("app.pick_district", lang))
         return
-    sheet = district_sheet(checked, district)
-    st.header(f"{md_text(district)}：规划安排清单")
+    sheet = district_sheet(checked, district, lang)
+    st.header(md_text(t("sheet.title", lang, district=sheet.district_label)))
     counts = sheet.counts()
-    st.caption("；".join(f"{g} {n}" for g, n in counts.items())
-               + "。各区共同任务（责任单位为各区政府或各相关区政府）另列，不计入本区任务。")
+    st.caption(md_text("; ".join(f"{sheet.title(g)} {n}" for g, n in counts.items()) if lang == "en" else
+                       "；".join(f"{sheet.title(g)} {n}" for g, n in counts.items()))
+               + md_text(". " if lang == "en" else "。") + md_text(t("sheet.common_note", lang)))
     cols = st.columns(3)
-    for col, (fmt, label) in zip(cols, (("xlsx", "下载 Excel（XLSX）"), ("csv", "下载 CSV"), ("pdf", "下载 PDF（A4，可打印）"))):
-        col.download_button(label, lambda fmt=fmt: sheet_file(DATA, choice["doc"], district, fmt),
-                            file_name=f"{district}_规划安排.{fmt}", mime=SHEET_MIMES[fmt], key=f"sheet_{fmt}",
-                            on_click="ignore")
-    with_quotes = st.toggle("显示原文", key="quotes")
-    layers = build_layers(checked, choice["visible"])
+    for col, fmt in zip(cols, ("xlsx", "csv", "pdf")):
+        col.download_button(t(f"app.download_{fmt}", lang),
+                            lambda fmt=fmt: sheet_file(DATA, choice["doc"], district, fmt, lang),
+                            file_name=f"{t('app.sheet_stem', lang, district=sheet.district_label)}.{fmt}",
+                            mime=SHEET_MIMES[fmt], key=f"sheet_{fmt}", on_click="ignore")
+    with_quotes = st.toggle(t("app.show_quotes", lang), key="quotes")
+    layers = build_layers(checked, choice["visible"], lang)
     view = view_of(checked, district)
-    st_folium(build_map(checked, layers, choice["basemap"], (view.center, view.zoom), f"sheet|{district}"),
+    st_folium(build_map(checked, layers, choice["basemap"], (view.center, view.zoom), f"sheet|{district}", lang),
               key="sheet_map", height=420, use_container_width=True, returned_objects=[],
               feature_group_to_add=highlight_group(view.highlight, choice["basemap"]))
-    hidden = set() if with_quotes else {"原文"}
+    hidden = {"group"} | (set() if with_quotes else {"quotes"})
     for group, n in counts.items():
-        st.subheader(f"{group}（{n}）")
-        table = pd.DataFrame([{k: v for k, v in r.cells().items() if k not in hidden | {"分组"}}
+        st.subheader(md_text(f"{sheet.title(group)}{paren(str(n), lang)}"))
+        table = pd.DataFrame([{sheet.header(k): v for k, v in r.cells().items() if k not in hidden}
                               for r in sheet.group(group)])
         table = table.loc[:, (table != "").any(axis=0)]  # no empty columns
-        st.table(table.set_index("名称"))  # full text, wrapped: a sheet is read, not scrolled
+        st.table(table.set_index(sheet.header("name")))  # full text, wrapped: a sheet is read, not scrolled
 
 
 def page(checked: CheckedLayout) -> None:
@@ -243,10 +260,11 @@ def page(checked: CheckedLayout) -> None:
     for notice in st.session_state.pop("link_notices", ()):
         st.warning(md_text(notice))
     st.html(PAGE_CSS)
-    st.title("广州科技创新“一轴四核多点”空间布局图")
-    st.caption("依据《广州市科技创新“十四五”规划》等五份规划文件；坐标为 WGS84，精度见各点详情。")
+    lang = choice["lang"]
+    st.title(t("app.title", lang))
+    st.caption(t("app.subtitle", lang))
     shown_checked = reading(DATA, choice["doc"], choice["system"])
-    if choice["view"] == "区县清单":
+    if choice["view"] == "sheet":
         write_link(choice, None)
         sheet_page(shown_checked, choice)
     else:
@@ -258,11 +276,17 @@ def main() -> None:
     try:
         page(load(DATA))
     except DataError as err:
-        st.error("数据文件有误，地图无法显示。请按下列提示修改 data/ 中的文件（文件: 条目: 字段: 问题）：")
+        st.error(t("app.data_error", page_lang()))
         st.code("\n".join(map(str, err.problems)), language=None)
     except Exception:  # noqa: BLE001 - the browser gets a message, the server log the traceback
         log.exception("unexpected error while drawing the page")
-        st.error("页面出现内部错误，已记录在服务器日志中。请刷新页面；如仍出错，请联系系统管理员。")
+        st.error(t("app.internal_error", page_lang()))
+
+
+def page_lang() -> Lang:
+    """The language chosen, or asked for by the link, where the page could not be drawn."""
+    lang = st.session_state.get("lang") or st.query_params.get("lang")
+    return lang if lang in LANGS else "zh"
 
 
 main()

@@ -11,6 +11,7 @@ from geo.data.problems import DataError, errors
 from geo.data.records import TIERS
 from geo.data.validate import load_checked, validate
 from geo.exports.output import write_atomic
+from geo.i18n import LANGS, t
 from geo.safe import clean_text
 from geo.settings import settings
 
@@ -88,7 +89,7 @@ def cmd_export_map(args: argparse.Namespace) -> int:
         print(f"--title {err}", file=sys.stderr)
         return 2
     page = Page(args.paper, args.orientation)
-    layers = build_layers(checked, keys)
+    layers = build_layers(checked, keys, args.lang)
     out = Path(args.out)
     failed = []
     for target in targets:
@@ -96,7 +97,7 @@ def cmd_export_map(args: argparse.Namespace) -> int:
         # is reported and the others are still written.
         path = out.with_name(f"{out.stem}_{target}{out.suffix}") if args.district == "all" else out
         try:
-            export_map(checked, layers, path, args.format, target, title, args.dpi, page)
+            export_map(checked, layers, path, args.format, target, title, args.dpi, page, lang=args.lang)
         except Exception as err:  # noqa: BLE001 - reported per file, the rest go on
             failed.append(path)
             print(f"failed {path}: {type(err).__name__}: {err} (any earlier file is unchanged)",
@@ -111,7 +112,7 @@ def cmd_atlas(args: argparse.Namespace) -> int:
     from geo.maps.static_map import Page
 
     try:
-        pages = write_atlas(reading(args), Path(args.out), Page(args.paper, "landscape"))
+        pages = write_atlas(reading(args), Path(args.out), Page(args.paper, "landscape"), lang=args.lang)
     except DataError:
         raise
     except Exception as err:  # noqa: BLE001 - the atlas is all or nothing
@@ -145,9 +146,11 @@ def cmd_sheet(args: argparse.Namespace) -> int:
                "pdf": lambda s: sheet_pdf(checked, s)}
     failed = 0
     for name in targets:
-        path = out / f"{name}_规划安排.{args.format}" if args.district == "all" else out
+        sheet = district_sheet(checked, name, args.lang)
+        path = out / f"{t('app.sheet_stem', args.lang, district=sheet.district_label)}.{args.format}" \
+            if args.district == "all" else out
         try:
-            write_atomic(path, writers[args.format](district_sheet(checked, name)))
+            write_atomic(path, writers[args.format](sheet))
         except Exception as err:  # noqa: BLE001 - reported per file, the rest go on
             failed += 1
             print(f"failed {path}: {type(err).__name__}: {err} (any earlier file is unchanged)", file=sys.stderr)
@@ -168,7 +171,7 @@ def cmd_export_html(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
         district = found.name_zh
-    html = standalone_html(checked, district)
+    html = standalone_html(checked, district, lang=args.lang)
     write_atomic(Path(args.out), html)
     print(f"wrote {args.out}: {len(html.encode('utf-8')) / 1024:.0f} KiB, opens from disk with no network")
     return 0
@@ -180,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--document", default=None,
                         help="show only what one document says: 000-004 or its file name (exports)")
     sub = parser.add_subparsers(dest="command", required=True)
+    lang = argparse.ArgumentParser(add_help=False)  # the exports that speak a language
+    lang.add_argument("--lang", choices=LANGS, default="zh", help="language of the map or sheet (default zh)")
     v = sub.add_parser("validate", help="check schema, citations and geography")
     v.add_argument("--seeds", type=Path, default=None,
                    help="the planning documents (txt; default ../shared/seeds or GZMAP_SEEDS)")
@@ -193,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("gpkg", "geojson", "csv", "xlsx"), required=True)
     e.add_argument("--out", required=True)
     e.set_defaults(func=cmd_export_data)
-    m = sub.add_parser("export-map", help="a print map (PNG, SVG or PDF) of the city or a district")
+    m = sub.add_parser("export-map", help="a print map (PNG, SVG or PDF) of the city or a district",
+                       parents=[lang])
     m.add_argument("--district", default=None, help="a district name, 'all' (one file each), or omit for the city")
     m.add_argument("--format", choices=("png", "svg", "pdf"), required=True)
     m.add_argument("--out", required=True)
@@ -203,16 +209,16 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--orientation", choices=("landscape", "portrait"), default="landscape")
     m.add_argument("--title", help="page title (default: the area and the layout's name)")
     m.set_defaults(func=cmd_export_map)
-    s = sub.add_parser("sheet", help="a district's sheet: everything the plans assign to it")
+    s = sub.add_parser("sheet", help="a district's sheet: everything the plans assign to it", parents=[lang])
     s.add_argument("--district", required=True, help="南沙区, 南沙, Nansha or 440115; 'all' for every district")
     s.add_argument("--format", choices=("xlsx", "csv", "pdf"), required=True)
     s.add_argument("--out", required=True, help="a file, or with --district all a folder")
     s.set_defaults(func=cmd_sheet)
-    h = sub.add_parser("export-html", help="one HTML file with the web map, for offline colleagues")
+    h = sub.add_parser("export-html", help="one HTML file with the web map, for offline colleagues", parents=[lang])
     h.add_argument("--out", required=True)
     h.add_argument("--district", default=None, help="zoom to one district (南沙区, 南沙, Nansha or 440115)")
     h.set_defaults(func=cmd_export_html)
-    a = sub.add_parser("atlas", help="a PDF: city overview, then one page per district with its table")
+    a = sub.add_parser("atlas", help="a PDF: city overview, then one page per district with its table", parents=[lang])
     a.add_argument("--out", required=True)
     a.add_argument("--paper", choices=("A4", "A3"), default="A4")
     a.set_defaults(func=cmd_atlas)

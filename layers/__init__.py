@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from geo.i18n import Lang
 from layers import axis, cores, districts, parks, platforms
 from layers.base import MapItem, MapLayer, Style
 
@@ -15,14 +16,14 @@ MODULES = {m.KEY: m for m in (districts, cores, platforms, parks, axis)}
 __all__ = ["MODULES", "MapItem", "MapLayer", "Style", "build_layers", "layer_titles"]
 
 
-def layer_titles() -> dict[str, str]:
+def layer_titles(lang: Lang = "zh") -> dict[str, str]:
     """Layer key -> title, in drawing order (what the app and the CLI offer)."""
-    return {key: m.TITLE for key, m in MODULES.items()}
+    return {key: m.TITLE[lang] for key, m in MODULES.items()}
 
 
-def build_layers(checked, keys=None) -> list[MapLayer]:
-    """The requested layers (all by default), in drawing order."""
-    layers = [m.build(checked) for key, m in MODULES.items() if keys is None or key in keys]
+def build_layers(checked, keys=None, lang: Lang = "zh") -> list[MapLayer]:
+    """The requested layers (all by default), in drawing order, named in `lang`."""
+    layers = [m.build(checked, lang) for key, m in MODULES.items() if keys is None or key in keys]
     # A filtered layout (one document's reading) can leave an item with nothing to draw.
     return [replace(layer, items=[i for i in layer.items if i.geometry is not None and not i.geometry.is_empty])
             for layer in layers]

@@ -1,21 +1,25 @@
 """一轴: the 科技创新轴 line through its nodes; the two poles stand out."""
 from __future__ import annotations
 
+from geo.i18n import Lang, name
 from layers.base import MapItem, MapLayer, Style
 
 KEY = "axis"
-TITLE = "一轴（科技创新轴）"
+TITLE = {"zh": "一轴（科技创新轴）", "en": "Axis (innovation axis)"}
+KIND = {"axis": {"zh": "科技创新轴", "en": "Innovation axis"},
+        "pole": {"zh": "一轴 · 极点", "en": "Axis · pole"},
+        "node": {"zh": "一轴 · 关键节点", "en": "Axis · key node"}}
 LINE = Style("科技创新轴（示意）", "Innovation axis (schematic)", "#d32f2f", weight=4.0,
              dash=(10, 6), z=4)
 POLE = Style("极点", "Pole", "#b71c1c", "#ffeb3b", 1.0, 2.5, radius=10, marker="*", z=6)
 NODE = Style("关键节点", "Key node", "#b71c1c", "#ffffff", 1.0, 2.5, radius=6, z=5)
 
 
-def build(checked) -> MapLayer:
+def build(checked, lang: Lang) -> MapLayer:
     axis = checked.axis
-    items = [MapItem(axis.id, checked.geometries[axis.id], LINE, axis.name_zh, axis, "科技创新轴")]
+    items = [MapItem(axis.id, checked.geometries[axis.id], LINE, name(axis, lang), axis, KIND["axis"][lang])]
     for n in (n for n in checked.of_kind("axis_node") if n.id in checked.geometries):
         style = POLE if n.pole else NODE
-        items.append(MapItem(n.id, checked.geometries[n.id], style, n.name_zh, n,
-                             "一轴 · 极点" if n.pole else "一轴 · 关键节点"))
-    return MapLayer(KEY, TITLE, items, [LINE, POLE, NODE], "gz-node")
+        items.append(MapItem(n.id, checked.geometries[n.id], style, name(n, lang), n,
+                             KIND["pole" if n.pole else "node"][lang]))
+    return MapLayer(KEY, TITLE[lang], items, [LINE, POLE, NODE], "gz-node")

@@ -6,6 +6,8 @@ from typing import Callable
 
 import shapely
 
+from geo.i18n import Lang
+
 
 @dataclass(frozen=True)
 class Style:
@@ -22,6 +24,9 @@ class Style:
     marker: str = "o"  # matplotlib marker; the web map draws circles, larger for stars
     z: int = 0
 
+    def label(self, lang: Lang) -> str:
+        return self.label_en if lang == "en" else self.label_zh
+
     @property
     def dash_css(self) -> str | None:
         return " ".join(f"{d:g}" for d in self.dash) or None
@@ -32,9 +37,9 @@ class MapItem:
     id: str
     geometry: shapely.Geometry
     style: Style
-    label: str  # short label for static maps (name_zh)
+    label: str  # its name in the layer's language
     entry: object | None = None  # the record (geo.data.records); None for districts
-    kind_zh: str = ""  # e.g. "多点 · 中部"
+    kind_label: str = ""  # what it is, in the layer's language: "多点 · 中部", "Park · central"
     # The place an item stands at when its symbol goes with that place's (platforms at their place,
     # a schematic area's marker): the web map puts it in the place's marker, print maps set it
     # a fixed distance beside the place's symbol.
@@ -44,7 +49,7 @@ class MapItem:
 @dataclass
 class MapLayer:
     key: str
-    title_zh: str
+    title: str  # in the language it was built in
     items: list[MapItem]
     legend: list[Style] = field(default_factory=list)
     css_class: str = ""  # marks this layer's markers in the page (tests count them)

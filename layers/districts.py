@@ -1,10 +1,13 @@
 """Base layer: the 11 districts, coloured by the plan's 多点 groups."""
 from __future__ import annotations
 
+from geo.data.records import GROUPS
+from geo.i18n import Lang, name
 from layers.base import MapItem, MapLayer, Style
 
 KEY = "districts"
-TITLE = "行政区"
+TITLE = {"zh": "行政区", "en": "Districts"}
+KIND = {"zh": "行政区", "en": "District"}
 GROUP_STYLES = {
     "中部": Style("中部组群（区）", "Central group", "#6b6b6b", "#f3e3c3", 0.55, 0.8, z=0),
     "东部北部": Style("东部北部组群（区）", "East & north group", "#6b6b6b", "#dbe9d0", 0.55, 0.8, z=0),
@@ -13,10 +16,11 @@ GROUP_STYLES = {
 FOCUS = Style("所选区", "Selected district", "#c0392b", "none", 0.0, 3.0, z=1)
 
 
-def build(checked) -> MapLayer:
+def build(checked, lang: Lang) -> MapLayer:
+    i = 0 if lang == "zh" else 1
     items = [
-        MapItem(f"district-{d.adcode}", d.geometry, GROUP_STYLES[d.group], d.name_zh,
-                kind_zh=f"行政区 · {d.group}")
+        MapItem(f"district-{d.adcode}", d.geometry, GROUP_STYLES[d.group], name(d, lang),
+                kind_label=f"{KIND[lang]} · {GROUPS[d.group][i]}")
         for d in checked.districts
     ]
-    return MapLayer(KEY, TITLE, items, list(GROUP_STYLES.values()), "gz-district")
+    return MapLayer(KEY, TITLE[lang], items, list(GROUP_STYLES.values()), "gz-district")

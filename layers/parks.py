@@ -1,10 +1,13 @@
 """多点: the parks of the three 多点 专栏, coloured by group."""
 from __future__ import annotations
 
+from geo.data.records import GROUPS
+from geo.i18n import Lang, name
 from layers.base import MapItem, MapLayer, Style
 
 KEY = "parks"
-TITLE = "多点（园区）"
+TITLE = {"zh": "多点（园区）", "en": "Parks (many points)"}
+KIND = {"zh": "多点", "en": "Park"}
 GROUP_STYLES = {
     "中部": Style("多点 · 中部", "Parks, central", "#e65100", "#ffb74d", 0.95, 1.5, radius=6,
                   marker="o", z=7),
@@ -15,9 +18,10 @@ GROUP_STYLES = {
 }
 
 
-def build(checked) -> MapLayer:
+def build(checked, lang: Lang) -> MapLayer:
     parks = checked.of_kind("park")
-    items = [MapItem(e.id, checked.geometries[e.id], GROUP_STYLES[e.group], e.name_zh, e,
-                     f"多点 · {e.group}") for e in parks if e.id in checked.geometries]
+    i = 0 if lang == "zh" else 1
+    items = [MapItem(e.id, checked.geometries[e.id], GROUP_STYLES[e.group], name(e, lang), e,
+                     f"{KIND[lang]} · {GROUPS[e.group][i]}") for e in parks if e.id in checked.geometries]
     unplaced = [e for e in parks if e.id not in checked.geometries]
-    return MapLayer(KEY, TITLE, items, list(GROUP_STYLES.values()), "gz-park", unplaced=unplaced)
+    return MapLayer(KEY, TITLE[lang], items, list(GROUP_STYLES.values()), "gz-park", unplaced=unplaced)

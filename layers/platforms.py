@@ -8,10 +8,12 @@ neither the place nor another platform.
 from __future__ import annotations
 
 from geo.data.records import TIERS
+from geo.i18n import Lang, name
 from layers.base import MapItem, MapLayer, Style
 
 KEY = "platforms"
-TITLE = "平台（1+2+4+4+N 等）"
+TITLE = {"zh": "平台（1+2+4+4+N 等）", "en": "Platforms (1+2+4+4+N and others)"}
+KIND = {"zh": "平台", "en": "Platform"}
 _COLORS = {
     "national-lab": "#b71c1c", "tech-innovation-centre": "#4a148c", "major-facility": "#004d40",
     "provincial-lab": "#01579b", "research-institute": "#3e2723", "other": "#546e7a",
@@ -25,13 +27,14 @@ TIER_STYLES = {
 }
 
 
-def build(checked) -> MapLayer:
+def build(checked, lang: Lang) -> MapLayer:
     platforms = checked.of_kind("platform")
+    i = 0 if lang == "zh" else 1
     items = []
     for e in (e for e in platforms if e.id in checked.geometries):
         point = checked.geometries[e.id]
         anchor = None if e.location is not None else point  # it stands at its place
-        items.append(MapItem(e.id, point, TIER_STYLES[e.tier], e.name_zh, e, f"平台 · {TIERS[e.tier][0]}",
-                             anchor=anchor))
+        items.append(MapItem(e.id, point, TIER_STYLES[e.tier], name(e, lang), e,
+                             f"{KIND[lang]} · {TIERS[e.tier][i]}", anchor=anchor))
     unplaced = [e for e in platforms if e.id not in checked.geometries]
-    return MapLayer(KEY, TITLE, items, list(TIER_STYLES.values()), "gz-platform", unplaced=unplaced)
+    return MapLayer(KEY, TITLE[lang], items, list(TIER_STYLES.values()), "gz-platform", unplaced=unplaced)

@@ -49,7 +49,7 @@ def test_details_escape_html_and_template_literals():
     html = details_html(CHECKED, evil)
     assert "<img" not in html and "${" not in html and "`" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;&#36;&#123;alert(2)&#125;&#96;" in html
-    listed = notes_html([(XSS, XSS)])
+    listed = notes_html([(XSS, XSS, XSS)])
     assert "<img" not in listed and "${" not in listed
 
 

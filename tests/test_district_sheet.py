@@ -65,39 +65,39 @@ def test_the_sheet_lists_exactly_what_the_data_assigns_to_the_district(district:
     sheet = district_sheet(CHECKED, district)
     want = expected(district)
     ids = {g: {i for r in sheet.rows if r.group == g for i in r.ids} for g in {r.group for r in sheet.rows}}
-    assert ids.get("一轴分段", set()) == want["segments"]
-    place_rows = ids.get("一轴节点", set()) | ids.get("创新核与片区", set()) | ids.get("多点园区", set())
+    assert ids.get("segment", set()) == want["segments"]
+    place_rows = ids.get("axis_node", set()) | ids.get("core", set()) | ids.get("park", set())
     assert place_rows == want["places"] | want["nodes"]
-    platforms = {i for g, v in ids.items() if g.startswith("平台") for i in v}
+    platforms = {i for g, v in ids.items() if g.startswith("platform-") for i in v}
     assert platforms == want["platforms"]
-    assert ids.get("本区任务", set()) == want["tasks"]
-    assert ids.get("各区共同任务", set()) == want["common"]
+    assert ids.get("task", set()) == want["tasks"]
+    assert ids.get("common_task", set()) == want["common"]
     # A place is one row whatever it is: no id on two place rows.
-    place_ids = [i for r in sheet.rows if r.group in ("一轴节点", "创新核与片区", "多点园区") for i in r.ids]
+    place_ids = [i for r in sheet.rows if r.group in ("axis_node", "core", "park") for i in r.ids]
     assert len(place_ids) == len(set(place_ids))
 
 
 def test_a_node_that_is_also_a_core_is_one_row_with_both_roles():
     rows = [r for r in district_sheet(CHECKED, "南沙区").rows if "core-nansha-science-city" in r.ids]
-    assert len(rows) == 1 and rows[0].group == "一轴节点"
+    assert len(rows) == 1 and rows[0].group == "axis_node"
     assert "创新核：" in rows[0].role and "一轴极点" in rows[0].role
 
 
 def test_bio_island_disagreement_shows_on_both_districts():
     for district in ("海珠区", "黄埔区"):
-        rows = district_sheet(CHECKED, district).group("规划与边界不一致")
+        rows = district_sheet(CHECKED, district).group("finding")
         assert any("park-bio-island" in r.ids for r in rows), district
 
 
 def test_a_place_spanning_its_declared_districts_is_not_a_disagreement():
     panyu = district_sheet(CHECKED, "番禺区")
-    assert not any("area-pazhou" in r.ids for r in panyu.group("规划与边界不一致"))
+    assert not any("area-pazhou" in r.ids for r in panyu.group("finding"))
     row = next(r for r in panyu.rows if "area-pazhou" in r.ids)
     assert "跨海珠区、番禺区" in row.basis
 
 
 def test_tasks_carry_text_units_period_and_sources():
-    rows = district_sheet(CHECKED, "南沙区").group("本区任务")
+    rows = district_sheet(CHECKED, "南沙区").group("task")
     assert rows and all(r.role and r.lead_units and r.period and r.sources for r in rows)
     assert {r.period for r in rows} <= {"2019—2021", "2021"}
     assert all("《" in r.sources and "（20" in r.sources for r in rows)  # short title and year
@@ -110,10 +110,10 @@ def test_xlsx_has_a_summary_and_a_sheet_per_group(tmp_path: Path):
     sheet = district_sheet(CHECKED, "南沙区")
     assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 1 + len(sheet.counts())
     for ws in book.worksheets[1:]:
-        assert [c.value for c in ws[1]] == list(COLUMNS)
+        assert [c.value for c in ws[1]] == [sheet.header(c) for c in COLUMNS]
         assert ws.freeze_panes == "A2" and ws.auto_filter.ref
     parks = book["多点园区"]
-    assert parks.max_row == 1 + len(sheet.group("多点园区"))
+    assert parks.max_row == 1 + len(sheet.group("park"))
 
 
 def test_csv_opens_with_chinese_intact(tmp_path: Path):
@@ -122,7 +122,7 @@ def test_csv_opens_with_chinese_intact(tmp_path: Path):
     raw_bytes = out.read_bytes()
     assert raw_bytes.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw_bytes.decode("utf-8-sig"))))
-    assert list(rows[0]) == list(COLUMNS)
+    assert list(rows[0]) == [district_sheet(CHECKED, "南沙区").header(c) for c in COLUMNS]
     assert any(r["名称"] == "明珠科学园" for r in rows)
 
 

@@ -319,7 +319,7 @@ def test_any_text_is_refused_clearly_or_shown_literally_everywhere(tmp_path_fact
     from geo.safe import sheet_cell
 
     sheet = district_sheet(checked, "越秀区")
-    assert any(r.name_zh == park.name_zh and park.role_zh in r.role for r in sheet.rows)
+    assert any(r.name == park.name_zh and park.role_zh in r.role for r in sheet.rows)
     table = list(csv.DictReader(io.StringIO(sheet_export.to_csv(sheet).lstrip("\ufeff"))))
     assert sheet_cell(park.name_zh) in [r["名称"] for r in table]
     exported = list(csv.DictReader(io.StringIO(export_data.to_csv(checked).lstrip("\ufeff"))))

@@ -31,18 +31,18 @@ class ObservatoryLayer:
     """The layer module a drawn kind brings along (as layers/<name>.py would be)."""
 
     KEY = "observatories"
-    TITLE = "观测站"
+    TITLE = {"zh": "观测站", "en": "Observatories"}
 
     @staticmethod
-    def build(checked) -> MapLayer:
+    def build(checked, lang) -> MapLayer:
         items = [MapItem(e.id, checked.geometries[e.id], STYLE, e.name_zh, e, "观测站")
                  for e in checked.of_kind("observatory")]
-        return MapLayer(ObservatoryLayer.KEY, ObservatoryLayer.TITLE, items, [STYLE], "gz-observatory")
+        return MapLayer(ObservatoryLayer.KEY, ObservatoryLayer.TITLE[lang], items, [STYLE], "gz-observatory")
 
 
 def test_a_kind_added_through_the_registry_appears_everywhere(data_copy: Path, tmp_path: Path, monkeypatch):
     (data_copy / "observatories.yaml").write_text(yaml.safe_dump([{
-        "id": "obs-maofeng", "name_zh": "帽峰山观测站", "name_en": "Maofeng Observatory",
+        "id": "obs-maofeng", "name_zh": "帽峰山观测站", "name_en": "Maofeng Observatory", "name_en_basis": "translation",
         "role_zh": "测试用的临时类别", "district": "白云区",
         "location": {"lon": 113.47, "lat": 23.30, "precision_m": 500, "method": "test fixture"},
         "sources": [{"doc": "001_c53a813f44610f0f.txt", "section": "三", "quote": "一轴"}],
@@ -55,7 +55,7 @@ def test_a_kind_added_through_the_registry_appears_everywhere(data_copy: Path, t
     checked = load_checked(data_copy)
     assert [e.id for e in search(checked, "帽峰山")] == ["obs-maofeng"]
     rows = district_sheet(checked, "白云区").rows
-    assert [r.name_zh for r in rows if "obs-maofeng" in r.ids] == ["帽峰山观测站"]
+    assert [r.name for r in rows if "obs-maofeng" in r.ids] == ["帽峰山观测站"]
     layers = build_layers(checked)
     doc = html.unescape(build_map(checked, layers).get_root().render())
     assert "gz-id-obs-maofeng" in doc and "帽峰山观测站" in doc

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from geo.data.kinds import KINDS, Kind, files
 from geo.data.problems import Problem
-from geo.data.records import Document
+from geo.data.records import Document, Unit
 
 # file -> {top-level key (None: the file is a list) -> kind of its entries}
 FILES: dict[str, dict[str | None, str]] = {
@@ -85,6 +85,7 @@ class Records:
 
     entries: dict[str, Any] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)  # by name_zh
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -164,33 +165,36 @@ def _sections(doc: Any, file: str, kinds: list[Kind]) -> tuple[dict[str, list], 
     return out, problems
 
 
-def _documents(raw: Any, file: str) -> tuple[dict[str, Document], list[Problem]]:
-    """documents.yaml: a list of {doc, title_zh, ...}, each document once."""
+def _listed(model: type[BaseModel], key: str, raw: Any, file: str) -> tuple[dict[str, Any], list[Problem]]:
+    """documents.yaml, units.yaml: a list of records, each named once by its `key` field."""
     if not isinstance(raw, list) or not raw:
-        return {}, [Problem.error(file, "-", "-", "must be a non-empty list of {doc, title_zh} entries")]
-    out: dict[str, Document] = {}
+        return {}, [Problem.error(file, "-", "-", f"must be a non-empty list of {{{key}, ...}} entries")]
+    out: dict[str, Any] = {}
     problems = []
     for i, item in enumerate(raw):
-        did = item.get("doc") if isinstance(item, dict) and isinstance(item.get("doc"), str) else f"#{i + 1}"
-        document, p = parse(Document, item, file, i)
-        problems += [Problem.error(x.file, did, x.field, x.message) for x in p]
-        if document is None:
+        rid = item.get(key) if isinstance(item, dict) and isinstance(item.get(key), str) else f"#{i + 1}"
+        record, p = parse(model, item, file, i)
+        problems += [Problem.error(x.file, rid, x.field, x.message) for x in p]
+        if record is None:
             continue
-        if document.doc in out:
-            problems.append(Problem.error(file, document.doc, "doc", "document listed twice"))
+        if getattr(record, key) in out:
+            problems.append(Problem.error(file, rid, key, "listed twice"))
             continue
-        out[document.doc] = document
+        out[getattr(record, key)] = record
     return out, problems
 
 
 def load_records(directory: Path) -> Records:
     """Every entry that parses, plus every problem; duplicate ids are reported, never merged."""
     found = Records()
-    docs, p = read_yaml(directory / "documents.yaml")
-    found.problems += p
-    if not p:
-        found.documents, p = _documents(docs, "documents.yaml")
+    for file, model, key, attr in (("documents.yaml", Document, "doc", "documents"),
+                                   ("units.yaml", Unit, "name_zh", "units")):
+        raw, p = read_yaml(directory / file)
         found.problems += p
+        if not p:
+            listed, p = _listed(model, key, raw, file)
+            setattr(found, attr, listed)
+            found.problems += p
     first_file: dict[str, str] = {}
     for file, kinds in files().items():
         doc, p = read_yaml(directory / file)

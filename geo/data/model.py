@@ -33,8 +33,10 @@ from geo.data.records import (
     Platform,
     Segment,
     Task,
+    Unit,
     citations,
 )
+from geo.i18n import Lang, paren
 
 PLACE_KINDS = ("core", "core_area", "park")
 
@@ -43,6 +45,7 @@ PLACE_KINDS = ("core", "core_area", "park")
 class CheckedLayout:
     entries: Mapping[str, object]  # id -> record (geo.data.records), in file order
     documents: Mapping[str, Document]
+    units: Mapping[str, Unit]  # 责任单位 by name_zh, with their English names
     districts: tuple[District, ...]
     findings: tuple[Problem, ...]
     points: Mapping[str, Location]
@@ -60,6 +63,13 @@ class CheckedLayout:
 
     def kind_zh(self, entry) -> str:
         return KINDS[entry.kind].name_zh
+
+    def disagreement(self, entry_id: str, lang: Lang) -> tuple[str, str]:
+        """A finding on `entry_id` in `lang`, and the entry's boundary note (as written, in Chinese)."""
+        e = self.entries[entry_id]
+        text = disagreement_text(self.declared.get(entry_id, ()), self.located.get(entry_id, ""), lang,
+                                 lambda d: self.district_name(d, lang))
+        return text, getattr(e, "boundary_note", None) or ""
 
     def findings_for(self, entry) -> list[Problem]:
         """Plan-vs-boundary findings on the entry, or on the place a node stands on."""
@@ -79,17 +89,32 @@ class CheckedLayout:
             out = out.restricted({k for k, e in out.entries.items() if e.kind != "platform" or k in members})
         return out
 
-    def document_label(self, doc: str) -> str:
+    def document_label(self, doc: str, lang: Lang = "zh") -> str:
         """A document as a reader knows it: short title and year, e.g. 《广州市“十四五”规划纲要》（2021）."""
         d = self.documents.get(doc)
         if d is None:
             return doc
-        return f"{d.short_zh or d.title_zh}（{d.year}）" if d.year else (d.short_zh or d.title_zh)
+        title = (d.short_en or d.title_en if lang == "en" else None) or d.short_zh or d.title_zh
+        return title + paren(str(d.year), lang) if d.year else title
 
-    def document_abbr(self, doc: str) -> str:
+    def document_abbr(self, doc: str, lang: Lang = "zh") -> str:
         """A document in a few characters with its year, e.g. 规划纲要2021 (print tables)."""
         d = self.documents.get(doc)
-        return f"{d.abbr_zh or d.short_zh or d.title_zh}{d.year or ''}" if d else doc
+        if d is None:
+            return doc
+        if lang == "en" and (d.abbr_en or d.short_en):
+            return f"{d.abbr_en or d.short_en} {d.year or ''}".strip()
+        return f"{d.abbr_zh or d.short_zh or d.title_zh}{d.year or ''}"
+
+    def unit_name(self, name_zh: str, lang: Lang) -> str:
+        """A responsible unit in `lang` (data/units.yaml)."""
+        unit = self.units.get(name_zh) if lang == "en" else None
+        return unit.name_en if unit else name_zh
+
+    def district_name(self, name_zh: str, lang: Lang) -> str:
+        """A district (given by its Chinese name, as entries declare it) in `lang`."""
+        d = self.district(name_zh) if lang == "en" else None
+        return d.name_en if d else name_zh
 
     def systems_of(self, platform) -> list:
         """The documents' readings of the platform system (data/systems.yaml) that count this platform."""
@@ -131,7 +156,7 @@ def resolve_nodes(entries: dict[str, object]) -> dict[str, object]:
     out = {}
     for key, e in entries.items():
         if e.kind == "axis_node" and (place := entries.get(e.place)) is not None:
-            e = AxisNode(**e.model_dump(), name_zh=place.name_zh, name_en=place.name_en,
+            e = AxisNode(**e.model_dump(), name_zh=place.name_zh, name_en=place.name_en, name_en_basis=place.name_en_basis,
                          aliases=place.aliases, district=place.district)
         out[key] = e
     return out
@@ -237,13 +262,19 @@ def _findings(entries, declared, located) -> list[Problem]:
         if e.kind in ("segment", "axis_node") or not own or actual is None or actual in own:
             continue
         note = getattr(e, "boundary_note", None) or "未说明：请在该条目加 boundary_note（UNEXPLAINED）"
-        out.append(Problem.finding(KINDS[e.kind].file, e.id, "district",
-                                   f"规划所属{'、'.join(own)}，但点位落在{actual}。{note}"))
+        out.append(Problem.finding(KINDS[e.kind].file, e.id, "district", disagreement_text(own, actual) + note))
     return out
 
 
+def disagreement_text(own: tuple[str, ...], actual: str, lang: Lang = "zh", name=lambda d: d) -> str:
+    """What a plan-vs-boundary finding says; `name` gives a district's name in `lang`."""
+    if lang == "en":
+        return f"The plans place it in {', '.join(map(name, own))}, but its point lies in {name(actual)}. "
+    return f"规划所属{'、'.join(own)}，但点位落在{actual}。"
+
+
 def build_checked(entries: dict[str, object], documents: dict[str, Document],
-                  districts: tuple[District, ...]) -> CheckedLayout:
+                  districts: tuple[District, ...], units: dict[str, Unit] | None = None) -> CheckedLayout:
     """Derive every fact once from records whose references and districts have been checked."""
     entries = resolve_nodes(entries)
     points = _points(entries)
@@ -251,7 +282,8 @@ def build_checked(entries: dict[str, object], documents: dict[str, Document],
     located = _located(points, districts)
     frozen = MappingProxyType
     return CheckedLayout(
-        entries=frozen(entries), documents=frozen(documents), districts=tuple(districts),
+        entries=frozen(entries), documents=frozen(documents), units=frozen(units or {}),
+        districts=tuple(districts),
         findings=tuple(_findings(entries, declared, located)), points=frozen(points),
         geometries=frozen(_geometries(entries, points, districts)), declared=frozen(declared),
         located=frozen(located), platforms_at=frozen(_platforms_at(entries)))

@@ -26,7 +26,9 @@ from pydantic import (
 from geo.safe import clean_text
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-GROUPS = ("中部", "东部北部", "南部")  # 001 §三: the plan's three groups of districts
+# Closed vocabularies, each value with its Chinese and English name (the English is ours).
+GROUPS = {"中部": ("中部", "Central"), "东部北部": ("东部北部", "East and north"),
+          "南部": ("南部", "South")}  # 001 §三: the plan's three groups of districts
 TIERS = {
     "national-lab": ("国家实验室", "National laboratory"),
     "tech-innovation-centre": ("国家技术创新中心", "National technology innovation centre"),
@@ -35,7 +37,9 @@ TIERS = {
     "research-institute": ("高水平创新研究院", "High-level innovation institute"),
     "other": ("其他平台", "Other platform"),
 }
-SCOPES = {"all": "各区政府", "relevant": "各相关区政府"}  # tasks for every / the relevant district
+SCOPES = {"all": ("各区政府", "every district government"),  # tasks for every / the relevant district
+          "relevant": ("各相关区政府", "the district governments concerned")}
+CORE_TYPES = {"一区": ("一区", "the pilot zone"), "三城": ("三城", "one of the three cities")}
 
 Tier = Literal["national-lab", "tech-innovation-centre", "major-facility", "provincial-lab",
                "research-institute", "other"]
@@ -111,7 +115,10 @@ class Record(Frozen):
     id: Id = Field(description="unique across all files: lowercase a-z, 0-9 and '-'")
     name_zh: Text = Field(description="the name as the documents print it")
     name_en: Text = Field(description="English name (the documents' own where they have one)")
+    name_en_basis: Literal["document", "translation"] = Field(
+        description="where name_en comes from: the documents' own English, or our translation")
     role_zh: Text = Field(description="concise 定位 taken from the text")
+    role_en: Text | None = Field(None, description="role_zh in English: a translation, not a quote")
     sources: Sources = Field(description="at least one citation")
     notes: Text | None = Field(None, description="disagreements between documents, explanations")
     aliases: tuple[Text, ...] = Field((), description="other names as printed in the documents")
@@ -190,6 +197,7 @@ class SegmentRole(Frozen):
 
     segment: Id = Field(description="id of the segment")
     role_zh: Text
+    role_en: Text | None = Field(None, description="role_zh in English: a translation, not a quote")
     sources: Sources
 
 
@@ -201,6 +209,7 @@ class AxisNodeData(Frozen):
     place: Id = Field(description="id of the core or park it stands on")
     pole: StrictBool = Field(description="true for the two poles, first and last")
     role_zh: Text = Field(description="what the segment paragraph says the node does")
+    role_en: Text | None = Field(None, description="role_zh in English: a translation, not a quote")
     sources: Sources = Field(description="at least one citation")
     notes: Text | None = None
     segment_roles: tuple[SegmentRole, ...] = Field((), description="its role in each segment that names it")
@@ -211,6 +220,7 @@ class AxisNode(AxisNodeData):
 
     name_zh: str
     name_en: str
+    name_en_basis: str
     aliases: tuple[str, ...] = ()
     district: tuple[str, ...] = ()
 
@@ -244,10 +254,21 @@ class Document(Frozen):
     short_zh: Text | None = Field(None, description="short title shown in popups and sheets")
     abbr_zh: Text | None = Field(None, description="a few characters, for crowded print tables")
     title_en: Text | None = Field(None, description="English title (a translation unless noted)")
+    short_en: Text | None = Field(None, description="short English title shown in popups and sheets")
+    abbr_en: Text | None = Field(None, description="a few words, for crowded print tables")
     year: Annotated[int, Field(strict=True, ge=1990, le=2100)] | None = None
     period: Text | None = Field(None, description="the period the document plans for, e.g. 2019—2021")
     issuer_zh: Text | None = None
     date: Text | None = None
+
+
+class Unit(Frozen):
+    """A responsible unit (责任单位) as the tasks print it, with its English name."""
+
+    name_zh: Text = Field(description="the unit as printed in the tasks' 责任单位")
+    name_en: Text
+    name_en_basis: Literal["document", "translation"] = Field(
+        description="where name_en comes from: the documents' own English, or our translation")
 
 
 class PlatformSystem(Record):

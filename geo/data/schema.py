@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, TypeAdapter
 
 from geo.data.kinds import KINDS, files
-from geo.data.records import Document
+from geo.data.records import Document, Unit
 from geo.settings import ROOT
 
 SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
@@ -35,7 +35,8 @@ def _schema_of(kinds) -> dict:
 
 def json_schemas() -> dict[str, dict]:
     """File name of the schema -> JSON Schema, for every data file."""
-    out = {"documents.schema.json": TypeAdapter(list[Document]).json_schema()}
+    out = {"documents.schema.json": TypeAdapter(list[Document]).json_schema(),
+           "units.schema.json": TypeAdapter(list[Unit]).json_schema()}
     for file, kinds in files().items():
         out[file.replace(".yaml", ".schema.json")] = _schema_of(kinds)
     for name, schema in out.items():
@@ -77,7 +78,7 @@ TABLE = re.compile(r"(<!-- fields: (\w+) -->\n)(.*?)(<!-- /fields -->)", re.S)
 def readme_with_tables(text: str) -> str:
     """data/README.md with every `<!-- fields: kind -->` block regenerated from its model."""
     def table(m: re.Match) -> str:
-        model = Document if m.group(2) == "document" else KINDS[m.group(2)].model
+        model = {"document": Document, "unit": Unit}.get(m.group(2)) or KINDS[m.group(2)].model
         return m.group(1) + field_table(model) + "\n" + m.group(4)
     return TABLE.sub(table, text)
 

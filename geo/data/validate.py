@@ -120,13 +120,20 @@ def check_citations(entries: dict[str, Any], documents: dict, seeds: dict[str, s
     return problems
 
 
+def check_units(entries: dict[str, Any], units: dict) -> list[Problem]:
+    """Every responsible unit a task names is in units.yaml, so English sheets can name it."""
+    return [Problem.error(KINDS[e.kind].file, e.id, name, f"unit {u!r} is not listed in units.yaml")
+            for e in entries.values() if e.kind == "task"
+            for name in ("lead_units", "supporting_units") for u in getattr(e, name) if u not in units]
+
+
 def validate(directory: Path | None = None, seeds_dir: Path | None = None,
              check_quotes: bool = True) -> Report:
     """Everything: schema, references, geography, and the citations when the documents are
     there (`check_quotes=False`: not even looked for, as at app start)."""
     directory = directory or settings().data
     found = load_records(directory)
-    problems = found.problems + check_references(found.entries)
+    problems = found.problems + check_references(found.entries) + check_units(found.entries, found.units)
     try:
         districts = tuple(load_districts(directory / "districts.geojson"))
     except DataError as err:
@@ -138,7 +145,7 @@ def validate(directory: Path | None = None, seeds_dir: Path | None = None,
         seeds = read_seeds(seeds_dir) if seeds_dir.is_dir() else {}
         if seeds:
             problems += check_citations(found.entries, found.documents, seeds)
-    checked = None if errors(problems) else build_checked(found.entries, found.documents, districts)
+    checked = None if errors(problems) else build_checked(found.entries, found.documents, districts, found.units)
     findings = list(checked.findings) if checked else []
     return Report(found.entries, districts, problems + findings, checked, bool(seeds))
 

@@ -17,80 +17,102 @@ from dataclasses import dataclass
 from geo.data.kinds import KINDS, table_kinds
 from geo.data.model import CheckedLayout
 from geo.data.records import SCOPES, TIERS
+from geo.i18n import Lang, colon, join, name, paren, role, sep, t, tier_name
 
-GROUPS = ("一轴分段", "一轴节点", "创新核与片区", "多点园区", *(f"平台 · {zh}" for zh, _ in TIERS.values()),
-          "本区任务", "各区共同任务", "规划与边界不一致")
-COLUMNS = ("分组", "名称", "定位/任务", "牵头单位", "配合单位", "期限", "依据", "上图", "来源", "原文", "编号")
+# Groups in sheet order, by key; their titles are sheet.group.<key> in geo/ui_strings.yaml, or the
+# platform kind and tier ("platform-<tier>"), or a registered kind's own name.
+GROUPS = ("segment", "axis_node", "core", "park", *(f"platform-{tier}" for tier in TIERS),
+          "task", "common_task", "finding")
+COLUMNS = ("group", "name", "role", "lead_units", "supporting_units", "period", "basis", "placed", "sources",
+           "quotes", "ids")  # titles: sheet.col.<column>
 
 
 @dataclass(frozen=True)
 class Row:
-    group: str
+    group: str  # a key of GROUPS (or a registered kind's key)
     ids: tuple[str, ...]
-    name_zh: str
+    name: str
     role: str  # the role(s), or the task's text
     lead_units: str = ""
     supporting_units: str = ""
     period: str = ""  # tasks: the period of their document (003: 2019—2021; 004: 2021)
     basis: str = ""  # why it is on this district's sheet
-    placed: str = ""  # 已上图 / 未上图 (places and platforms)
+    placed: str = ""  # on the map or not (places and platforms)
     sources: str = ""  # short title (year) · section; …
     quotes: str = ""
     sources_short: str = ""  # the same in a few characters, for print: 科创规划2021 专栏…
     docs: tuple[str, ...] = ()  # the documents cited
 
     def cells(self) -> dict[str, str]:
-        return dict(zip(COLUMNS, (self.group, self.name_zh, self.role, self.lead_units, self.supporting_units,
-                                  self.period, self.basis, self.placed, self.sources, self.quotes,
-                                  "、".join(self.ids))))
+        """Column key -> text, in COLUMNS order."""
+        return {c: "、".join(self.ids) if c == "ids" else getattr(self, c) for c in COLUMNS}
 
 
 @dataclass(frozen=True)
 class Sheet:
-    district: str
+    district: str  # name_zh
     rows: tuple[Row, ...]
+    lang: Lang = "zh"
+    district_label: str = ""  # the district's name in `lang`
 
-    def group(self, name: str) -> list[Row]:
-        return [r for r in self.rows if r.group == name]
+    def group(self, key: str) -> list[Row]:
+        return [r for r in self.rows if r.group == key]
 
     def counts(self) -> dict[str, int]:
-        """Rows per group, in sheet order."""
+        """Rows per group key, in sheet order."""
         return {g: len(self.group(g)) for g in dict.fromkeys(r.group for r in self.rows)}
 
+    def title(self, key: str) -> str:
+        """A group's title in the sheet's language."""
+        return group_title(key, self.lang)
 
-def _sources(checked: CheckedLayout, records) -> dict[str, str]:
+    def header(self, column: str) -> str:
+        return t(f"sheet.col.{column}", self.lang)
+
+
+def group_title(key: str, lang: Lang) -> str:
+    if key.startswith("platform-"):
+        return f"{name(KINDS['platform'], lang)} · {tier_name(key.removeprefix('platform-'), lang)}"
+    if key in KINDS and key not in GROUPS:
+        return name(KINDS[key], lang)
+    return t(f"sheet.group.{key}", lang)
+
+
+def _sources(checked: CheckedLayout, records, lang: Lang) -> dict[str, str]:
     seen, labels, short, quotes = set(), [], [], []
     for record in records:
         for s in record.sources:
             if (s.doc, s.section, s.quote) in seen:
                 continue
             seen.add((s.doc, s.section, s.quote))
-            for out, label in ((labels, f"{checked.document_label(s.doc)} · {s.section}"),
-                               (short, f"{checked.document_abbr(s.doc)} {s.section}")):
+            for out, label in ((labels, f"{checked.document_label(s.doc, lang)} · {s.section}"),
+                               (short, f"{checked.document_abbr(s.doc, lang)} {s.section}")):
                 if label not in out:
                     out.append(label)
             quotes.append(f"“{s.quote}”")
     docs = tuple(dict.fromkeys(s.doc for record in records for s in record.sources))
-    return {"sources": "；".join(labels), "sources_short": "；".join(short), "quotes": " ".join(quotes),
+    return {"sources": sep(lang).join(labels), "sources_short": sep(lang).join(short), "quotes": " ".join(quotes),
             "docs": docs}
 
 
-def _basis(declared: tuple[str, ...], district: str, where: str | None) -> str:
+def _basis(checked: CheckedLayout, declared: tuple[str, ...], district: str, where: str | None, lang: Lang) -> str:
+    names = join((checked.district_name(d, lang) for d in declared), lang)
+    at = checked.district_name(where, lang) if where else None
     if district in declared and where in (district, None):
-        return "规划所属" + ("，图上亦在本区" if where else "（未上图）")
+        return t("sheet.basis.declared_here" if where else "sheet.basis.declared_unplaced", lang)
     if district in declared and where in declared:
-        return f"规划所属（跨{'、'.join(declared)}），点位在{where}"
+        return t("sheet.basis.declared_across", lang, districts=names, where=at)
     if district in declared:
-        return f"规划所属，图上落在{where or '区外'}"
+        return t("sheet.basis.declared_elsewhere", lang, where=at or t("sheet.basis.outside", lang))
     if not declared:
-        return "图上在本区（规划未写明所属区）"
-    return f"图上在本区，规划属{'、'.join(declared)}"
+        return t("sheet.basis.located_undeclared", lang)
+    return t("sheet.basis.located_declared_other", lang, districts=names)
 
 
-def _where(checked: CheckedLayout, e, district: str) -> dict[str, str]:
+def _where(checked: CheckedLayout, e, district: str, lang: Lang) -> dict[str, str]:
     """Why a place or platform is on the sheet, and whether the map shows it."""
-    return {"basis": _basis(checked.declared.get(e.id, ()), district, checked.located.get(e.id)),
-            "placed": "已上图" if e.id in checked.geometries else "未上图"}
+    return {"basis": _basis(checked, checked.declared.get(e.id, ()), district, checked.located.get(e.id), lang),
+            "placed": t("sheet.placed" if e.id in checked.geometries else "sheet.unplaced", lang)}
 
 
 def _in(checked: CheckedLayout, e, district: str) -> bool:
@@ -102,62 +124,65 @@ def _period(checked: CheckedLayout, task) -> str:
     return "、".join(dict.fromkeys(d.period for d in docs if d is not None and d.period))
 
 
-def district_sheet(checked: CheckedLayout, district: str) -> Sheet:
+def district_sheet(checked: CheckedLayout, district: str, lang: Lang = "zh") -> Sheet:
+    """Everything the plans assign to `district` (its name_zh), written in `lang`."""
     entries = checked.entries
     rows: list[Row] = []
 
-    def add(group: str, records: list, role: str, **extra) -> None:
-        rows.append(Row(group, tuple(r.id for r in records), records[-1].name_zh, role,
-                        **_sources(checked, records), **extra))
+    def add(group: str, records: list, text: str, **extra) -> None:
+        rows.append(Row(group, tuple(r.id for r in records), name(records[-1], lang), text,
+                        **_sources(checked, records, lang), **extra))
 
     for seg in checked.of_kind("segment"):
         if district in seg.district:
-            add("一轴分段", [seg], seg.role_zh, basis="规划所属")
+            add("segment", [seg], role(seg, lang), basis=t("sheet.basis.declared", lang))
     # Places, each once: a node with the core or park it stands on.
     nodes_at = {}
     for node in checked.of_kind("axis_node"):
         nodes_at.setdefault(node.place, []).append(node)
-    for kind, group in (("core", "创新核与片区"), ("core_area", "创新核与片区"), ("park", "多点园区")):
+    for kind, group in (("core", "core"), ("core_area", "core"), ("park", "park")):
         for place in checked.of_kind(kind):
             if not _in(checked, place, district):
                 continue
             nodes = nodes_at.get(place.id, [])
-            roles = [f"{KINDS[kind].name_zh}：{place.role_zh}"]
+            roles = [name(KINDS[kind], lang) + colon(lang) + role(place, lang)]
             for n in nodes:
-                roles.append(f"一轴{'极点' if n.pole else '节点'}：{n.role_zh}")
-                roles += [f"{entries[r.segment].name_zh if r.segment in entries else r.segment}：{r.role_zh}"
-                          for r in n.segment_roles]
-            add("一轴节点" if nodes else group, [*nodes, place], "；".join(roles), **_where(checked, place, district))
-    for tier, (zh, _) in TIERS.items():
+                roles.append(t("sheet.pole" if n.pole else "sheet.node", lang) + colon(lang) + role(n, lang))
+                roles += [(name(entries[r.segment], lang) if r.segment in entries else r.segment) + colon(lang)
+                          + role(r, lang) for r in n.segment_roles]
+            add("axis_node" if nodes else group, [*nodes, place], sep(lang).join(roles),
+                **_where(checked, place, district, lang))
+    for tier in TIERS:
         for p in checked.of_kind("platform"):
             if p.tier == tier and _in(checked, p, district):
-                where = _where(checked, p, district)
+                where = _where(checked, p, district, lang)
                 if p.basis == "inferred from order":
-                    where["basis"] += "（所属区按任务清单顺序推定）"
-                add(f"平台 · {zh}", [p], p.role_zh, **where)
+                    where["basis"] += paren(t("sheet.basis.inferred", lang), lang)
+                add(f"platform-{tier}", [p], role(p, lang), **where)
     # Any other kind the registry lists in district tables, under its own name.
     handled = {"segment", "axis_node", "core", "core_area", "park", "platform", "task"}
     for key in (k for k in table_kinds() if k not in handled):
         for e in checked.of_kind(key):
             if _in(checked, e, district):
-                add(KINDS[key].name_zh, [e], e.role_zh, **_where(checked, e, district))
-    for t in checked.of_kind("task"):
-        common = t.district_scope in SCOPES
-        if district in t.districts or common:
-            add("各区共同任务" if common else "本区任务", [t], t.role_zh,
-                lead_units="、".join(t.lead_units), supporting_units="、".join(t.supporting_units),
-                period=_period(checked, t), basis=f"责任单位含{SCOPES[t.district_scope]}" if common
-                else f"责任单位含{district}政府")
+                add(key, [e], role(e, lang), **_where(checked, e, district, lang))
+    units = lambda names: join((checked.unit_name(u, lang) for u in names), lang)  # noqa: E731
+    for task in checked.of_kind("task"):
+        common = task.district_scope in SCOPES
+        if district in task.districts or common:
+            scope = SCOPES[task.district_scope][0 if lang == "zh" else 1] if common else None
+            add("common_task" if common else "task", [task], role(task, lang),
+                lead_units=units(task.lead_units), supporting_units=units(task.supporting_units),
+                period=_period(checked, task),
+                basis=t("sheet.basis.common", lang, scope=scope) if common
+                else t("sheet.basis.task", lang, district=checked.district_name(district, lang)))
     for e in entries.values():
         declared, where = checked.declared.get(e.id, ()), checked.located.get(e.id)
         if e.kind in ("segment", "axis_node", "task") or where is None or not declared or where in declared:
             continue
-        if district in declared:
-            add("规划与边界不一致", [e], f"规划所属{'、'.join(declared)}，点位落在{where}",
-                basis=getattr(e, "boundary_note", None) or "")
-        elif where == district:
-            add("规划与边界不一致", [e], f"点位在本区，规划属{'、'.join(declared)}",
-                basis=getattr(e, "boundary_note", None) or "")
+        if district in declared or where == district:
+            text, note = checked.disagreement(e.id, lang)
+            add("finding", [e], text.strip(), basis=note)
     order = {g: i for i, g in enumerate(GROUPS)}
-    before_tasks = GROUPS.index("本区任务") - 0.5  # a registered kind of its own goes before the tasks
-    return Sheet(district, tuple(sorted(rows, key=lambda r: order.get(r.group, before_tasks))))
+    before_tasks = GROUPS.index("task") - 0.5  # a registered kind of its own goes before the tasks
+    return Sheet(district, tuple(sorted(rows, key=lambda r: order.get(r.group, before_tasks))), lang,
+                 checked.district_name(district, lang))

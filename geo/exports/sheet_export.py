@@ -12,30 +12,32 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from geo.data.model import CheckedLayout
 from geo.exports.district_sheet import COLUMNS, Sheet
+from geo.i18n import t
 from geo.safe import sheet_cell
 
-WIDTHS = {"分组": 14, "名称": 28, "定位/任务": 60, "牵头单位": 22, "配合单位": 22, "期限": 10, "依据": 26,
-          "上图": 8, "来源": 40, "原文": 60, "编号": 24}
+WIDTHS = {"group": 14, "name": 28, "role": 60, "lead_units": 22, "supporting_units": 22, "period": 10,
+          "basis": 26, "placed": 8, "sources": 40, "quotes": 60, "ids": 24}
 
 
 def to_csv(sheet: Sheet) -> str:
+    """Every row with every column, the group in its own column; headers in the sheet's language."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(COLUMNS)
+    writer.writerow([sheet.header(c) for c in COLUMNS])
     for row in sheet.rows:
-        writer.writerow([sheet_cell(v) for v in row.cells().values()])
+        writer.writerow([sheet_cell(sheet.title(v) if c == "group" else v) for c, v in row.cells().items()])
     return "\ufeff" + buf.getvalue()
 
 
-def _table(ws: Worksheet, header: list[str], rows: list[list[str]]) -> None:
+def _table(ws: Worksheet, header: list[str], rows: list[list[str]], widths: list[int]) -> None:
     ws.append(header)
     for r in rows:
         ws.append([sheet_cell(v) for v in r])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
-    for i, name in enumerate(header, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = WIDTHS.get(name, 16)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = width
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -46,18 +48,21 @@ def _table(ws: Worksheet, header: list[str], rows: list[list[str]]) -> None:
 def to_xlsx(checked: CheckedLayout, sheet: Sheet) -> bytes:
     book = Workbook()
     summary = book.active
-    summary.title = "汇总"
+    lang = sheet.lang
+    summary.title = t("sheet.summary", lang)
     counts = sheet.counts()
-    _table(summary, ["分组", "条数"], [[g, str(n)] for g, n in counts.items()])
+    _table(summary, [sheet.header("group"), sheet.header("count")],
+           [[sheet.title(g), str(n)] for g, n in counts.items()], [48, 10])
     summary.append([])
-    summary.append([f"{sheet.district}：规划安排清单，依据下列规划文件（各区共同任务另计）"])
+    summary.append([t("sheet.summary_note", lang, district=sheet.district_label)])
     for d in checked.documents.values():
-        summary.append([checked.document_label(d.doc), d.title_zh])
-    summary.column_dimensions["A"].width = 48
+        summary.append([checked.document_label(d.doc, lang), d.title_en if lang == "en" and d.title_en else d.title_zh])
     summary.column_dimensions["B"].width = 70
     for group in counts:
-        ws = book.create_sheet(group.replace(" · ", "-")[:31])
-        _table(ws, list(COLUMNS), [list(r.cells().values()) for r in sheet.group(group)])
+        ws = book.create_sheet(sheet.title(group).replace(" · ", "-")[:31])
+        _table(ws, [sheet.header(c) for c in COLUMNS],
+               [[sheet.title(v) if c == "group" else v for c, v in r.cells().items()] for r in sheet.group(group)],
+               [WIDTHS[c] for c in COLUMNS])
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()

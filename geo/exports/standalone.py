@@ -8,9 +8,9 @@ from geo.data.model import CheckedLayout
 from geo.maps import offline_assets
 from geo.maps.view import CITY, view_of
 from geo.maps.webmap import build_map, highlight_group
+from geo.i18n import Lang, t
+from geo.safe import html_text
 from layers import build_layers
-
-TITLE = "广州科技创新“一轴四核多点”空间布局图"
 
 
 def _inline_script(url: str) -> str:
@@ -22,15 +22,17 @@ def _inline_style(url: str) -> str:
     return "<style>" + offline_assets.local_file(url).read_text(encoding="utf-8") + "</style>"
 
 
-def standalone_html(checked: CheckedLayout, district: str | None = None) -> str:
-    """The web map of every layer (zoomed to `district` if given), with no external asset."""
+def standalone_html(checked: CheckedLayout, district: str | None = None, *, lang: Lang = "zh") -> str:
+    """The web map of every layer in `lang` (zoomed to `district` if given), with no external asset."""
     view = view_of(checked, district or CITY)
-    m = build_map(checked, build_layers(checked), "none", (view.center, view.zoom), f"file|{district}")
+    m = build_map(checked, build_layers(checked, lang=lang), "none", (view.center, view.zoom), f"file|{district}",
+                  lang=lang)
     if view.highlight is not None:
         highlight_group(view.highlight).add_to(m)
     html = m.get_root().render()
     html = re.sub(r'<script src="([^"]+)"></script>', lambda g: _inline_script(g[1]), html)
     html = re.sub(r'<link rel="stylesheet" href="([^"]+)"\s*/?>', lambda g: _inline_style(g[1]), html)
-    heading = f"{district}科技创新空间布局" if district else TITLE
-    html = html.replace("<html>", '<html lang="zh-CN">', 1)
-    return html.replace("<head>", f"<head><title>{heading}</title>", 1)
+    heading = (t("sheet.map_title", lang, district=checked.district_name(district, lang)) if district
+               else t("app.title", lang))
+    html = html.replace("<html>", f'<html lang="{"en" if lang == "en" else "zh-CN"}">', 1)
+    return html.replace("<head>", f"<head><title>{html_text(heading)}</title>", 1)

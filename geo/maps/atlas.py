@@ -11,9 +11,10 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo.data.model import CheckedLayout
-from geo.data.records import SCOPES
+from geo.data.records import GROUPS, SCOPES
 from geo.exports.district_sheet import Sheet, district_sheet
 from geo.exports.output import write_atomic
+from geo.i18n import Lang, join, name, paren, sep, t
 from geo.maps.static_map import (
     Page,
     decorate,
@@ -26,8 +27,12 @@ from geo.maps.text_layout import wrap
 from layers import MapLayer, build_layers
 
 TABLE_SIZES_PT = (6.5, 6.0, 5.5, 5.0, 4.5)  # tried in turn until the table fits its box
-COLUMNS = (("分组", 0.16), ("名称", 0.32), ("依据", 0.26), ("出处", 0.26))  # title, width share
-OVERVIEW_COLUMNS = (("组群", 0.13), ("行政区", 0.13), ("规划安排（项，不含全市性任务）", 0.56), ("规划与边界", 0.18))
+COLUMNS = (("group", 0.16), ("name", 0.32), ("basis", 0.26), ("docs", 0.26))  # atlas.col.<key>, width share
+OVERVIEW_COLUMNS = (("district_group", 0.13), ("district", 0.13), ("assigned", 0.56), ("disagree", 0.18))
+
+
+def _heads(columns: tuple[tuple[str, float], ...], lang: Lang) -> tuple[tuple[str, float], ...]:
+    return tuple((t(f"atlas.col.{key}", lang), share) for key, share in columns)
 
 
 def draw_table(ax: Axes, title: str, columns: tuple[tuple[str, float], ...], rows: list[list[str]],
@@ -63,17 +68,15 @@ def draw_table(ax: Axes, title: str, columns: tuple[tuple[str, float], ...], row
                 linespacing=1.25)
 
 
-COMMON = "各区共同任务"
-
-
 def district_rows(checked: CheckedLayout, sheet: Sheet) -> list[list[str]]:
     """The sheet in four columns: group, name, why it is on the district's list, documents."""
-    return [[r.group, r.name_zh, r.basis, "、".join(checked.document_abbr(d) for d in r.docs)]
-            for r in sheet.rows if r.group != COMMON]
+    return [[sheet.title(r.group), r.name, r.basis, join((checked.document_abbr(d, sheet.lang) for d in r.docs),
+                                                          sheet.lang)]
+            for r in sheet.rows if r.group != "common_task"]
 
 
 def _page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: str | None,
-          title: str) -> tuple[Figure, Axes]:
+          title: str, lang: Lang) -> tuple[Figure, Axes]:
     fig = Figure(figsize=page.size_in)
     FigureCanvasAgg(fig)
     fig.text(0.5, 0.965, title, ha="center", va="top", fontsize=15)
@@ -83,45 +86,50 @@ def _page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: 
     inset = fig.add_axes((0.32, 0.22, 0.205, 0.56)) if city else None
     legend_ax = fig.add_axes((0.535, 0.10, 0.12, 0.80))
     legend_ax.axis("off")
-    drawn = draw_map(fig, map_ax, checked, layers, district, inset)
-    decorate(fig, map_ax, layers, legend_ax, drawn, city)
-    fig.text(0.02, 0.02, source_line(), fontsize=5.5, color="#444", ha="left", va="bottom", wrap=True)
+    drawn = draw_map(fig, map_ax, checked, layers, district, inset, lang=lang)
+    decorate(fig, map_ax, layers, legend_ax, drawn, city, lang=lang)
+    fig.text(0.02, 0.02, source_line(lang=lang), fontsize=5.5, color="#444", ha="left", va="bottom", wrap=True)
     return fig, fig.add_axes((0.675, 0.10, 0.31, 0.80))
 
 
-def overview(checked: CheckedLayout, layers: list[MapLayer], page: Page) -> Figure:
-    fig, table_ax = _page(checked, layers, page, None, default_title(None) + " · 总览")
+def overview(checked: CheckedLayout, layers: list[MapLayer], page: Page, lang: Lang = "zh") -> Figure:
+    title = default_title(checked, None, lang=lang) + " · " + t("atlas.overview", lang)
+    fig, table_ax = _page(checked, layers, page, None, title, lang)
     rows = []
     for d in checked.districts:
-        counts = district_sheet(checked, d.name_zh).counts()
-        disagree = counts.pop("规划与边界不一致", 0)
-        counts.pop(COMMON, None)
-        rows.append([d.group, d.name_zh, "；".join(f"{k}{v}" for k, v in counts.items()) or "—",
-                     f"不一致{disagree}处" if disagree else ""])
-    city_tasks = [t for t in checked.of_kind("task") if t.district_scope in SCOPES]
-    note = "全市性任务（责任单位为各区政府或各相关区政府，各区均有份）：" + "；".join(
-        f"{t.name_zh}（{SCOPES[t.district_scope]}）" for t in city_tasks)
-    draw_table(table_ax, "各区规划安排一览", OVERVIEW_COLUMNS, rows, note)
+        sheet = district_sheet(checked, d.name_zh, lang)
+        counts = sheet.counts()
+        disagree = counts.pop("finding", 0)
+        counts.pop("common_task", None)
+        rows.append([GROUPS[d.group][0 if lang == "zh" else 1], name(d, lang),
+                     sep(lang).join(f"{sheet.title(k)} {v}" for k, v in counts.items()) or "—",
+                     t("atlas.disagree", lang, n=disagree) if disagree else ""])
+    city_tasks = [task for task in checked.of_kind("task") if task.district_scope in SCOPES]
+    note = t("atlas.city_tasks", lang) + sep(lang).join(
+        name(task, lang) + paren(SCOPES[task.district_scope][0 if lang == "zh" else 1], lang) for task in city_tasks)
+    draw_table(table_ax, t("atlas.overview_table", lang), _heads(OVERVIEW_COLUMNS, lang), rows, note)
     return fig
 
 
-def district_page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: str) -> Figure:
-    fig, table_ax = _page(checked, layers, page, district, default_title(district))
-    sheet = district_sheet(checked, district)
+def district_page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: str,
+                  lang: Lang = "zh") -> Figure:
+    fig, table_ax = _page(checked, layers, page, district, default_title(checked, district, lang=lang), lang)
+    sheet = district_sheet(checked, district, lang)
     rows = district_rows(checked, sheet)
-    shared = len(sheet.group(COMMON))
-    note = f"另有各区共同任务 {shared} 项（见总览页）；任务全文与牵头单位见区县清单（python -m geo sheet）。" if shared else ""
-    draw_table(table_ax, f"{district}：规划安排（{len(rows)} 项）", COLUMNS, rows, note)
+    shared = len(sheet.group("common_task"))
+    note = t("atlas.shared_note", lang, n=shared) if shared else ""
+    draw_table(table_ax, t("atlas.district_table", lang, district=sheet.district_label, n=len(rows)),
+               _heads(COLUMNS, lang), rows, note)
     return fig
 
 
-def write_atlas(checked: CheckedLayout, out: Path, page: Page = Page()) -> int:
+def write_atlas(checked: CheckedLayout, out: Path, page: Page = Page(), *, lang: Lang = "zh") -> int:
     setup_fonts(checked)
-    layers = build_layers(checked)
-    figures = [overview(checked, layers, page)] + [district_page(checked, layers, page, d.name_zh)
-                                                   for d in checked.districts]
+    layers = build_layers(checked, lang=lang)
+    figures = [overview(checked, layers, page, lang)] + [district_page(checked, layers, page, d.name_zh, lang)
+                                                         for d in checked.districts]
     buf = io.BytesIO()  # the file is replaced only once every page has been drawn
-    with PdfPages(buf, metadata={"Title": "广州科技创新空间布局 区级图册"}) as pdf:
+    with PdfPages(buf, metadata={"Title": t("atlas.title", lang)}) as pdf:
         for fig in figures:
             pdf.savefig(fig)
     write_atomic(out, buf.getvalue())

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from geo.data.kinds import KINDS
 from geo.data.model import CheckedLayout
 from geo.data.records import TIERS
+from geo.i18n import Lang, colon, join, name, sep, t, tier_name
 from geo.safe import html_text
 
 # Shared by the map's popups and the app's details panel.
@@ -40,65 +42,97 @@ def _collapsed(summary: str, body_html: str, css_class: str = "") -> str:
     return f'<details class="{css_class}"><summary>{html_text(summary)}</summary>{body_html}</details>'
 
 
-def source_html(checked: CheckedLayout, src) -> str:
+def as_printed(text: str, lang: Lang) -> str:
+    """Text that exists only in Chinese (quotes, sections, notes): escaped, and marked as Chinese
+    on English pages so screen readers and the translation check know it is meant to be."""
+    return html_text(text) if lang == "zh" else f'<span lang="zh-CN">{html_text(text)}</span>'
+
+
+def role_html(entry, lang: Lang) -> str:
+    """An entry's role in `lang`; in English, the Chinese where no translation exists."""
+    translated = getattr(entry, "role_en", None)
+    return html_text(translated) if lang == "en" and translated else as_printed(entry.role_zh, lang)
+
+
+def source_html(checked: CheckedLayout, src, lang: Lang = "zh") -> str:
     """《short title》（year） · section, with the quote on demand."""
-    return (f"<li>{html_text(checked.document_label(src.doc))} · {html_text(src.section)}"
-            + _collapsed("原文", f'<span class="gz-quote">“{html_text(src.quote)}”</span>') + "</li>")
+    return (f"<li>{html_text(checked.document_label(src.doc, lang))} · {as_printed(src.section, lang)}"
+            + _collapsed(t("details.quote", lang), f'<span class="gz-quote" lang="zh-CN">“{html_text(src.quote)}”</span>')
+            + "</li>")
 
 
-def details_html(checked: CheckedLayout, entry, kind_zh: str = "") -> str:
+def finding_html(checked: CheckedLayout, entry_id: str, lang: Lang) -> str:
+    text, note = checked.disagreement(entry_id, lang)
+    return html_text(text) + as_printed(note, lang)
+
+
+def details_html(checked: CheckedLayout, entry, kind_label: str = "", lang: Lang = "zh") -> str:
     entries = checked.entries
+    # The name in the other language below the heading: Chinese readers see the English, and
+    # English readers the Chinese a Guangzhou colleague would search for.
+    other = (f'<div class="gz-name-en">{html_text(entry.name_en)}</div>' if lang == "zh" else
+             f'<div class="gz-name-en" lang="zh-CN">{html_text(entry.name_zh)}</div>')
     parts = [f'<div class="gz-details" data-id="{html_text(entry.id)}">',
-             f'<div class="gz-name">{html_text(entry.name_zh)}</div>',
-             f'<div class="gz-name-en">{html_text(entry.name_en)}</div>']
+             f'<div class="gz-name">{html_text(name(entry, lang))}</div>', other]
     aliases = [a for a in getattr(entry, "aliases", ()) if a != entry.name_zh]
     if aliases:
-        parts.append(_row("又称", f'<span class="gz-aka">{html_text("、".join(aliases))}</span>'))
-    parts.append(_row("类别", html_text(kind_zh or checked.kind_zh(entry))))
+        parts.append(_row(t("details.aliases", lang), f'<span class="gz-aka">{as_printed("、".join(aliases), lang)}</span>'))
+    parts.append(_row(t("details.kind", lang), html_text(kind_label or name(KINDS[entry.kind], lang))))
     declared = checked.declared.get(entry.id, ())
     if declared:
-        parts.append(_row("所属区", html_text("、".join(declared))))
+        parts.append(_row(t("details.district", lang), html_text(join((checked.district_name(d, lang) for d in declared), lang))))
     where = checked.located.get(entry.id)
     if where and where not in declared:
-        parts.append(_row("图上落位", html_text(where)))
-    parts.append(_row("定位", html_text(entry.role_zh)))
+        parts.append(_row(t("details.located", lang), html_text(checked.district_name(where, lang))))
+    parts.append(_row(t("details.role", lang), role_html(entry, lang)))
     for role in getattr(entry, "segment_roles", ()):
         segment = entries.get(role.segment)
-        parts.append(_row(f"{segment.name_zh if segment else role.segment}", html_text(role.role_zh)))
+        parts.append(_row(name(segment, lang) if segment else role.segment, role_html(role, lang)))
     place = entries.get(getattr(entry, "place", None))
     if place is not None:  # an axis node: what the core or park it stands on is for
-        parts.append(_row("载体定位", html_text(place.role_zh)))
+        parts.append(_row(t("details.place_role", lang), role_html(place, lang)))
     if entry.kind == "platform":
-        parts.append(_row("层级", html_text(TIERS[entry.tier][0])))
-        names = [entries[r].name_zh for r in entry.places if r in entries]
+        parts.append(_row(t("details.tier", lang), html_text(tier_name(entry.tier, lang))))
+        names = [name(entries[r], lang) for r in entry.places if r in entries]
         if names:
-            parts.append(_row("所在载体", html_text("、".join(names))))
-        readings = [f"{checked.document_label(s.doc)}计入{s.name_zh.split('（')[0]}" for s in checked.systems_of(entry)]
+            parts.append(_row(t("details.at", lang), html_text(join(names, lang))))
+        readings = [t("details.counted_as", lang, doc=checked.document_label(s.doc, lang), system=system_name(s, lang))
+                    for s in checked.systems_of(entry)]
         if readings:
-            parts.append(_row("平台体系", html_text("；".join(readings))))
+            parts.append(_row(t("details.system", lang), html_text(sep(lang).join(readings))))
     tiers = platforms_by_tier(checked, entry)
     if tiers:
-        items = "".join(f"<li><b>{html_text(TIERS[t][0])}</b>：{html_text('、'.join(p.name_zh for p in ps))}</li>"
-                        for t, ps in tiers.items())
-        parts.append(_row("平台", f'<ul class="gz-platforms">{items}</ul>'))
+        items = "".join(f"<li><b>{html_text(tier_name(k, lang))}</b>{colon(lang)}"
+                        f"{html_text(join((name(p, lang) for p in ps), lang))}</li>" for k, ps in tiers.items())
+        parts.append(_row(t("details.platforms", lang), f'<ul class="gz-platforms">{items}</ul>'))
     for finding in checked.findings_for(entry):
-        parts.append(f'<div class="gz-finding">⚠ 规划与边界不一致：{html_text(finding.message)}</div>')
-    sources = "".join(source_html(checked, s) for s in entry.sources)
-    parts.append(_row("来源", f'<ol class="gz-sources">{sources}</ol>'))
+        parts.append(f'<div class="gz-finding">⚠ {html_text(t("details.finding", lang))}{colon(lang)}'
+                     f'{finding_html(checked, finding.entry_id, lang)}</div>')
+    sources = "".join(source_html(checked, s, lang) for s in entry.sources)
+    parts.append(_row(t("details.sources", lang), f'<ol class="gz-sources">{sources}</ol>'))
     notes = [n for n in (getattr(entry, "notes", None), getattr(place, "notes", None)) if n]
     if notes:
-        parts.append(_collapsed("数据说明", "".join(f"<div>{html_text(n)}</div>" for n in notes), "gz-prov"))
+        parts.append(_collapsed(t("details.notes", lang), "".join(f"<div>{as_printed(n, lang)}</div>" for n in notes),
+                                "gz-prov"))
     loc = checked.points.get(entry.id)
     if loc is not None:
         inherited = entry.kind in ("platform", "axis_node") and getattr(entry, "location", None) is None
-        body = (f"<div>精度：±{loc.precision_m:,.0f} 米{'（取所在载体的点位）' if inherited else ''}</div>"
-                f"<div>{html_text(loc.method)}</div>")
-        parts.append(_collapsed("位置来源与精度", body, "gz-prov"))
+        precision = t("details.precision", lang, metres=f"{loc.precision_m:,.0f}")
+        body = (f"<div>{html_text(precision)}{html_text(t('details.inherited', lang)) if inherited else ''}</div>"
+                f"<div>{as_printed(loc.method, lang)}</div>")
+        parts.append(_collapsed(t("details.location", lang), body, "gz-prov"))
     parts.append("</div>")
     return "".join(parts)
 
 
-def notes_html(items: list[tuple[str, str]], css_class: str = "gz-finding") -> str:
-    """A list of (name, text) pairs as escaped HTML, e.g. the plan-vs-boundary findings."""
-    rows = "".join(f"<li><b>{html_text(name)}</b>：{html_text(text)}</li>" for name, text in items)
+def system_name(system, lang: Lang) -> str:
+    """A reading of the platform system by its count alone: “1+2+4+4+N”."""
+    return name(system, lang).split("（")[0].split(" (")[0]
+
+
+def notes_html(items: list[tuple[str, str, str]], lang: Lang = "zh", css_class: str = "gz-finding") -> str:
+    """(name, text, note) triples as an escaped list, e.g. the plan-vs-boundary findings; the note
+    is as written in the data (Chinese)."""
+    rows = "".join(f"<li><b>{html_text(label)}</b>{colon(lang)}{html_text(text)}{as_printed(note, lang)}</li>"
+                   for label, text, note in items)
     return f'<ul class="{css_class}">{rows}</ul>'

@@ -1,5 +1,5 @@
-"""What a shared link says: the page, district, layers, basemap, document, platform reading,
-selected place and view, as URL query parameters. Plain functions, tested without Streamlit.
+"""What a shared link says: the page, district, layers, basemap, language, document, platform
+reading, selected place and view, as URL query parameters. Plain functions, tested without Streamlit.
 
 A value that is empty, too long, holds markup, or names nothing known is ignored, and the user
 is told so in a short notice (which the app shows as text, never as HTML).
@@ -10,10 +10,11 @@ import math
 from dataclasses import dataclass, field
 
 from geo.data.model import CheckedLayout
+from geo.i18n import LANGS, Lang, t
 from geo.maps.basemaps import BASEMAPS
 
 MAX_LEN = 200
-PAGES = {"map": "全市地图", "sheet": "区县清单"}
+PAGES = ("map", "sheet")  # titles: app.page.<page>
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Link:
     district: str | None = None  # name_zh
     layers: tuple[str, ...] | None = None  # None: all
     basemap: str = "none"
+    lang: Lang = "zh"
     doc: str | None = None
     system: str | None = None
     place: str | None = None  # entry id
@@ -42,9 +44,11 @@ def parse_link(params: dict[str, str], checked: CheckedLayout, layer_keys: list[
                basemap_keys: list[str] | None = None) -> Link:
     """The state a link asks for; whatever cannot be used is left at its default, with a notice."""
     values, notices = {}, []
+    lang = params.get("lang", "").strip()
+    lang = lang if lang in LANGS else "zh"  # the notices speak the link's language
 
     def bad(name: str, value: str) -> None:
-        notices.append(f"链接参数 {name}={value[:40]} 无法识别，已忽略。")
+        notices.append(t("link.ignored", lang, param=f"{name}={value[:40]}"))
 
     for name, raw in params.items():
         value = raw.strip()
@@ -59,6 +63,8 @@ def parse_link(params: dict[str, str], checked: CheckedLayout, layer_keys: list[
             values["layers"] = tuple(k for k in layer_keys if k in value.split(","))
         elif name == "basemap" and value in (basemap_keys or BASEMAPS):
             values["basemap"] = value
+        elif name == "lang" and value in LANGS:
+            values["lang"] = value
         elif name == "doc" and len(docs := [d for d in checked.documents if d.startswith(value)]) == 1:
             values["doc"] = docs[0]
         elif name == "system" and getattr(checked.entries.get(value), "kind", None) == "platform_system":
@@ -85,6 +91,8 @@ def link_params(link: Link, layer_keys: list[str]) -> dict[str, str]:
         out["layers"] = ",".join(link.layers)
     if link.basemap != "none":
         out["basemap"] = link.basemap
+    if link.lang != "zh":
+        out["lang"] = link.lang
     if link.doc:
         out["doc"] = link.doc[:3]
     if link.system:

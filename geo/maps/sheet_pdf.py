@@ -12,6 +12,7 @@ from matplotlib.lines import Line2D
 
 from geo.data.model import CheckedLayout
 from geo.exports.district_sheet import Sheet
+from geo.i18n import paren, t
 from geo.maps.static_map import Page, map_figure, setup_fonts, source_line
 from geo.maps.text_layout import wrap
 from layers import build_layers
@@ -20,9 +21,9 @@ A4_PORTRAIT = Page("A4", "portrait")
 FONT_PT = 7.0
 LINE_PT = FONT_PT * 1.32
 MARGIN_PT = 36.0
-# Printed columns: (title, the Row field, width share). Quotes stay in the XLSX and CSV.
-COLUMNS = (("名称", "name_zh", 0.19), ("定位/任务", "role", 0.38), ("牵头单位", "lead_units", 0.12),
-           ("配合单位", "supporting_units", 0.10), ("期限", "period", 0.07), ("来源", "sources_short", 0.14))
+# Printed columns: (the Row field, width share); titles are the sheet's. Quotes stay in the XLSX and CSV.
+COLUMNS = (("name", 0.19), ("role", 0.38), ("lead_units", 0.12), ("supporting_units", 0.10), ("period", 0.07),
+           ("sources_short", 0.14))
 
 
 def _page(size: tuple[float, float]) -> Figure:
@@ -32,7 +33,7 @@ def _page(size: tuple[float, float]) -> Figure:
 
 
 def _cells(row, width_pt: float) -> list[list[str]]:
-    return [wrap(str(getattr(row, field)), share * width_pt / FONT_PT - 1.2) for _, field, share in COLUMNS]
+    return [wrap(str(getattr(row, field)), share * width_pt / FONT_PT - 1.2) for field, share in COLUMNS]
 
 
 def table_pages(sheet: Sheet, title: str) -> list[Figure]:
@@ -43,15 +44,19 @@ def table_pages(sheet: Sheet, title: str) -> list[Figure]:
 
     def new_page() -> float:
         fig = _page((w_in, h_in))
-        fig.text(MARGIN_PT / 72 / w_in, 1 - MARGIN_PT / 72 / h_in, f"{title}（续）" if pages else title,
+        fig.text(MARGIN_PT / 72 / w_in, 1 - MARGIN_PT / 72 / h_in,
+                 title + t("sheet.continued", sheet.lang) if pages else title,
                  fontsize=11, va="top")
         pages.append(fig)
         top = MARGIN_PT + 22
         x = MARGIN_PT
-        for head, _, share in COLUMNS:
-            fig.text(x / 72 / w_in, 1 - top / 72 / h_in, head, fontsize=FONT_PT + 0.5, va="top", color="#1f3b63")
+        heads = [wrap(sheet.header(field.removesuffix("_short")), share * width_pt / (FONT_PT + 0.5) - 1.2)
+                 for field, share in COLUMNS]
+        for (_, share), head in zip(COLUMNS, heads):
+            fig.text(x / 72 / w_in, 1 - top / 72 / h_in, "\n".join(head), fontsize=FONT_PT + 0.5, va="top",
+                     color="#1f3b63", linespacing=1.2)
             x += share * width_pt
-        return top + LINE_PT * 1.4
+        return top + LINE_PT * (0.4 + max(map(len, heads)))
 
     def put(text: str, x: float, top: float, **kw) -> None:
         pages[-1].text(x / 72 / w_in, 1 - top / 72 / h_in, text, fontsize=FONT_PT, va="top",
@@ -64,7 +69,8 @@ def table_pages(sheet: Sheet, title: str) -> list[Figure]:
         first_lines = max(map(len, _cells(rows[0], width_pt)))
         if y + LINE_PT * (1.5 + first_lines) > bottom:  # a group's heading never ends a page alone
             y = new_page()
-        put(f"■ {group}（{count} 项）", MARGIN_PT, y + 2, color="#1f3b63")
+        put(f"■ {sheet.title(group)}{paren(t('sheet.items', sheet.lang, n=count), sheet.lang)}", MARGIN_PT, y + 2,
+            color="#1f3b63")
         y += LINE_PT * 1.5
         for row in rows:
             cells = _cells(row, width_pt)
@@ -72,7 +78,7 @@ def table_pages(sheet: Sheet, title: str) -> list[Figure]:
             if y + lines * LINE_PT > bottom:
                 y = new_page()
             x = MARGIN_PT
-            for (_, _, share), cell in zip(COLUMNS, cells):
+            for (_, share), cell in zip(COLUMNS, cells):
                 put("\n".join(cell), x, y)
                 x += share * width_pt
             y += lines * LINE_PT + 4
@@ -87,17 +93,19 @@ def _rule(fig: Figure, top_pt: float, w_in: float, h_in: float) -> Line2D:
 
 
 def sheet_pdf(checked: CheckedLayout, sheet: Sheet) -> bytes:
-    title = f"{sheet.district}：规划安排清单"
-    setup_fonts(checked, title + "（续）第页共")
-    first = map_figure(checked, build_layers(checked), sheet.district, f"{sheet.district}科技创新空间布局",
-                       A4_PORTRAIT)
+    """The sheet as an A4 PDF in the sheet's language: its district's map, then the table."""
+    lang = sheet.lang
+    title = t("sheet.title", lang, district=sheet.district_label)
+    setup_fonts(checked, title)
+    first = map_figure(checked, build_layers(checked, lang=lang), sheet.district,
+                       t("sheet.map_title", lang, district=sheet.district_label), A4_PORTRAIT, lang=lang)
     pages = [first, *table_pages(sheet, title)]
     w_in, h_in = A4_PORTRAIT.size_in
     for n, fig in enumerate(pages, start=1):
-        fig.text(0.5, 14 / 72 / h_in, f"第 {n} 页 / 共 {len(pages)} 页", ha="center", fontsize=7, color="#555")
+        fig.text(0.5, 14 / 72 / h_in, t("sheet.page", lang, n=n, total=len(pages)), ha="center", fontsize=7, color="#555")
         if n > 1:
             fig.text(MARGIN_PT / 72 / w_in, 26 / 72 / h_in,
-                     "\n".join(wrap(source_line(), (w_in * 72 - 2 * MARGIN_PT) / 5.5 - 2)),
+                     "\n".join(wrap(source_line(lang=lang), (w_in * 72 - 2 * MARGIN_PT) / 5.5 - 2)),
                      fontsize=5.5, color="#777", va="bottom", linespacing=1.3)
     buf = io.BytesIO()
     with PdfPages(buf, metadata={"Title": title}) as pdf:

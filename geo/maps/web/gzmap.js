@@ -5,11 +5,13 @@
  * a label that does not fit is hidden until it does), a collapsible legend, fullscreen, pointer
  * coordinates, a metric scale, an optional minimap, a notice when basemap tiles fail, and the
  * user's view kept across reruns (sessionStorage, reset when the server asks for a new view).
- * Every text it shows comes escaped from the server (geo.safe.html_text).
+ * Every text it shows comes escaped from the server (geo.safe.html_text), in the page's language
+ * (payload.lang, payload.text: geo/ui_strings.yaml's web.* texts).
  */
 (function () {
   "use strict";
   var GZ = (window.GZ = window.GZ || {});
+  var T = {}; // the interface texts, set by GZ.init
 
   // Names arrive HTML-escaped (they also go into popup HTML); for text-only DOM uses (title,
   // aria-label, textContent) they are decoded, which a textarea does without running anything.
@@ -87,7 +89,7 @@
     // Keyboard access: Tab walks one visually hidden button per marker (its name as accessible
     // name), Enter opens that marker's popup; the focused marker is outlined on the map.
     var list = L.DomUtil.create("div", "gz-a11y", document.body); // outside the map: it must not scroll it
-    list.setAttribute("aria-label", "地图上的地点");
+    list.setAttribute("aria-label", T.places);
     markers.forEach(function (m, i) {
       var b = L.DomUtil.create("button", "gz-a11y-item", list);
       b.type = "button";
@@ -159,7 +161,7 @@
     ctl.onAdd = function () {
       var div = L.DomUtil.create("div", "gz-legend-box");
       var narrow = map.getSize().x < 600;
-      div.innerHTML = '<details class="gz-legend"' + (narrow ? "" : " open") + "><summary>图例</summary>" +
+      div.innerHTML = '<details class="gz-legend"' + (narrow ? "" : " open") + "><summary>" + T.legend + "</summary>" +
         payload.legend + "</details>";
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
@@ -192,7 +194,7 @@
   function addFullscreen(map) {
     var icon = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
       '<path d="M1 5V1h4M9 1h4v4M13 9v4H9M5 13H1V9" fill="none" stroke="#333" stroke-width="2"/></svg>';
-    button(map, "topleft", icon, "全屏 / 退出全屏", function () {
+    button(map, "topleft", icon, T.fullscreen, function () {
       var el = map.getContainer();
       if (document.fullscreenElement) { document.exitFullscreen(); }
       else if (el.requestFullscreen) { el.requestFullscreen(); }
@@ -204,7 +206,7 @@
     var ctl = L.control({ position: "bottomleft" });
     ctl.onAdd = function () {
       var div = L.DomUtil.create("div", "gz-coords");
-      div.textContent = "点击或移动指针查看坐标（WGS84）";
+      div.textContent = T.coords;
       return div;
     };
     ctl.addTo(map);
@@ -226,7 +228,7 @@
     var icon = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
       '<rect x="1" y="1" width="12" height="12" fill="none" stroke="#333" stroke-width="1.5"/>' +
       '<rect x="5" y="5" width="5" height="4" fill="#c0392b"/></svg>';
-    button(map, "topleft", icon, "显示 / 隐藏鹰眼图", function () {
+    button(map, "topleft", icon, T.minimap, function () {
       if (mini) { mini.remove(); holder.remove(); mini = null; return; }
       holder = L.DomUtil.create("div", "gz-minimap", map.getContainer());
       L.DomEvent.disableClickPropagation(holder);
@@ -245,18 +247,18 @@
     // the view is added at the moment of copying.
     var icon = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
       '<path d="M6 8l2-2M5 5l2-2a2.1 2.1 0 013 3l-2 2M9 9l-2 2a2.1 2.1 0 01-3-3l2-2" fill="none" stroke="#333" stroke-width="1.6"/></svg>';
-    button(map, "topleft", icon, "复制当前视图的链接", function (a) {
+    button(map, "topleft", icon, T.copy_link, function (a) {
       var loc;
       try { loc = new URL(window.parent.location.href); } catch (e) { loc = new URL(window.location.href); }
       var c = map.getCenter();
       loc.searchParams.set("view", c.lat.toFixed(5) + "," + c.lng.toFixed(5) + "," + map.getZoom());
       var url = loc.toString();
       GZ.lastLink = url;
-      var done = function () { a.title = "链接已复制：" + url; a.setAttribute("aria-label", a.title); };
+      var done = function () { a.title = T.link_copied + url; a.setAttribute("aria-label", a.title); };
       if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(url).then(done, function () { window.prompt("复制此链接：", url); });
+        navigator.clipboard.writeText(url).then(done, function () { window.prompt(T.copy_prompt, url); });
       } else {
-        window.prompt("复制此链接：", url);
+        window.prompt(T.copy_prompt, url);
       }
     });
   }
@@ -272,7 +274,7 @@
         notice.onAdd = function () {
           var div = L.DomUtil.create("div", "gz-notice");
           div.setAttribute("role", "status");
-          div.textContent = "在线底图无法加载（网络不可用或被阻止），图上要素照常显示。可在左侧改选“无底图（离线）”。";
+          div.textContent = T.tiles_failed;
           return div;
         };
         notice.addTo(map);
@@ -334,7 +336,8 @@
   }
 
   GZ.init = function (map, payload) {
-    document.documentElement.lang = "zh-CN";
+    document.documentElement.lang = payload.lang === "en" ? "en" : "zh-CN";
+    T = payload.text;
     GZ.map = map;
     focusWithoutScrolling(map);
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="Leaflet">Leaflet</a>');

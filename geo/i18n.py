@@ -1,0 +1,67 @@
+"""中文 / English: every text the app, the maps and the exports show, in the reader's language.
+
+Interface texts live in geo/ui_strings.yaml (one key, both languages; a test fails when a key
+lacks one, when code asks for a key it does not have, or when English pages show Chinese outside
+what is marked as Chinese). Names come from the data: `name_zh`/`name_en` of each entry and
+district, `name_zh`/`name_en` of each kind (geo.data.kinds), tier and group (geo.data.records),
+roles from `role_zh`/`role_en`. The documents print no English, so every English name and role is
+a translation and the data says so (`name_en_basis`).
+"""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from geo.data.records import TIERS
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+LANG_NAMES: dict[Lang, str] = {"zh": "中文", "en": "English"}  # each in its own language
+CATALOGUE = Path(__file__).with_name("ui_strings.yaml")
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    with CATALOGUE.open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def t(key: str, lang: Lang, /, **fields: object) -> str:
+    """The interface text `key` in `lang`, with `{field}`s filled in."""
+    text = catalogue()[key][lang]
+    return text.format(**fields) if fields else text
+
+
+def name(entry: object, lang: Lang) -> str:
+    """An entry's (or district's, or kind's) name in `lang`."""
+    return entry.name_en if lang == "en" else entry.name_zh
+
+
+def role(entry: object, lang: Lang) -> str:
+    """An entry's role; in English its translation where the data has one (else the Chinese)."""
+    return (getattr(entry, "role_en", None) if lang == "en" else None) or entry.role_zh
+
+
+def join(items, lang: Lang) -> str:
+    """A list as one phrase: 甲、乙 / A, B."""
+    return (", " if lang == "en" else "、").join(items)
+
+
+def sep(lang: Lang) -> str:
+    """Between clauses: ；/ ; ."""
+    return "; " if lang == "en" else "；"
+
+
+def colon(lang: Lang) -> str:
+    return ": " if lang == "en" else "："
+
+
+def paren(text: str, lang: Lang) -> str:
+    return f" ({text})" if lang == "en" else f"（{text}）"
+
+
+def tier_name(tier: str, lang: Lang) -> str:
+    return TIERS[tier][0 if lang == "zh" else 1]
