@@ -82,7 +82,7 @@ def test_app_runs_and_shows_the_map_page():
     assert not at.exception
     assert "一轴四核多点" in at.title[0].value
     at.selectbox(key="district").select("越秀区").run()
-    at.radio(key="view").set_value("区县清单").run()
+    at.radio(key="view").set_value("sheet").run()
     assert not at.exception
     assert any("越秀区：规划安排清单" in h.value for h in at.header)
     assert at.query_params["district"] == "越秀区"  # the link now opens this district

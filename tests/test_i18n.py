@@ -1,0 +1,179 @@
+"""中文 / English: every interface text has both languages, and an English page shows Chinese only
+where the data has nothing else (names and quotes as printed, marked as Chinese)."""
+from __future__ import annotations
+
+import html
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from google.protobuf.json_format import MessageToDict
+from streamlit.testing.v1 import AppTest
+
+from geo.data.validate import load_checked
+from geo.exports.district_sheet import COLUMNS, GROUPS, district_sheet
+from geo.exports.sheet_export import to_csv
+from geo.i18n import LANG_NAMES, catalogue
+from geo.maps.basemaps import BASEMAPS
+from geo.maps.webmap import build_map
+from layers import MODULES, build_layers
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECKED = load_checked()
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def as_printed() -> list[str]:
+    """The Chinese the data holds with no English beside it: names (shown next to the English),
+    sections and quotes as printed, working notes, boundary notes, location methods."""
+    out = set()
+    for e in CHECKED.entries.values():
+        out |= {getattr(e, f, None) or "" for f in ("name_zh", "notes", "boundary_note", "district_basis")}
+        out |= set(getattr(e, "aliases", ()))
+        out |= {s.section for s in getattr(e, "sources", ())} | {s.quote for s in getattr(e, "sources", ())}
+        for role in getattr(e, "segment_roles", ()):
+            out |= {s.section for s in role.sources} | {s.quote for s in role.sources}
+        loc = getattr(e, "location", None)
+        out.add(loc.method if loc else "")
+    return sorted((s for s in out if s), key=len, reverse=True)
+
+
+AS_PRINTED = as_printed()
+
+
+def untranslated(text: str) -> str:
+    """What is left of `text` once the data's own Chinese is taken out: Chinese here is a gap."""
+    for s in AS_PRINTED:
+        text = text.replace(s, "")
+    return "".join(HAN.findall(text))
+
+
+def code_keys() -> tuple[set[str], set[str]]:
+    """Catalogue keys the code asks for: literal ones, and the prefixes of keys it builds."""
+    literal, prefixes = set(), set()
+    for path in [ROOT / "app.py", *(ROOT / "geo").rglob("*.py"), *(ROOT / "layers").rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        for call in re.findall(r"""\bt\(\s*(f?["'][^)]*)""", text):  # the key argument: one or two literals
+            literal |= set(re.findall(r"""(?<!f)["']([a-z_]+\.[\w.]+)["']""", call))
+            prefixes |= set(re.findall(r"""f["']([\w.]+)\{""", call))
+    return literal, prefixes
+
+
+def test_every_text_has_both_languages_and_every_key_is_used():
+    texts = catalogue()
+    assert all(set(v) == {"zh", "en"} and v["zh"].strip() and v["en"].strip() for v in texts.values()), \
+        [k for k, v in texts.items() if set(v) != {"zh", "en"} or not all(x.strip() for x in v.values())]
+    assert not [k for k, v in texts.items() if HAN.search(v["en"])], "English texts with Chinese in them"
+    literal, prefixes = code_keys()
+    assert literal - set(texts) == set(), "the code asks for texts the catalogue lacks"
+    unused = [k for k in texts if k not in literal and not any(k.startswith(p) for p in prefixes)]
+    assert unused == [], "texts nothing shows"
+
+
+def test_every_name_the_maps_and_sheets_use_has_its_english():
+    for e in CHECKED.entries.values():
+        assert getattr(e, "name_en", "x").strip() and not HAN.search(getattr(e, "name_en", "")), e.id
+        assert getattr(e, "name_en_basis", "translation") in ("translation", "document"), e.id
+        if hasattr(e, "role_zh") and e.kind != "node_list":
+            assert e.role_en and not HAN.search(e.role_en), e.id
+    assert all(d.name_en and not HAN.search(d.name_en) for d in CHECKED.districts)
+    assert all(unit.name_en and not HAN.search(unit.name_en) for unit in CHECKED.units.values())
+    for m in MODULES.values():
+        assert not HAN.search(m.TITLE["en"])
+    for layer in build_layers(CHECKED, lang="en"):
+        assert not [s.label_en for s in layer.legend if HAN.search(s.label_en)]
+        assert not [i.kind_label for i in layer.items if HAN.search(i.kind_label)]
+    assert not [b.key for b in BASEMAPS.values() if HAN.search(b.label("en"))]
+
+
+class VisibleText(HTMLParser):
+    """The text a reader sees, leaving out what is marked as Chinese (lang="zh-CN")."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.parts = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ("br", "img", "input", "meta", "link"):
+            self.stack.append(dict(attrs).get("lang", "").startswith("zh"))
+
+    def handle_endtag(self, tag):
+        if tag not in ("br", "img", "input", "meta", "link") and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not any(self.stack):
+            self.parts.append(data)
+
+
+def visible(html_text: str) -> str:
+    parser = VisibleText()
+    parser.feed(html_text)
+    return " ".join(parser.parts)
+
+
+def test_the_english_web_map_shows_no_chinese_outside_what_is_marked_as_chinese():
+    doc = build_map(CHECKED, build_layers(CHECKED, lang="en"), lang="en").get_root().render()
+    data = json.loads(re.search(r"GZ\.init\([^,]+, (\{.*\})\);", doc).group(1))
+    assert data["lang"] == "en"
+    shown = [visible(p["popup"]) for p in data["points"]] + [visible(data["legend"])]
+    shown += [html.unescape(x["text"]) for x in data["labels"]] + [html.unescape(v) for v in data["text"].values()]
+    shown += [html.unescape(p["name"]) for p in data["points"]]
+    leaks = {s[:60]: HAN.findall(s) for s in shown if HAN.search(s)}
+    assert leaks == {}
+    # ...and the Chinese that is shown (names as printed, quotes) is marked, for readers and tools.
+    assert any('class="gz-name-en" lang="zh-CN">广州国际生物岛<' in p["popup"] for p in data["points"])
+
+
+def test_the_english_sheet_speaks_english_but_for_the_sections_and_quotes_as_printed():
+    for district in ("南沙区", "海珠区", "黄埔区"):
+        sheet = district_sheet(CHECKED, district, "en")
+        assert [sheet.title(g) for g in sheet.counts()] and not any(HAN.search(sheet.title(g)) for g in GROUPS)
+        for row in sheet.rows:
+            for column, value in row.cells().items():
+                if column != "quotes":
+                    assert untranslated(value) == "", (district, row.ids, column, value)
+        header = to_csv(sheet).lstrip("\ufeff").splitlines()[0]
+        assert header.split(",") == [sheet.header(c) for c in COLUMNS] and not HAN.search(header)
+
+
+def app_strings(at: AppTest) -> list[str]:
+    """Every string the page's elements carry (labels, options, help, text, HTML)."""
+    out = []
+
+    def strings(value):
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                strings(v)
+        elif isinstance(value, list):
+            for v in value:
+                strings(v)
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            strings(MessageToDict(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return out
+
+
+@pytest.mark.parametrize("query", [{"lang": "en"}, {"lang": "en", "district": "南沙区"},
+                                   {"lang": "en", "place": "park-bio-island"}])
+def test_the_english_app_shows_no_untranslated_interface_text(query: dict):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception and not at.warning
+    strings = app_strings(at)
+    assert any("Layers" in s for s in strings)  # the walk reached the sidebar
+    leaks = sorted({s[:80] for s in strings
+                    if untranslated(visible(s) if "<" in s else s) and s != LANG_NAMES["zh"]})
+    assert leaks == []
