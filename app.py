@@ -61,6 +61,7 @@ DATA = str(settings().data)
 log = logging.getLogger("gzmap")
 
 
+ALL = "all"  # the document and platform-system choices' "no restriction" (None would read as "no choice")
 SHEET_MIMES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                "csv": "text/csv", "pdf": "application/pdf"}
 
@@ -137,6 +138,13 @@ def sidebar(checked: CheckedLayout) -> dict:
     with st.sidebar:
         lang = st.radio("Language", LANGS, format_func=LANG_NAMES.get, key="lang", horizontal=True,
                         label_visibility="collapsed")
+        if st.session_state.setdefault("shown_lang", lang) != lang:
+            # A select box keeps showing the old language's text for its value unless the value
+            # is handed to it again.
+            for key in ("district", "document", "system", "basemap", "hit"):
+                if key in st.session_state:
+                    st.session_state[key] = st.session_state[key]
+            st.session_state.shown_lang = lang
         view = st.radio(t("app.page", lang), PAGES, format_func=lambda p: t(f"app.page.{p}", lang), key="view",
                         horizontal=True)
         district = st.selectbox(t("app.district", lang), [CITY] + [d.name_zh for d in checked.districts],
@@ -146,11 +154,11 @@ def sidebar(checked: CheckedLayout) -> dict:
         query = st.text_input(t("app.find_hint", lang), key="query")
         hits_box = st.container()  # filled by the map page, once the reading is known
         st.header(t("app.documents", lang))
-        doc = st.selectbox(t("app.document", lang), [None, *checked.documents], key="document",
-                           format_func=lambda d: t("app.all_documents", lang) if d is None
+        doc = st.selectbox(t("app.document", lang), [ALL, *checked.documents], key="document",
+                           format_func=lambda d: t("app.all_documents", lang) if d == ALL
                            else checked.document_label(d, lang))
-        system = st.selectbox(t("app.system", lang), [None, *(s.id for s in checked.of_kind("platform_system"))],
-                              format_func=lambda s: t("app.all_platforms", lang) if s is None
+        system = st.selectbox(t("app.system", lang), [ALL, *(s.id for s in checked.of_kind("platform_system"))],
+                              format_func=lambda s: t("app.all_platforms", lang) if s == ALL
                               else name(checked.entries[s], lang), key="system")
         st.header(t("app.layers", lang))
         visible = tuple(k for k, title in layer_titles(lang).items()
@@ -158,7 +166,8 @@ def sidebar(checked: CheckedLayout) -> dict:
         basemaps = basemap_catalogue()
         basemap = basemaps[st.selectbox(t("app.basemap", lang), list(basemaps),
                                         format_func=lambda k: basemaps[k].label(lang), key="basemap")]
-    return dict(view=view, district=district, doc=doc, system=system, visible=visible, basemap=basemap,
+    return dict(view=view, district=district, doc=None if doc == ALL else doc,
+                system=None if system == ALL else system, visible=visible, basemap=basemap,
                 query=query, hits_box=hits_box, lang=lang)
 
 

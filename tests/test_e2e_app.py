@@ -322,3 +322,61 @@ def test_a_copied_link_restores_layers_district_place_and_view_in_a_fresh_browse
         fresh.goto(link)  # with the place: its details open
         wait_until(fresh, lambda: "天河中央商务区" in fresh.inner_text("body") and "地点详情" in fresh.inner_text("body"),
                    what="the shared place")
+
+
+def test_switching_to_english_changes_popup_legend_and_sheet_and_a_copied_link_keeps_it():
+    with running_app() as url, browser() as b:
+        ctx = b.new_context(viewport={"width": 1440, "height": 900})
+        page = ctx.new_page()
+        page.goto(f"{url}/?layers=districts,cores,parks,axis")
+        frame = map_frame(page)
+        assert frame.locator(".gz-legend summary").inner_text() == "图例"
+        page.get_by_text("English", exact=True).click()
+        wait_until(page, lambda: "How to use" in page.inner_text("body"), what="the English page")
+        frame = wait_until(page, lambda: (f := map_frame(page)) and f.locator(".gz-legend summary").inner_text()
+                           == "Legend" and f, what="the English legend")
+        selects = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").evaluate_all(
+            "els => els.map(el => el.innerText + ' ' + [...el.querySelectorAll('input')].map(i => i.value).join(' '))")
+        assert "Whole city" in selects[0] and "All documents" in selects[1] and "全" not in " ".join(selects)
+        legend = frame.locator(".gz-legend").inner_text()
+        assert "Pole" in legend and "Innovation core" in legend and "极点" not in legend
+        frame.locator(".gz-marker.gz-id-park-tianhe-cbd").click()
+        popup = frame.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=10_000)
+        text = popup.inner_text()
+        assert "Tianhe Central Business District" in text and "Role" in text and "Sources" in text
+        assert "定位" not in text and "来源" not in text
+        page.screenshot(path=ARTIFACTS / "e2e-english-map.png")
+
+        # The district sheet in English, and back in Chinese.
+        page.get_by_text("District sheet", exact=True).click()
+        page.get_by_text("Choose a district on the left").wait_for(timeout=30_000)
+        page.goto(f"{url}/?page=sheet&district=黄埔区&lang=en")
+        page.get_by_text("Huangpu District: what the plans assign").wait_for(timeout=60_000)
+        page.get_by_text("Guangzhou International Bio Island").first.wait_for(timeout=20_000)
+        assert "Download Excel (XLSX)" in page.inner_text("body")
+        page.screenshot(path=ARTIFACTS / "e2e-english-sheet.png")
+        page.get_by_text("中文", exact=True).click()
+        page.get_by_text("黄埔区：规划安排清单").wait_for(timeout=30_000)
+        assert "lang=" not in page.url  # Chinese is the default: the link says nothing
+
+        # A copied link keeps the language, the district, the layers and the selected place.
+        page.goto(f"{url}/?page=map&district=黄埔区&lang=en&layers=districts,cores,parks,axis&place=park-bio-island")
+        frame = map_frame(page)
+        wait_until(page, lambda: "Place details" in page.inner_text("body"), what="the place's details")
+        frame.get_by_role("button", name="Copy a link to this view").click()
+        link = wait_until(page, lambda: frame.evaluate("() => GZ.lastLink"), what="the link")
+        assert "lang=en" in link and "district=" in link and "place=park-bio-island" in link, link
+        ctx.close()
+        fresh = b.new_context(viewport={"width": 1440, "height": 900}).new_page()
+        fresh.goto(link)
+        frame = map_frame(fresh)
+        wait_until(fresh, lambda: "Place details" in fresh.inner_text("body"), what="the shared place, in English")
+        fresh.screenshot(path=ARTIFACTS / "e2e-english-link.png")
+        chosen = fresh.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.evaluate(
+            "el => el.innerText + ' ' + [...el.querySelectorAll('input')].map(i => i.value).join(' ')")
+        assert "Huangpu District" in chosen and "Find a place" in fresh.inner_text("body")
+        details = fresh.locator("[data-testid='stHtml']").first.inner_text()
+        assert "Guangzhou International Bio Island" in details and "Role" in details
+        assert map_frame(fresh).locator(".gz-legend summary").inner_text() == "Legend"
+        assert count(map_frame(fresh), "gz-platform") == 0 and count(map_frame(fresh), "gz-park") > 0
