@@ -129,6 +129,8 @@
       }).filter(Boolean);
       var shown = [];
       var zoom = map.getZoom();
+      var box = map.getContainer().getBoundingClientRect(); // a label never runs off the map
+      var inside = function (q) { return q.left >= box.left && q.right <= box.right && q.top >= box.top && q.bottom <= box.bottom; };
       labels.forEach(function (l) {
         var el = l.marker.getElement();
         if (!el) return;
@@ -141,7 +143,7 @@
         var free = l.spots.some(function (spot) {
           span.style.transform = spot;
           r = span.getBoundingClientRect();
-          return !shown.some(hits) && !symbols.some(function (s) { return s.owner !== l.owner && hits(s.r); });
+          return inside(r) && !shown.some(hits) && !symbols.some(function (s) { return s.owner !== l.owner && hits(s.r); });
         });
         if (free) { shown.push(r); } else { el.style.visibility = "hidden"; }
       });
