@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geo.data.model import CheckedLayout
@@ -22,11 +23,11 @@ from geo.i18n import LANG_NAMES, LANGS, Lang, name, paren, t
 from geo.maps import offline_assets
 from geo.maps.basemaps import from_environment
 from geo.maps.details import DETAILS_CSS, details_html, notes_html
-from geo.maps.link import PAGES, Link, link_params, parse_link
+from geo.maps.link import PAGES, Link, layers_param, link_params, parse_link
 from geo.maps.sheet_pdf import sheet_pdf
 from geo.maps.static_map import FORMATS, export_map
 from geo.maps.view import CITY, View, view_of
-from geo.maps.webmap import build_map, highlight_group
+from geo.maps.webmap import build_map, highlight_group, set_layers_script
 from geo.safe import md_text
 from geo.search import search
 from geo.settings import settings
@@ -132,6 +133,23 @@ def write_link(choice: dict, hit: str | None) -> None:
         st.query_params.from_dict(params)
 
 
+@st.fragment
+def layer_switches(lang: Lang) -> tuple[str, ...]:
+    """The layer checkboxes (on unless a link says otherwise). A toggle reruns only this
+    fragment: the maps in the page switch their layers in the browser (GZ.setLayers), so no map
+    is rebuilt or sent again; the link and the exports follow."""
+    visible = tuple(k for k, title in layer_titles(lang).items() if st.checkbox(title, key=f"layer_{k}"))
+    st.session_state.setdefault("shown", {})["layers"] = visible  # read by the export buttons on click
+    value = layers_param(visible, list(layer_titles()))
+    if st.query_params.get("layers") != value:
+        if value is None:
+            del st.query_params["layers"]
+        else:
+            st.query_params["layers"] = value
+    components.html(set_layers_script(visible), height=0)
+    return visible
+
+
 def sidebar(checked: CheckedLayout) -> dict:
     # Widgets hold language-free values (keys, ids, Chinese district names) and show them in the
     # chosen language, so switching language keeps every choice.
@@ -161,8 +179,7 @@ def sidebar(checked: CheckedLayout) -> dict:
                               format_func=lambda s: t("app.all_platforms", lang) if s == ALL
                               else name(checked.entries[s], lang), key="system")
         st.header(t("app.layers", lang))
-        visible = tuple(k for k, title in layer_titles(lang).items()
-                        if st.checkbox(title, key=f"layer_{k}"))  # on unless a link says otherwise
+        visible = layer_switches(lang)
         basemaps = basemap_catalogue()
         basemap = basemaps[st.selectbox(t("app.basemap", lang), list(basemaps),
                                         format_func=lambda k: basemaps[k].label(lang), key="basemap")]
@@ -185,7 +202,7 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
         if choice["query"] and not hits:
             st.caption(t("app.no_hits", lang))
     write_link(choice, hit)
-    shown = build_layers(shown_checked, visible, lang)
+    shown = build_layers(shown_checked, None, lang)  # every layer: the browser shows the visible ones
     view = view_of(shown_checked, district, hit)
     token = f"{district}|{hit or ''}"
     link_view = st.session_state.get("link_view")
@@ -194,7 +211,7 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
         token = "link|" + ",".join(map(str, link_view))
     col_map, col_side = st.columns([5, 2], gap="medium")
     with col_map:
-        st_folium(build_map(shown_checked, shown, basemap, (view.center, view.zoom), token, lang),
+        st_folium(build_map(shown_checked, shown, basemap, (view.center, view.zoom), token, lang, visible),
                   key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
                   feature_group_to_add=highlight_group(view.highlight, basemap))
         export_row = st.columns([2, 1, 1, 1, 1.4])
@@ -206,9 +223,10 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
             t("app.export_html", lang), lambda: html_file(DATA, choice["doc"], choice["system"], focus, lang),
             file_name=f"{stem}.html", mime="text/html", key="export_html",
             on_click="ignore", help=t("app.export_html_help", lang))
+        now = st.session_state.shown  # the layers on when the button is clicked (see layer_switches)
         for col, fmt in zip(export_row[1:4], FORMATS):
             col.download_button(fmt.upper(), lambda fmt=fmt: render_view(DATA, choice["doc"], choice["system"],
-                                                                          focus, visible, fmt, lang),
+                                                                          focus, now["layers"], fmt, lang),
                                 file_name=f"{stem}.{fmt}", mime=MIMES[fmt], key=f"export_{fmt}", on_click="ignore")
         for layer in shown:
             if layer.unplaced:
@@ -249,9 +267,10 @@ def sheet_page(checked: CheckedLayout, choice: dict) -> None:
                             file_name=f"{t('app.sheet_stem', lang, district=sheet.district_label)}.{fmt}",
                             mime=SHEET_MIMES[fmt], key=f"sheet_{fmt}", on_click="ignore")
     with_quotes = st.toggle(t("app.show_quotes", lang), key="quotes")
-    layers = build_layers(checked, choice["visible"], lang)
+    layers = build_layers(checked, None, lang)
     view = view_of(checked, district)
-    st_folium(build_map(checked, layers, choice["basemap"], (view.center, view.zoom), f"sheet|{district}", lang),
+    st_folium(build_map(checked, layers, choice["basemap"], (view.center, view.zoom), f"sheet|{district}", lang,
+                        choice["visible"]),
               key="sheet_map", height=420, use_container_width=True, returned_objects=[],
               feature_group_to_add=highlight_group(view.highlight, choice["basemap"]))
     hidden = {"group"} | (set() if with_quotes else {"quotes"})

@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 import shapely
@@ -145,6 +145,12 @@ def test_hostile_names_show_as_text_and_run_no_script(data_copy: Path):
         page.get_by_role("option").first.click()
         page.get_by_text("地点详情").wait_for(timeout=10_000)
         wait_until(page, lambda: XSS in page.locator("[data-testid='stHtml']").first.inner_text(), what="details")
+        # A malicious link value is ignored, and the notice shows it as text.
+        page.goto(f"{url}/?district=<img src=x onerror=alert(3)>&lang=en&basemap=javascript:alert(4)")
+        notice = page.get_by_text("was not understood and is ignored").first
+        notice.wait_for(timeout=60_000)
+        assert page.get_by_text("district=<img src=x onerror=alert(3)>").count() >= 1
+        assert page.locator("[data-testid='stAlert'] img, [data-testid='stAlertContainer'] img").count() == 0
         page.wait_for_timeout(1000)
         assert dialogs == []
     assert not (ROOT / "ssti_proof_dir").exists()  # the app runs in the repo root
@@ -224,20 +230,38 @@ def test_every_placed_entry_opens_its_popup_by_a_real_click_at_two_zooms(viewpor
         page.screenshot(path=ARTIFACTS / f"e2e-popup-{viewport[0]}.png")
 
 
-def test_toggling_a_layer_keeps_the_users_zoom_and_centre():
+def test_toggling_a_layer_switches_it_in_the_browser_without_resending_the_map():
     with running_app() as url, browser() as b:
         page = b.new_page(viewport={"width": 1440, "height": 900})
+        received: list[int] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(len(f))))
         page.goto(url)
         frame = map_frame(page)
-        frame.evaluate("() => GZ.map.setView([23.12, 113.33], 11.75, {animate: false})")
-        page.wait_for_timeout(500)
+        wait_until(page, lambda: count(frame, "gz-park") == len(EXPECTED["gz-park"]), what="the parks")
+        frame.evaluate("() => { GZ.map.setView([23.12, 113.33], 11.75, {animate: false}); window.probe = 1; }")
+        page.wait_for_timeout(1500)
+        before = sum(received)
         page.get_by_text("多点（园区）", exact=True).click()
-        frame = wait_until(page, lambda: next((f for f in page.frames if "streamlit_folium" in f.url
-                                               and f.locator(".gz-marker").count() > 0
-                                               and count(f, "gz-park") == 0), None), what="parks removed")
-        page.wait_for_timeout(800)
+        wait_until(page, lambda: count(frame, "gz-park") == 0, what="parks removed")
+        assert "layers=districts,cores,platforms,axis" in unquote(page.url)
+        legend = frame.locator(".gz-legend").inner_text()
+        assert "多点 · 中部" not in legend and "极点" in legend
+        # The same map document (nothing reloaded it), the user's view, and a few kB, not the map.
+        assert frame.evaluate("() => window.probe") == 1
         zoom, lat, lon = leaflet_view(frame)
         assert zoom == 11.75 and abs(lat - 23.12) < 0.01 and abs(lon - 113.33) < 0.01
+        page.wait_for_timeout(1000)
+        assert sum(received) - before < 20_000, sum(received) - before
+        page.get_by_text("多点（园区）", exact=True).click()
+        wait_until(page, lambda: count(frame, "gz-park") == len(EXPECTED["gz-park"]), what="parks back")
+        assert "layers=" not in page.url
+        # What is exported follows the switches.
+        page.get_by_text("平台（1+2+4+4+N 等）", exact=True).click()
+        wait_until(page, lambda: count(frame, "gz-platform") == 0, what="platforms removed")
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="PDF", exact=True).click()
+        pdf = PdfReader(download.value.path())
+        assert "平台 · 国家实验室" not in pdf.pages[0].extract_text() and "极点" in pdf.pages[0].extract_text()
 
 
 def test_keyboard_users_reach_every_marker_and_open_it_with_enter():

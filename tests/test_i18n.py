@@ -118,13 +118,14 @@ def test_the_english_web_map_shows_no_chinese_outside_what_is_marked_as_chinese(
     doc = build_map(CHECKED, build_layers(CHECKED, lang="en"), lang="en").get_root().render()
     data = json.loads(re.search(r"GZ\.init\([^,]+, (\{.*\})\);", doc).group(1))
     assert data["lang"] == "en"
-    shown = [visible(p["popup"]) for p in data["points"]] + [visible(data["legend"])]
-    shown += [html.unescape(x["text"]) for x in data["labels"]] + [html.unescape(v) for v in data["text"].values()]
-    shown += [html.unescape(p["name"]) for p in data["points"]]
+    members = [m for place in data["places"] for m in place["members"]]
+    shown = [visible(m["popup"]) for m in members] + [visible(layer["legend"]) for layer in data["layers"]]
+    shown += [html.unescape(m[k]) for m in members for k in ("label", "kind")]
+    shown += [html.unescape(d["text"]) for d in data["districts"]] + [html.unescape(v) for v in data["text"].values()]
     leaks = {s[:60]: HAN.findall(s) for s in shown if HAN.search(s)}
     assert leaks == {}
     # ...and the Chinese that is shown (names as printed, quotes) is marked, for readers and tools.
-    assert any('class="gz-name-en" lang="zh-CN">广州国际生物岛<' in p["popup"] for p in data["points"])
+    assert any('class="gz-name-en" lang="zh-CN">广州国际生物岛<' in m["popup"] for m in members)
 
 
 def test_the_english_sheet_speaks_english_but_for_the_sections_and_quotes_as_printed():

@@ -58,7 +58,7 @@ def test_a_kind_added_through_the_registry_appears_everywhere(data_copy: Path, t
     assert [r.name for r in rows if "obs-maofeng" in r.ids] == ["帽峰山观测站"]
     layers = build_layers(checked)
     doc = html.unescape(build_map(checked, layers).get_root().render())
-    assert "gz-id-obs-maofeng" in doc and "帽峰山观测站" in doc
+    assert '"id":"obs-maofeng"' in doc and "帽峰山观测站" in doc  # a marker member of its own
     fig = map_figure(checked, layers, "白云区", "白云区")
     assert "observatories:obs-maofeng" in {a.get_gid() for a in fig.findobj() if a.get_gid()}
     assert "帽峰山观测站" in {t.get_text() for t in fig.texts + [c for ax in fig.axes for c in ax.texts]}

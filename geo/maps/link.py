@@ -87,8 +87,8 @@ def link_params(link: Link, layer_keys: list[str]) -> dict[str, str]:
         out["page"] = link.page
     if link.district:
         out["district"] = link.district
-    if link.layers is not None and list(link.layers) != layer_keys:
-        out["layers"] = ",".join(link.layers)
+    if (layers := layers_param(link.layers, layer_keys)) is not None:
+        out["layers"] = layers
     if link.basemap != "none":
         out["basemap"] = link.basemap
     if link.lang != "zh":
@@ -100,3 +100,8 @@ def link_params(link: Link, layer_keys: list[str]) -> dict[str, str]:
     if link.place:
         out["place"] = link.place
     return out
+
+
+def layers_param(layers: tuple[str, ...] | None, layer_keys: list[str]) -> str | None:
+    """The `layers` parameter for the layers shown; None when all are (the default)."""
+    return None if layers is None or list(layers) == layer_keys else ",".join(layers)

@@ -89,13 +89,11 @@ def _swatch(s: Style) -> str:
             f'border:1px {border} {s.color}"></span>')
 
 
-def legend_html(layers: list[MapLayer], lang: Lang) -> str:
-    """The legend of the layers that are on (the app builds only those)."""
-    rows = []
-    for layer in layers:
-        rows.append(f'<div class="gz-legend-title">{html_text(layer.title)}</div>')
-        rows += [f'<div class="gz-legend-row">{_swatch(s)}{html_text(s.label(lang))}</div>' for s in layer.legend]
-    return f'<div>{"".join(rows)}</div>'
+def legend_html(layer: MapLayer, lang: Lang) -> str:
+    """One layer's part of the legend (gzmap.js shows the parts of the layers that are on)."""
+    rows = [f'<div class="gz-legend-title">{html_text(layer.title)}</div>']
+    rows += [f'<div class="gz-legend-row">{_swatch(s)}{html_text(s.label(lang))}</div>' for s in layer.legend]
+    return "".join(rows)
 
 
 @dataclass
@@ -131,57 +129,48 @@ def _places(layers: list[MapLayer]) -> list[_Place]:
     return list(groups.values())
 
 
-def _popup(checked: CheckedLayout, members: list[tuple[MapLayer, MapItem]], lang: Lang) -> str:
-    if len(members) == 1:
-        item = members[0][1]
-        return details_html(checked, item.entry, item.kind_label, lang)
-    parts = [f'<div class="gz-group"><div class="gz-name">{html_text(members[0][1].label)}</div>']
-    for i, (_, item) in enumerate(members):
-        parts.append(f"<details{' open' if i == 0 else ''}><summary>{html_text(item.kind_label)}{colon(lang)}"
-                     f"{html_text(item.label)}</summary>{details_html(checked, item.entry, item.kind_label, lang)}"
-                     "</details>")
-    return "".join(parts) + "</div>"
-
-
 LABEL_KIND = {"axis_node": "node", "core": "core", "core_area": "core", "park": "park"}
-
-
 WEB_TEXTS = ("places", "legend", "fullscreen", "coords", "minimap", "copy_link", "link_copied", "copy_prompt",
              "tiles_failed")
 
 
-def payload(checked: CheckedLayout, layers: list[MapLayer], gcj02: bool, token: str, lang: Lang = "zh") -> dict:
-    """What gzmap.js draws: markers, labels, legend, the city outline for the minimap."""
-    points, labels = [], []
-    kinds = labelled()
-    for place in _places(layers):
-        top = place.members[0][1]
-        symbol = next((item.style for _, item in place.members if item.style.radius), top.style)
-        svg, size = svg_symbol(symbol)
-        ids = [item.id for _, item in place.members]
-        classes = {"gz-item", *(layer.css_class for layer, _ in place.members), *(f"gz-id-{i}" for i in ids)}
-        names = join(dict.fromkeys(item.label for _, item in place.members), lang)
-        points.append({"lat": place.point.y, "lon": place.point.x, "ids": ids, "svg": svg, "size": size,
-                       "classes": " ".join(sorted(classes)), "name": html_text(names),
-                       "popup": _popup(checked, place.members, lang)})
-        if top.entry.kind in kinds:
-            pole = top.entry.kind == "axis_node" and top.entry.pole
-            labels.append({"lat": place.point.y, "lon": place.point.x, "text": html_text(top.label),
-                           "marker": len(points) - 1,
-                           "kind": "pole" if pole else LABEL_KIND.get(top.entry.kind, top.entry.kind),
-                           "priority": 1 + _rank(top)[0] * 10 + _rank(top)[1], "min_zoom": 0,
-                           "gap": size // 2 + 3})
+def _member(checked: CheckedLayout, layer: MapLayer, item: MapItem, lang: Lang) -> dict:
+    """One entry at a place, as gzmap.js needs it to draw the place's marker from the members
+    whose layers are on: its symbol, name, popup and, for labelled kinds, its label's rank."""
+    svg, size = svg_symbol(item.style)
+    kind = item.entry.kind
+    pole = kind == "axis_node" and item.entry.pole
+    out = {"id": item.id, "layer": layer.key, "css": layer.css_class, "label": html_text(item.label),
+           "kind": html_text(item.kind_label), "popup": details_html(checked, item.entry, item.kind_label, lang),
+           "svg": svg, "size": size, "symbol": bool(item.style.radius)}
+    if kind in labelled():
+        rank = _rank(item)
+        out["label_kind"] = "pole" if pole else LABEL_KIND.get(kind, kind)
+        out["priority"] = 1 + rank[0] * 10 + rank[1]
+    return out
+
+
+def payload(checked: CheckedLayout, layers: list[MapLayer], gcj02: bool, token: str, lang: Lang = "zh",
+            visible: tuple[str, ...] | None = None) -> dict:
+    """What gzmap.js draws: every layer's places (each with its members, in rank order), the
+    district names, each layer's legend, the city outline for the minimap, and which layers are
+    on at first; the browser switches layers without the server."""
+    places = [{"lat": p.point.y, "lon": p.point.x, "members": [_member(checked, layer, item, lang)
+                                                              for layer, item in p.members]}
+              for p in _places(layers)]
     district_layer = next((layer for layer in layers if layer.key == "districts"), None)
-    for item in district_layer.items if district_layer else ():
-        p = item.geometry.representative_point()
-        labels.append({"lat": p.y, "lon": p.x, "text": html_text(item.label), "kind": "district", "marker": -1,
-                       "priority": 0, "min_zoom": 0, "gap": 0})
+    districts = [{"lat": (pt := item.geometry.representative_point()).y, "lon": pt.x, "text": html_text(item.label)}
+                 for item in (district_layer.items if district_layer else ())]
     outline = shapely.union_all([d.geometry for d in checked.districts]).simplify(0.005)
     if gcj02:
         outline = geometry_to_gcj02(outline)
-    return {"points": points, "labels": labels, "legend": legend_html(layers, lang), "gcj02": gcj02,
-            "view_token": token, "outline": mapping(outline), "lang": lang,
-            "text": {k: html_text(t(f"web.{k}", lang)) for k in WEB_TEXTS}}
+    return {"places": places, "districts": districts, "gcj02": gcj02, "view_token": token,
+            "layers": [{"key": layer.key, "css": layer.css_class, "legend": legend_html(layer, lang)}
+                       for layer in layers],
+            "visible": [layer.key for layer in layers if visible is None or layer.key in visible],
+            "outline": mapping(outline), "lang": lang,
+            "text": {k: html_text(t(f"web.{k}", lang)) for k in WEB_TEXTS} | {"join": join(["", ""], lang),
+                                                                             "colon": colon(lang)}}
 
 
 class LayoutMarkers(folium.MacroElement):
@@ -218,11 +207,12 @@ def _to_basemap(layers: list[MapLayer], gcj02: bool) -> list[MapLayer]:
 
 def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: Basemap | str = "none",
               view: tuple[tuple[float, float], float] = (GUANGZHOU_CENTER, GUANGZHOU_ZOOM),
-              view_token: str = "", lang: Lang = "zh") -> folium.Map:
+              view_token: str = "", lang: Lang = "zh", visible: tuple[str, ...] | None = None) -> folium.Map:
     """The web map of `layers`, opening at `view` (centre, zoom); `view_token` names that view
     (district, search hit): while it stays the same, the browser keeps the user's own centre and
     zoom across reruns, and only a new token moves the map. `layers` are built in `lang`, the
-    language of the map's own texts and popups."""
+    language of the map's own texts and popups. Of `layers`, those in `visible` (default: all) are
+    on at first; GZ.setLayers switches them in the browser, with no new map from the server."""
     spec = BASEMAPS[basemap] if isinstance(basemap, str) else basemap
     m = folium.Map(location=view[0], zoom_start=view[1], tiles=None,
                    control_scale=False, prefer_canvas=False, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
@@ -246,8 +236,16 @@ def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: Basemap |
             else:  # districts and schematic extents: areas under the markers, not tab stops
                 _polygon(geom, item.style, f"{layer.css_class}-shape gz-id-{item.id}", interactive=False).add_to(group)
         group.add_to(m)
-    LayoutMarkers(payload(checked, shown, spec.gcj02, view_token, lang)).add_to(m)
+    LayoutMarkers(payload(checked, shown, spec.gcj02, view_token, lang, visible)).add_to(m)
     return m
+
+
+def set_layers_script(keys: tuple[str, ...]) -> str:
+    """A page snippet that tells every web map of the page (same origin) which layers to show."""
+    return ("<script>const keys = " + script_literal(list(keys)) + ";"
+            "for (const f of window.parent.document.querySelectorAll('iframe')) {"
+            "try { const gz = f.contentWindow.GZ; if (gz && gz.setLayers) gz.setLayers(keys); } catch (e) {} }"
+            "</script>")
 
 
 def highlight_group(geometry: shapely.Geometry | None, basemap: Basemap | str = "none") -> folium.FeatureGroup:

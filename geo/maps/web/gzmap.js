@@ -5,6 +5,9 @@
  * a label that does not fit is hidden until it does), a collapsible legend, fullscreen, pointer
  * coordinates, a metric scale, an optional minimap, a notice when basemap tiles fail, and the
  * user's view kept across reruns (sessionStorage, reset when the server asks for a new view).
+ * The payload holds every layer; GZ.setLayers(keys) shows some of them, in the browser alone:
+ * markers, labels and legend are drawn again from the members on those layers, and the lines
+ * and areas of the others are hidden.
  * Every text it shows comes escaped from the server (geo.safe.html_text), in the page's language
  * (payload.lang, payload.text: geo/ui_strings.yaml's web.* texts).
  */
@@ -32,9 +35,56 @@
     });
   }
 
+  // What the layers that are on show: one marker per place, for its members on those layers
+  // (symbol and label from the highest-ranked, which comes first), and the district names.
+  function derive(payload, on) {
+    var points = [], labels = [];
+    payload.places.forEach(function (place) {
+      var ms = place.members.filter(function (m) { return on[m.layer]; });
+      if (!ms.length) return;
+      var sym = ms.filter(function (m) { return m.symbol; })[0] || ms[0];
+      var names = [], classes = { "gz-item": 1 };
+      ms.forEach(function (m) {
+        if (names.indexOf(m.label) < 0) names.push(m.label);
+        classes[m.css] = 1;
+        classes["gz-id-" + m.id] = 1;
+      });
+      points.push({ lat: place.lat, lon: place.lon, ids: ms.map(function (m) { return m.id; }), svg: sym.svg,
+                    size: sym.size, classes: Object.keys(classes).sort().join(" "), name: names.join(T.join),
+                    popup: popupHtml(ms) });
+      var top = ms[0];
+      if (top.label_kind) {
+        labels.push({ lat: place.lat, lon: place.lon, text: top.label, kind: top.label_kind, marker: points.length - 1,
+                      priority: top.priority, min_zoom: 0, gap: Math.floor(sym.size / 2) + 3 });
+      }
+    });
+    if (on.districts) {
+      payload.districts.forEach(function (d) {
+        labels.push({ lat: d.lat, lon: d.lon, text: d.text, kind: "district", marker: -1, priority: 0, min_zoom: 0, gap: 0 });
+      });
+    }
+    return { points: points, labels: labels };
+  }
+
+  // One member: its details; several: the first open, the others one click away.
+  function popupHtml(ms) {
+    if (ms.length === 1) return ms[0].popup;
+    var html = '<div class="gz-group"><div class="gz-name">' + ms[0].label + "</div>";
+    ms.forEach(function (m, i) {
+      html += "<details" + (i === 0 ? " open" : "") + "><summary>" + m.kind + T.colon + m.label + "</summary>" +
+        m.popup + "</details>";
+    });
+    return html + "</div>";
+  }
+
+  function pane(map, name, z) {
+    var p = map.getPane(name) || map.createPane(name);
+    p.style.zIndex = z;
+    return p;
+  }
+
   function addPoints(map, payload) {
-    var pane = map.createPane("gz-points");
-    pane.style.zIndex = 640; // above lines, areas and Leaflet's own markers
+    pane(map, "gz-points", 640); // above lines, areas and Leaflet's own markers
     var markers = [];
     payload.points.forEach(function (p) {
       var m = L.marker([p.lat, p.lon], {
@@ -99,13 +149,15 @@
       b.addEventListener("blur", function () { L.DomUtil.removeClass(m.getElement(), "gz-focus"); });
       b.addEventListener("click", function () { m.openPopup(); });
     });
-    return markers;
+    return { markers: markers, remove: function () {
+      map.off("zoomend viewreset resize load", declutter);
+      markers.forEach(function (m) { m.remove(); });
+      list.remove();
+    } };
   }
 
   function addLabels(map, payload) {
-    var pane = map.createPane("gz-labels");
-    pane.style.zIndex = 630;
-    pane.style.pointerEvents = "none";
+    pane(map, "gz-labels", 630).style.pointerEvents = "none";
     var labels = payload.labels.map(function (l) {
       var icon = L.divIcon({ className: "gz-label gz-label-" + l.kind, html: "<span>" + l.text + "</span>",
                              iconSize: null, iconAnchor: [0, 0] });
@@ -154,7 +206,11 @@
     setTimeout(place, 400);
     window.addEventListener("load", place);
     if (document.fonts && document.fonts.ready) document.fonts.ready.then(place);
-    return place;
+    return { place: place, remove: function () {
+      map.off("zoomend moveend resize overlayadd overlayremove", place);
+      window.removeEventListener("load", place);
+      labels.forEach(function (l) { l.marker.remove(); });
+    } };
   }
 
   function addLegend(map, payload) {
@@ -164,7 +220,7 @@
       var div = L.DomUtil.create("div", "gz-legend-box");
       var narrow = map.getSize().x < 600;
       div.innerHTML = '<details class="gz-legend"' + (narrow ? "" : " open") + "><summary>" + T.legend + "</summary>" +
-        payload.legend + "</details>";
+        '<div class="gz-legend-body"></div></details>';
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       return div;
@@ -337,6 +393,33 @@
     map.keyboard.enable();
   }
 
+  // Show the layers in `keys`: markers, labels and the legend are drawn again for them; the
+  // others' lines and areas are hidden by a class on the map (CSS rules made in GZ.init).
+  function drawLayers(map, payload, keys) {
+    var on = {};
+    keys.forEach(function (k) { on[k] = true; });
+    (GZ.undraw || []).forEach(function (undo) { undo(); });
+    var shown = derive(payload, on);
+    var points = addPoints(map, shown);
+    GZ.markers = points.markers;
+    var labels = addLabels(map, shown);
+    GZ.placeLabels = labels.place;
+    GZ.undraw = [points.remove, labels.remove];
+    var box = map.getContainer();
+    payload.layers.forEach(function (l) { L.DomUtil[on[l.key] ? "removeClass" : "addClass"](box, "gz-hide-" + l.css); });
+    var legend = box.querySelector(".gz-legend-body");
+    if (legend) {
+      legend.innerHTML = payload.layers.filter(function (l) { return on[l.key]; })
+        .map(function (l) { return l.legend; }).join("");
+      box.querySelector(".gz-legend-box").style.display = legend.innerHTML ? "" : "none";
+    }
+    GZ.visible = keys.slice();
+  }
+
+  GZ.setLayers = function (keys) {
+    if (GZ.map) drawLayers(GZ.map, GZ.payload, keys);
+  };
+
   GZ.init = function (map, payload) {
     document.documentElement.lang = payload.lang === "en" ? "en" : "zh-CN";
     T = payload.text;
@@ -345,9 +428,14 @@
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="Leaflet">Leaflet</a>');
     L.control.scale({ imperial: false, metric: true, position: "bottomleft" }).addTo(map);
     keepView(map, payload);
-    GZ.markers = addPoints(map, payload);
-    GZ.placeLabels = addLabels(map, payload);
+    GZ.payload = payload;
+    var rules = document.createElement("style");
+    rules.textContent = payload.layers.map(function (l) {
+      return ".gz-hide-" + l.css + " ." + l.css + "-shape{display:none}";
+    }).join("");
+    document.head.appendChild(rules);
     addLegend(map, payload);
+    drawLayers(map, payload, payload.visible);
     addFullscreen(map);
     addMinimap(map, payload);
     addCopyLink(map);
