@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geo.data.model import CheckedLayout
@@ -23,7 +22,7 @@ from geo.i18n import LANG_NAMES, LANGS, Lang, name, paren, t
 from geo.maps import offline_assets
 from geo.maps.basemaps import from_environment
 from geo.maps.details import DETAILS_CSS, details_html, notes_html
-from geo.maps.link import PAGES, Link, layers_param, link_params, parse_link
+from geo.maps.link import PAGES, Link, link_params, parse_link
 from geo.maps.sheet_pdf import sheet_pdf
 from geo.maps.static_map import FORMATS, export_map
 from geo.maps.view import CITY, View, view_of
@@ -95,30 +94,24 @@ def basemap_catalogue() -> dict:
     return from_environment(secrets)
 
 
-def apply_link(checked: CheckedLayout) -> None:
-    """Once per session: what the link asks for (geo.maps.link) becomes the widgets' state."""
+def first_link(checked: CheckedLayout) -> Link:
+    """What the page's link asks for (geo.maps.link), in a session's first run; the defaults after.
+
+    The link's values are the widgets' defaults, never written over their state: a browser that
+    reconnects to a restarted server brings its widgets' values, and those win over the older URL.
+    """
     if "link_read" in st.session_state:
-        return
+        return Link()
     st.session_state.link_read = True
     link = parse_link(st.query_params.to_dict(), checked, list(layer_titles()), list(basemap_catalogue()))
     st.session_state.link_notices = link.notices
-    st.session_state.view = link.page
-    st.session_state.lang = link.lang
-    if link.district:
-        st.session_state.district = link.district
-    for key in layer_titles():
-        st.session_state[f"layer_{key}"] = link.layers is None or key in link.layers
-    if link.basemap != "none":
-        st.session_state.basemap = link.basemap
-    if link.doc:
-        st.session_state.document = link.doc
-    if link.system:
-        st.session_state.system = link.system
-    if link.place:
-        st.session_state.query = name(checked.entries[link.place], link.lang)
-        st.session_state.hit = link.place
     if link.view:
         st.session_state.link_view = link.view
+    return link
+
+
+def position(options: list, value) -> int:
+    return options.index(value) if value in options else 0
 
 
 def write_link(choice: dict, hit: str | None) -> None:
@@ -133,29 +126,26 @@ def write_link(choice: dict, hit: str | None) -> None:
         st.query_params.from_dict(params)
 
 
-@st.fragment
-def layer_switches(lang: Lang) -> tuple[str, ...]:
-    """The layer checkboxes (on unless a link says otherwise). A toggle reruns only this
-    fragment: the maps in the page switch their layers in the browser (GZ.setLayers), so no map
-    is rebuilt or sent again; the link and the exports follow."""
-    visible = tuple(k for k, title in layer_titles(lang).items() if st.checkbox(title, key=f"layer_{k}"))
-    st.session_state.setdefault("shown", {})["layers"] = visible  # read by the export buttons on click
-    value = layers_param(visible, list(layer_titles()))
-    if st.query_params.get("layers") != value:
-        if value is None:
-            del st.query_params["layers"]
-        else:
-            st.query_params["layers"] = value
-    components.html(set_layers_script(visible), height=0)
+def layer_switches(lang: Lang, link: Link) -> tuple[str, ...]:
+    """The layer checkboxes (on unless a link says otherwise). The maps hold every layer and
+    switch them in the browser (GZ.setLayers, told by a small snippet), so a toggle changes no
+    map: Streamlit sends the unchanged map as a reference to what the browser already has."""
+    visible = tuple(k for k, title in layer_titles(lang).items()
+                    if st.checkbox(title, value=link.layers is None or k in link.layers, key=f"layer_{k}"))
+    st.iframe(set_layers_script(visible), height=1)  # our own script (layer keys), no data text
     return visible
 
 
-def sidebar(checked: CheckedLayout) -> dict:
+def sidebar(checked: CheckedLayout, link: Link) -> dict:
     # Widgets hold language-free values (keys, ids, Chinese district names) and show them in the
     # chosen language, so switching language keeps every choice.
+    districts = [CITY] + [d.name_zh for d in checked.districts]
+    docs = [ALL, *checked.documents]
+    systems = [ALL, *(s.id for s in checked.of_kind("platform_system"))]
+    basemaps = basemap_catalogue()
     with st.sidebar:
-        lang = st.radio("Language", LANGS, format_func=LANG_NAMES.get, key="lang", horizontal=True,
-                        label_visibility="collapsed")
+        lang = st.radio("Language", LANGS, index=position(list(LANGS), link.lang), format_func=LANG_NAMES.get,
+                        key="lang", horizontal=True, label_visibility="collapsed")
         if st.session_state.setdefault("shown_lang", lang) != lang:
             # A select box keeps showing the old language's text for its value unless the value
             # is handed to it again.
@@ -163,29 +153,30 @@ def sidebar(checked: CheckedLayout) -> dict:
                 if key in st.session_state:
                     st.session_state[key] = st.session_state[key]
             st.session_state.shown_lang = lang
-        view = st.radio(t("app.page", lang), PAGES, format_func=lambda p: t(f"app.page.{p}", lang), key="view",
-                        horizontal=True)
-        district = st.selectbox(t("app.district", lang), [CITY] + [d.name_zh for d in checked.districts],
+        view = st.radio(t("app.page", lang), PAGES, index=position(list(PAGES), link.page),
+                        format_func=lambda p: t(f"app.page.{p}", lang), key="view", horizontal=True)
+        district = st.selectbox(t("app.district", lang), districts, index=position(districts, link.district),
                                 format_func=lambda d: t("app.city", lang) if d == CITY else checked.district_name(d, lang),
                                 key="district")
         st.header(t("app.find", lang))
-        query = st.text_input(t("app.find_hint", lang), key="query")
+        query = st.text_input(t("app.find_hint", lang), key="query",
+                              value=name(checked.entries[link.place], link.lang) if link.place else "")
         hits_box = st.container()  # filled by the map page, once the reading is known
         st.header(t("app.documents", lang))
-        doc = st.selectbox(t("app.document", lang), [ALL, *checked.documents], key="document",
+        doc = st.selectbox(t("app.document", lang), docs, index=position(docs, link.doc), key="document",
                            format_func=lambda d: t("app.all_documents", lang) if d == ALL
                            else checked.document_label(d, lang))
-        system = st.selectbox(t("app.system", lang), [ALL, *(s.id for s in checked.of_kind("platform_system"))],
+        system = st.selectbox(t("app.system", lang), systems, index=position(systems, link.system),
                               format_func=lambda s: t("app.all_platforms", lang) if s == ALL
                               else name(checked.entries[s], lang), key="system")
         st.header(t("app.layers", lang))
-        visible = layer_switches(lang)
-        basemaps = basemap_catalogue()
+        visible = layer_switches(lang, link)
         basemap = basemaps[st.selectbox(t("app.basemap", lang), list(basemaps),
+                                        index=position(list(basemaps), link.basemap),
                                         format_func=lambda k: basemaps[k].label(lang), key="basemap")]
     return dict(view=view, district=district, doc=None if doc == ALL else doc,
                 system=None if system == ALL else system, visible=visible, basemap=basemap,
-                query=query, hits_box=hits_box, lang=lang)
+                query=query, hits_box=hits_box, lang=lang, place=link.place)
 
 
 def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
@@ -197,7 +188,9 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
         return name(e, lang) + paren(e.name_zh if lang == "en" else e.name_en, lang)
 
     with choice["hits_box"]:
-        hit = st.selectbox(t("app.hits", lang, n=len(hits)), [e.id for e in hits], index=None,
+        ids = [e.id for e in hits]
+        hit = st.selectbox(t("app.hits", lang, n=len(hits)), ids,
+                           index=ids.index(choice["place"]) if choice["place"] in ids else None,
                            format_func=both_names, placeholder=t("app.pick_hit", lang), key="hit") if hits else None
         if choice["query"] and not hits:
             st.caption(t("app.no_hits", lang))
@@ -211,7 +204,7 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
         token = "link|" + ",".join(map(str, link_view))
     col_map, col_side = st.columns([5, 2], gap="medium")
     with col_map:
-        st_folium(build_map(shown_checked, shown, basemap, (view.center, view.zoom), token, lang, visible),
+        st_folium(build_map(shown_checked, shown, basemap, (view.center, view.zoom), token, lang),
                   key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
                   feature_group_to_add=highlight_group(view.highlight, basemap))
         export_row = st.columns([2, 1, 1, 1, 1.4])
@@ -223,10 +216,9 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
             t("app.export_html", lang), lambda: html_file(DATA, choice["doc"], choice["system"], focus, lang),
             file_name=f"{stem}.html", mime="text/html", key="export_html",
             on_click="ignore", help=t("app.export_html_help", lang))
-        now = st.session_state.shown  # the layers on when the button is clicked (see layer_switches)
         for col, fmt in zip(export_row[1:4], FORMATS):
             col.download_button(fmt.upper(), lambda fmt=fmt: render_view(DATA, choice["doc"], choice["system"],
-                                                                          focus, now["layers"], fmt, lang),
+                                                                          focus, visible, fmt, lang),
                                 file_name=f"{stem}.{fmt}", mime=MIMES[fmt], key=f"export_{fmt}", on_click="ignore")
         for layer in shown:
             if layer.unplaced:
@@ -269,8 +261,7 @@ def sheet_page(checked: CheckedLayout, choice: dict) -> None:
     with_quotes = st.toggle(t("app.show_quotes", lang), key="quotes")
     layers = build_layers(checked, None, lang)
     view = view_of(checked, district)
-    st_folium(build_map(checked, layers, choice["basemap"], (view.center, view.zoom), f"sheet|{district}", lang,
-                        choice["visible"]),
+    st_folium(build_map(checked, layers, choice["basemap"], (view.center, view.zoom), f"sheet|{district}", lang),
               key="sheet_map", height=420, use_container_width=True, returned_objects=[],
               feature_group_to_add=highlight_group(view.highlight, choice["basemap"]))
     hidden = {"group"} | (set() if with_quotes else {"quotes"})
@@ -283,8 +274,7 @@ def sheet_page(checked: CheckedLayout, choice: dict) -> None:
 
 
 def page(checked: CheckedLayout) -> None:
-    apply_link(checked)
-    choice = sidebar(checked)
+    choice = sidebar(checked, first_link(checked))
     for notice in st.session_state.pop("link_notices", ()):
         st.warning(md_text(notice))
     st.html(PAGE_CSS)

@@ -237,12 +237,37 @@ def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: Basemap |
                 _polygon(geom, item.style, f"{layer.css_class}-shape gz-id-{item.id}", interactive=False).add_to(group)
         group.add_to(m)
     LayoutMarkers(payload(checked, shown, spec.gcj02, view_token, lang, visible)).add_to(m)
+    stable_ids(m, "m")
     return m
 
 
+def stable_ids(element: folium.Element, prefix: str) -> None:
+    """Number the elements instead of folium's random ids: the same map then renders to the same
+    bytes, and Streamlit sends a rerun's unchanged map as a reference to the browser's copy.
+    Templates also use the names children were added under, so those follow."""
+    counter = iter(range(1 << 30))
+    element._id = f"{prefix}{next(counter):x}"
+    queue = [element]
+    while queue:
+        el = queue.pop(0)
+        holders = [el] + ([el.html] if isinstance(getattr(el, "html", None), folium.Element) else [])
+        for holder in holders:  # a popup's body hangs beside its children
+            renamed = {}
+            for key, child in holder._children.items():
+                old = child.get_name()
+                child._id = f"{prefix}{next(counter):x}"
+                renamed[child.get_name() if key == old else key] = child
+                queue.append(child)
+            holder._children = type(holder._children)(renamed)
+            if holder is not el:
+                holder._id = f"{prefix}{next(counter):x}"
+
+
 def set_layers_script(keys: tuple[str, ...]) -> str:
-    """A page snippet that tells every web map of the page (same origin) which layers to show."""
+    """A page snippet that tells every web map of the page (same origin) which layers to show,
+    now and when one draws itself again later (gzmap.js reads GZ_LAYERS of its parent page)."""
     return ("<script>const keys = " + script_literal(list(keys)) + ";"
+            "window.parent.GZ_LAYERS = keys;"  # for a map that (re)draws after this ran
             "for (const f of window.parent.document.querySelectorAll('iframe')) {"
             "try { const gz = f.contentWindow.GZ; if (gz && gz.setLayers) gz.setLayers(keys); } catch (e) {} }"
             "</script>")
@@ -260,6 +285,7 @@ def highlight_group(geometry: shapely.Geometry | None, basemap: Basemap | str = 
                             **leaflet_style(FOCUS, "gz-highlight")).add_to(group)
     else:
         _polygon(geometry, FOCUS, "gz-highlight").add_to(group)
+    stable_ids(group, "h")
     return group
 
 

@@ -417,7 +417,8 @@
   }
 
   GZ.setLayers = function (keys) {
-    if (GZ.map) drawLayers(GZ.map, GZ.payload, keys);
+    if (!GZ.map || (GZ.visible && GZ.visible.join() === keys.join())) return; // nothing changes
+    drawLayers(GZ.map, GZ.payload, keys);
   };
 
   GZ.init = function (map, payload) {
@@ -435,7 +436,13 @@
     }).join("");
     document.head.appendChild(rules);
     addLegend(map, payload);
-    drawLayers(map, payload, payload.visible);
+    // In the app, the layer switches' latest word wins over the payload's (the map may draw
+    // itself again after they spoke, e.g. after a reconnection).
+    var keys = payload.visible;
+    try {
+      if (window.parent !== window && Array.isArray(window.parent.GZ_LAYERS)) keys = window.parent.GZ_LAYERS;
+    } catch (e) { /* another origin: the payload's */ }
+    drawLayers(map, payload, keys);
     addFullscreen(map);
     addMinimap(map, payload);
     addCopyLink(map);
