@@ -8,6 +8,7 @@ under /component/<name>/. Nothing is copied, so the app writes nothing into the 
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import xstatic.pkg.jquery as xjquery
@@ -29,7 +30,15 @@ def local_file(url: str) -> Path:
     return Path(FOLDERS[component]) / name
 
 
+_declared = threading.Lock()
+_done: list[bool] = []
+
+
 def serve() -> None:
-    """Register the asset folders with the running Streamlit server (call from the app)."""
-    for name, folder in FOLDERS.items():
-        declare_component(name, path=folder)
+    """Register the asset folders with the running Streamlit server (call from the app), once per
+    process: sessions run in threads, and declaring is not thread-safe (inspect.getmodule)."""
+    with _declared:
+        if not _done:
+            for name, folder in FOLDERS.items():
+                declare_component(name, path=folder)
+            _done.append(True)
