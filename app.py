@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.data.model import CheckedLayout
 from geo.data.problems import DataError
@@ -19,7 +18,7 @@ from geo.exports.district_sheet import district_sheet
 from geo.exports.sheet_export import to_csv, to_xlsx
 from geo.exports.standalone import standalone_html
 from geo.i18n import LANG_NAMES, LANGS, Lang, name, paren, t
-from geo.maps import offline_assets
+from geo.maps import offline_assets, st_map
 from geo.maps.basemaps import from_environment
 from geo.maps.details import DETAILS_CSS, details_html, notes_html
 from geo.maps.link import PAGES, Link, link_params, parse_link
@@ -64,6 +63,18 @@ log = logging.getLogger("gzmap")
 ALL = "all"  # the document and platform-system choices' "no restriction" (None would read as "no choice")
 SHEET_MIMES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                "csv": "text/csv", "pdf": "application/pdf"}
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def map_args(directory: str, doc: str | None, system: str | None, lang: Lang, basemap: str,
+             focus: tuple[str, str | None] | None, view: tuple[tuple[float, float], float, str]) -> dict:
+    """The web map's element (every layer; the browser shows the visible ones), made once per
+    reading, language, basemap, highlighted district or place, and view (geo.maps.st_map)."""
+    checked = reading(directory, doc, system)
+    spec = basemap_catalogue()[basemap]
+    highlight = view_of(checked, *focus).highlight if focus else None
+    m = build_map(checked, build_layers(checked, None, lang), spec, (view[0], view[1]), view[2], lang)
+    return st_map.component_args(m, highlight_group(highlight, spec))
 
 
 @st.cache_resource(show_spinner=False)
@@ -195,18 +206,18 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
         if choice["query"] and not hits:
             st.caption(t("app.no_hits", lang))
     write_link(choice, hit)
-    shown = build_layers(shown_checked, None, lang)  # every layer: the browser shows the visible ones
+    shown = build_layers(shown_checked, None, lang)  # for the lists of what the map cannot show
     view = view_of(shown_checked, district, hit)
     token = f"{district}|{hit or ''}"
+    focus = (district, hit)
     link_view = st.session_state.get("link_view")
     if link_view and district == CITY and not hit:  # a shared link's view, until the user picks another
         view = View((link_view[0], link_view[1]), link_view[2], None)
-        token = "link|" + ",".join(map(str, link_view))
+        token, focus = "link|" + ",".join(map(str, link_view)), None
     col_map, col_side = st.columns([5, 2], gap="medium")
     with col_map:
-        st_folium(build_map(shown_checked, shown, basemap, (view.center, view.zoom), token, lang),
-                  key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
-                  feature_group_to_add=highlight_group(view.highlight, basemap))
+        st_map.show(map_args(DATA, choice["doc"], choice["system"], lang, basemap.key, focus,
+                             (view.center, view.zoom, token)), key="map", height=MAP_HEIGHT)
         export_row = st.columns([2, 1, 1, 1, 1.4])
         export_row[0].markdown(t("app.export_view", lang))
         focus = None if district == CITY else district
@@ -221,11 +232,10 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
                                                                           focus, visible, fmt, lang),
                                 file_name=f"{stem}.{fmt}", mime=MIMES[fmt], key=f"export_{fmt}", on_click="ignore")
         for layer in shown:
-            if layer.unplaced:
+            if layer.unplaced:  # a plain list: a data grid would cost the page ~1.3 MB of script
                 with st.expander(t("app.unplaced", lang, layer=layer.title, n=len(layer.unplaced))):
-                    st.dataframe(pd.DataFrame([{t("sheet.col.name", lang): name(e, lang),
-                                                t("app.other_name", lang): e.name_zh if lang == "en" else e.name_en}
-                                               for e in layer.unplaced]), hide_index=True)
+                    other = (lambda e: e.name_zh) if lang == "en" else (lambda e: e.name_en)
+                    st.markdown("\n".join(f"- {md_text(name(e, lang) + paren(other(e), lang))}" for e in layer.unplaced))
     with col_side:
         if hit:
             st.subheader(t("app.details", lang))
@@ -263,11 +273,9 @@ def sheet_page(checked: CheckedLayout, choice: dict) -> None:
                             file_name=f"{t('app.sheet_stem', lang, district=sheet.district_label)}.{fmt}",
                             mime=SHEET_MIMES[fmt], key=f"sheet_{fmt}", on_click="ignore")
     with_quotes = st.toggle(t("app.show_quotes", lang), key="quotes")
-    layers = build_layers(checked, None, lang)
     view = view_of(checked, district)
-    st_folium(build_map(checked, layers, choice["basemap"], (view.center, view.zoom), f"sheet|{district}", lang),
-              key="sheet_map", height=420, use_container_width=True, returned_objects=[],
-              feature_group_to_add=highlight_group(view.highlight, choice["basemap"]))
+    st_map.show(map_args(DATA, choice["doc"], choice["system"], lang, choice["basemap"].key, (district, None),
+                         (view.center, view.zoom, f"sheet|{district}")), key="sheet_map", height=420)
     hidden = {"group"} | (set() if with_quotes else {"quotes"})
     for group, n in counts.items():
         st.subheader(md_text(f"{sheet.title(group)}{paren(str(n), lang)}"))

@@ -145,3 +145,24 @@ def test_an_operator_tile_source_from_the_secrets_is_offered_and_used():
     loc = CHECKED.entries["park-tianhe-cbd"].location
     assert f'"lat":{loc.lat},"lon":{loc.lon}' not in doc  # a GCJ-02 source shifts the overlays
     assert "tk=testkey" in catalogue([], "testkey")["tianditu"].provider.build_url()
+
+
+def test_the_cached_map_element_is_what_st_folium_would_send(monkeypatch):
+    import streamlit_folium
+
+    from geo.maps import st_map
+    from geo.maps.webmap import highlight_group
+    from geo.maps.view import view_of
+
+    sent = {}
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: sent.update(kw))
+    focus = view_of(CHECKED, "南沙区")
+    streamlit_folium.st_folium(build_map(CHECKED, build_layers(CHECKED)), key="map", height=640,
+                               use_container_width=True, returned_objects=[],
+                               feature_group_to_add=highlight_group(focus.highlight))
+    ours = st_map.component_args(build_map(CHECKED, build_layers(CHECKED)), highlight_group(focus.highlight))
+    assert {k: sent[k] for k in ours} == ours and "GZ.init(" in ours["script"] and ours["feature_group"]
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: sent.update(mine=kw))
+    st_map.show(ours, key="map", height=640)
+    assert {k: v for k, v in sent["mine"].items() if k != "on_change"} == \
+        {k: v for k, v in sent.items() if k not in ("mine", "on_change")}

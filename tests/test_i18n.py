@@ -175,6 +175,7 @@ def test_the_english_app_shows_no_untranslated_interface_text(query: dict):
     assert not at.exception and not at.warning
     strings = app_strings(at)
     assert any("Layers" in s for s in strings)  # the walk reached the sidebar
-    leaks = sorted({s[:80] for s in strings
+    plain = [re.sub(r"\\(.)", r"\1", s) for s in strings]  # markdown escapes (geo.safe.md_text) undone
+    leaks = sorted({s[:80] for s in plain
                     if untranslated(visible(s) if "<" in s else s) and s != LANG_NAMES["zh"]})
     assert leaks == []

@@ -1,0 +1,42 @@
+"""The web map as a Streamlit element, its arguments made once per map.
+
+streamlit_folium's `st_folium` renders the folium map into its component's arguments on every
+call (about 110 ms for this map), so a rerun that changes nothing on the map (a layer switch, a
+search being typed) pays for it again. Here the arguments are made by the same helpers
+`st_folium` uses, the caller caches them, and they go to its component directly. These helpers
+are private to streamlit-folium, which requirements.txt pins (0.27.4) for that reason;
+tests/test_app_logic.py checks that the arguments match what `st_folium` itself would send.
+"""
+from __future__ import annotations
+
+import folium
+import streamlit_folium as sf
+
+
+def component_args(m: folium.Map, highlight: folium.FeatureGroup | None = None) -> dict:
+    """What `st_folium(m, feature_group_to_add=highlight)` hands its component (in its order:
+    the page is rendered before the map's script, which alters the folium tree)."""
+    m.get_root().render()
+    m.render()
+    html, header = sf._get_html(m), sf._get_header(m)
+    script = sf._get_map_string(m)
+    links = [e for e in _walk(m) if isinstance(e, folium.elements.JSCSSMixin)]
+    return {
+        "script": script, "header": header, "html": html, "id": sf.get_full_id(m),
+        "feature_group": None if highlight is None else sf._get_feature_group_string(highlight, map=m, idx=0),
+        "css_links": list(dict.fromkeys(href for e in links for _, href in getattr(e, "default_css", []))),
+        "js_links": list(dict.fromkeys(src for e in links for _, src in getattr(e, "default_js", []))),
+    }
+
+
+def _walk(element):
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def show(args: dict, *, key: str, height: int) -> None:
+    """The map in the page, full width, returning nothing to the script."""
+    sf._component_func(**args, key=sf.generate_js_hash(args["script"], key, False), height=height, width=None,
+                       returned_objects=[], default={}, zoom=None, center=None, return_on_hover=False,
+                       layer_control=None, pixelated=False, wrap_longitude=False, on_change=None)
