@@ -264,12 +264,10 @@ def sheet_page(checked: CheckedLayout, choice: dict) -> None:
                + md_text(". " if lang == "en" else "。") + md_text(t("sheet.common_note", lang)))
     cols = st.columns(3)
     for col, fmt in zip(cols, ("xlsx", "csv", "pdf")):
-        # The tables are made at once (cached, a few ms); the PDF only when asked for. A file made
-        # on demand was sometimes gone (HTTP 404) before its download started under load
-        # (bench/load.py, bench/README.md).
-        data = sheet_file(DATA, choice["doc"], district, fmt, lang) if fmt != "pdf" else \
-            (lambda: sheet_file(DATA, choice["doc"], district, "pdf", lang))
-        col.download_button(t(f"app.download_{fmt}", lang), data,
+        # Made at once (cached per district, language and document; the PDF takes 2-3 s the first
+        # time): a file made on click was sometimes gone (HTTP 404) before its download started
+        # when many sessions ran (Streamlit 1.67; bench/load.py, bench/README.md).
+        col.download_button(t(f"app.download_{fmt}", lang), sheet_file(DATA, choice["doc"], district, fmt, lang),
                             file_name=f"{t('app.sheet_stem', lang, district=sheet.district_label)}.{fmt}",
                             mime=SHEET_MIMES[fmt], key=f"sheet_{fmt}", on_click="ignore")
     with_quotes = st.toggle(t("app.show_quotes", lang), key="quotes")
