@@ -167,7 +167,8 @@ def sidebar(checked: CheckedLayout, link: Link) -> dict:
         view = st.radio(t("app.page", lang), PAGES, index=position(list(PAGES), link.page),
                         format_func=lambda p: t(f"app.page.{p}", lang), key="view", horizontal=True)
         district = st.selectbox(t("app.district", lang), districts, index=position(districts, link.district),
-                                format_func=lambda d: t("app.city", lang) if d == CITY else checked.district_name(d, lang),
+                                format_func=lambda d: t("app.city", lang) if d == CITY
+                                else checked.district_name(d, lang),
                                 key="district")
         st.header(t("app.find", lang))
         query = st.text_input(t("app.find_hint", lang), key="query",
@@ -235,7 +236,8 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
             if layer.unplaced:  # a plain list: a data grid would cost the page ~1.3 MB of script
                 with st.expander(t("app.unplaced", lang, layer=layer.title, n=len(layer.unplaced))):
                     other = (lambda e: e.name_zh) if lang == "en" else (lambda e: e.name_en)
-                    st.markdown("\n".join(f"- {md_text(name(e, lang) + paren(other(e), lang))}" for e in layer.unplaced))
+                    st.markdown("\n".join(f"- {md_text(name(e, lang) + paren(other(e), lang))}"
+                                          for e in layer.unplaced))
     with col_side:
         if hit:
             st.subheader(t("app.details", lang))

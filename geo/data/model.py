@@ -61,9 +61,6 @@ class CheckedLayout:
     def axis(self) -> Axis:
         return self.of_kind("axis")[0]
 
-    def kind_zh(self, entry) -> str:
-        return KINDS[entry.kind].name_zh
-
     def disagreement(self, entry_id: str, lang: Lang) -> tuple[str, str]:
         """A finding on `entry_id` in `lang`, and the entry's boundary note (as written, in Chinese)."""
         e = self.entries[entry_id]
@@ -156,8 +153,8 @@ def resolve_nodes(entries: dict[str, object]) -> dict[str, object]:
     out = {}
     for key, e in entries.items():
         if e.kind == "axis_node" and (place := entries.get(e.place)) is not None:
-            e = AxisNode(**e.model_dump(), name_zh=place.name_zh, name_en=place.name_en, name_en_basis=place.name_en_basis,
-                         aliases=place.aliases, district=place.district)
+            e = AxisNode(**e.model_dump(), name_zh=place.name_zh, name_en=place.name_en,
+                         name_en_basis=place.name_en_basis, aliases=place.aliases, district=place.district)
         out[key] = e
     return out
 
