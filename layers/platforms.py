@@ -21,7 +21,7 @@ _COLORS = {
 _MARKERS = {"national-lab": "D", "tech-innovation-centre": "D", "major-facility": "s",
             "provincial-lab": "^", "research-institute": "v", "other": "."}
 TIER_STYLES = {
-    tier: Style(f"平台 · {zh}", f"Platform: {en.lower()}", _COLORS[tier], _COLORS[tier],
+    tier: Style(f"平台 · {zh}", f"Platform: {en[0].lower()}{en[1:]}", _COLORS[tier], _COLORS[tier],
                 0.9, 1.0, radius=4 if tier == "other" else 5, marker=_MARKERS[tier], z=2)
     for tier, (zh, en) in TIERS.items()
 }

@@ -179,7 +179,10 @@
         var r = el ? el.getBoundingClientRect() : null;
         return r && r.width > 0 ? { r: r, owner: i } : null;
       }).filter(Boolean);
-      var shown = [];
+      // The legend and the buttons are obstacles too: a label never hides under a control.
+      var shown = [].map.call(map.getContainer().querySelectorAll(".leaflet-control"), function (c) {
+        return c.getBoundingClientRect();
+      }).filter(function (q) { return q.width > 0; });
       var zoom = map.getZoom();
       var box = map.getContainer().getBoundingClientRect(); // a label never runs off the map
       var inside = function (q) { return q.left >= box.left && q.right <= box.right && q.top >= box.top && q.bottom <= box.bottom; };
@@ -226,6 +229,10 @@
       return div;
     };
     ctl.addTo(map);
+    // Labels keep clear of the legend: place them again when it opens or closes.
+    ctl.getContainer().querySelector("details").addEventListener("toggle", function () {
+      if (GZ.placeLabels) GZ.placeLabels();
+    });
     // Never over an open popup: on a small map the legend folds and steps aside while one is open.
     map.on("popupopen", function () {
       if (map.getSize().x >= 900) return;
