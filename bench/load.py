@@ -37,24 +37,19 @@ import math
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 from st_client import ClientError, StreamlitClient
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, serving
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# As in tests/browser.py: as root in a sandbox, and no background traffic leaving the machine.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TICK = os.sysconf("SC_CLK_TCK")
 SLO_S = 1.0  # the p95 rerun latency the step-up looks for
 NAN = float("nan")
@@ -62,12 +57,6 @@ BUSY_OTHERS = 50.0  # % CPU of other processes above which a step over 1 s is me
 
 
 # -- the server and its process tree ----------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def app_tree(app: str, ref: str | None, snapshot: bool):
     """The app script to serve: as given; or from `git archive <ref>`, or a copy of the working tree
@@ -93,16 +82,10 @@ def start_server(app: Path, port: int, log_path: Path) -> subprocess.Popen:
         [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port)],
         cwd=app.parent, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 90
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-            return proc
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise SystemExit(f"the app did not start; see {log_path}") from None
-            time.sleep(0.3)
+    if not serving(f"http://127.0.0.1:{port}", proc, 90):
+        proc.kill()
+        raise SystemExit(f"the app did not start; see {log_path}")
+    return proc
 
 
 def _stat(pid: int) -> tuple[int, int]:

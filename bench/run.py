@@ -26,7 +26,6 @@ import base64
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,6 @@ import tempfile
 import time
 import traceback
 import unicodedata
-import urllib.request
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,9 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, serving  # noqa: E402 - after sys.path
+
 VIEWPORT = {"width": 1400, "height": 900}
 DISTRICT = "黄埔区"
 MORE_DISTRICTS = ("天河区", "海珠区")  # reruns: choose 黄埔区, then these
@@ -82,12 +79,6 @@ VISIBLE = "return [...doc.querySelectorAll(%r)].filter(e => e.getClientRects().l
 
 
 # ----------------------------------------------------------------------------- servers
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _children() -> dict[int, list[int]]:
@@ -134,16 +125,9 @@ class Server:
              "--server.runOnSave", "false", "--browser.gatherUsageStats", "false"],
             cwd=cwd, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})},
             stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2)
-                return
-            except OSError:
-                if time.time() > deadline or self.proc.poll() is not None:
-                    self.stop()
-                    raise RuntimeError(f"{script.name} did not start: {self.log_tail()}") from None
-                time.sleep(0.3)
+        if not serving(self.url, self.proc):
+            self.stop()
+            raise RuntimeError(f"{script.name} did not start: {self.log_tail()}")
 
     def log_tail(self) -> str:
         return self.log_path.read_text(errors="replace")[-1500:]

@@ -27,6 +27,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def serving(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> bool:
+    """Whether the Streamlit server `proc` answers at `url` within `timeout_s` (False as soon
+    as it has exited). The tests, the fault tests and bench/ start their servers with it."""
+    deadline = time.time() + timeout_s
+    while proc.poll() is None and time.time() <= deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 @contextlib.contextmanager
 def running_app(data_dir: Path | None = None):
     """`streamlit run app.py` on a free loopback port; yields its base URL."""
@@ -38,15 +51,8 @@ def running_app(data_dir: Path | None = None):
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"app did not start: {proc.stdout.read().decode()[-2000:]}") from None
-                time.sleep(0.5)
+        if not serving(url, proc):
+            raise RuntimeError(f"app did not start: {proc.stdout.read().decode()[-2000:]}")
         yield url
     finally:
         proc.terminate()

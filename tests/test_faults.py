@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Self
 
@@ -20,7 +19,7 @@ from fontTools.ttLib import TTFont
 from matplotlib import ft2font
 from pypdf import PdfReader
 
-from tests.browser import ARTIFACTS, ROOT, browser, free_port, map_frame, wait_until
+from tests.browser import ARTIFACTS, ROOT, browser, free_port, map_frame, serving, wait_until
 
 DATA = ROOT / "data"
 DISTRICT = "黄埔区"
@@ -43,16 +42,10 @@ class AppServer:
                  str(ROOT / "app.py"),
                  "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true"],
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2)
-                return self
-            except OSError:
-                if time.time() > deadline or self.proc.poll() is not None:
-                    self.stop()
-                    raise RuntimeError(f"app did not start:\n{self.log_text()[-3000:]}") from None
-                time.sleep(0.3)
+        if not serving(self.url, self.proc):
+            self.stop()
+            raise RuntimeError(f"app did not start:\n{self.log_text()[-3000:]}")
+        return self
 
     def kill(self) -> None:
         """A crash: SIGKILL, no goodbye to the browser."""
