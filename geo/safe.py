@@ -10,7 +10,8 @@ Out, one function per kind of output:
   backslashes would run in the browser);
 - `md_text`: literal in Streamlit markdown (headings, captions);
 - `sheet_cell`: a spreadsheet cell that Excel or LibreOffice shows as text, never as a formula
-  (OWASP "CSV injection": a leading = + - @ tab or carriage return gets a leading apostrophe).
+  (OWASP "CSV injection": a leading = + - @ tab or carriage return gets a leading apostrophe);
+- `file_name`: one file name inside an output folder, never a path out of it.
 Matplotlib draws data text literally because geo.maps.static_map turns mathtext off.
 """
 from __future__ import annotations
@@ -63,3 +64,34 @@ def sheet_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+# What no file name made from data may hold: path separators and what Windows forbids, control
+# characters; names Windows reserves for devices; a length every file system takes (255 bytes
+# is the usual limit, minus room for a stem's suffix and extension).
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_RESERVED_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                   *(f"LPT{i}" for i in range(1, 10))}
+MAX_NAME_BYTES = 120
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why `name` cannot be one file name inside a folder, or None when it can."""
+    if not name.strip():
+        return "is empty"
+    if (bad := _UNSAFE_IN_NAME.search(name)) is not None:
+        return f"holds {bad.group()!r}, which a file name cannot hold (a path separator or reserved character)"
+    if ".." in name or name != name.strip(" ."):
+        return "holds '..' or starts or ends with a dot or a space"
+    if name.split(".")[0].upper() in _RESERVED_NAMES:
+        return f"is a device name Windows reserves ({name.split('.')[0]})"
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        return f"is longer than {MAX_NAME_BYTES} bytes"
+    return None
+
+
+def file_name(name: str) -> str:
+    """`name` when it is a safe single file name; ValueError saying why not otherwise."""
+    if (problem := file_name_problem(name)) is not None:
+        raise ValueError(f"file name {name[:60]!r} {problem}")
+    return name
