@@ -5,7 +5,7 @@
     python bench/load.py --snapshot                        # a copy of the working tree: edits meanwhile don't count
     python bench/load.py --ref HEAD                        # the committed app, not the working tree
 
-It starts `python -m streamlit run app.py` on a free 127.0.0.1 port and drives it with
+It starts `python -m geo.ui.serve run app.py` on a free 127.0.0.1 port and drives it with
 lightweight clients that speak Streamlit's websocket protocol (bench/st_client.py), so the figures
 measure the server, plus a few real Chromium sessions (Playwright) to confirm what a person sees.
 Every session loads the map, then repeats: choose a district, toggle a layer, open the district
@@ -79,7 +79,9 @@ def app_tree(app: str, ref: str | None, snapshot: bool):
 def start_server(app: Path, port: int, log_path: Path) -> subprocess.Popen:
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
+        # The README's launcher; a --ref from before it existed runs Streamlit's own.
+        [sys.executable, "-m", "geo.ui.serve" if (app.parent / "geo/ui/serve.py").exists() else "streamlit",
+         "run", str(app), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port)],
         cwd=app.parent, stdout=log, stderr=subprocess.STDOUT)
     if not serving(f"http://127.0.0.1:{port}", proc, 90):
@@ -723,7 +725,7 @@ async def bench(args) -> None:
     log_path = Path(args.log)
     t_start = time.monotonic()
     where = f" at {args.ref}" if args.ref else " (a copy of the working tree)" if args.snapshot else ""
-    print(f"server: python -m streamlit run {args.app}{where}"
+    print(f"server: python -m geo.ui.serve run {args.app}{where}"
           + f" on {url} (log: {log_path}); {os.cpu_count()} cores", flush=True)
     with app_tree(args.app, args.ref, args.snapshot) as app:
         proc = start_server(app, port, log_path)

@@ -110,7 +110,7 @@ def peak_rss_mib(pid: int) -> float:
 
 
 class Server:
-    """`streamlit run SCRIPT` on a free loopback port. The app runs from the repository (with its
+    """`python -m geo.ui.serve run SCRIPT` on a free loopback port. The app runs from the repository (with its
     .streamlit/config.toml); the naive and bare pages from the temporary folder, with Streamlit's
     defaults (so a setting the project adds, such as websocket compression, counts for the app only)."""
 
@@ -120,10 +120,12 @@ class Server:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+            [sys.executable, "-m", "geo.ui.serve", "run", str(script), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
              "--server.runOnSave", "false", "--browser.gatherUsageStats", "false"],
-            cwd=cwd, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})},
+            # PYTHONPATH: the launcher (geo.ui.serve) is found from the temporary folder too.
+            cwd=cwd, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT),
+                          **(env or {})},
             stdout=self.log, stderr=subprocess.STDOUT)
         if not serving(self.url, self.proc):
             self.stop()

@@ -42,11 +42,12 @@ def serving(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> bool:
 
 @contextlib.contextmanager
 def running_app(data_dir: Path | None = None):
-    """`streamlit run app.py` on a free loopback port; yields its base URL."""
+    """`python -m geo.ui.serve run app.py` (the README's command) on a free loopback port; yields
+    its base URL."""
     port = free_port()
     env = {**os.environ, "GZMAP_DATA": str(data_dir)} if data_dir else dict(os.environ)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "geo.ui.serve", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -26,19 +26,21 @@ DISTRICT = "黄埔区"
 
 
 class AppServer:
-    """`streamlit run app.py` on a fixed loopback port, which can be killed and started again."""
+    """`python -m geo.ui.serve run app.py` (the README's command) on a fixed loopback port, which
+    can be killed and started again."""
 
     def __init__(self, port: int, log: Path, env: dict[str, str] | None = None, prefix: list[str] = (),
                  python: list[str] = (sys.executable,)):
         self.port, self.log, self.env, self.prefix = port, log, {**os.environ, **(env or {})}, list(prefix)
-        self.python = list(python)  # the interpreter (and a wrapper script) that runs `-m streamlit`
+        self.python = list(python)  # the interpreter (and a wrapper script) that runs `-m geo.ui.serve`
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> AppServer:
         with self.log.open("ab") as out:  # appended: one log across restarts
             self.proc = subprocess.Popen(
-                [*self.prefix, *self.python, *(["-m"] if len(self.python) == 1 else []), "streamlit", "run",
+                [*self.prefix, *self.python, *(["-m"] if len(self.python) == 1 else []),
+                 "geo.ui.serve", "run",
                  str(ROOT / "app.py"),
                  "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true"],
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)

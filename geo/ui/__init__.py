@@ -1,0 +1,1 @@
+"""Streamlit glue: how the app's server is started (geo.ui.serve)."""
