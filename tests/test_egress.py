@@ -186,6 +186,15 @@ def test_with_the_deploy_units_flags_cross_origin_handshakes_look_up_nothing(tmp
     assert attempts(log) == []
 
 
+def test_the_launcher_loads_nothing_of_the_app_before_streamlit_runs_the_page():
+    """bench/ serves a bare Streamlit page through the launcher as its floor: importing it must not
+    bring pandas or geopandas (geo/__init__ imports its API on first use)."""
+    loaded = subprocess.run([sys.executable, "-c", "import sys, geo.ui.serve; "
+                             "print(sorted({'pandas', 'geopandas', 'geo.data.validate'} & set(sys.modules)))"],
+                            cwd=ROOT, capture_output=True, text=True, check=True, timeout=60).stdout.strip()
+    assert loaded == "[]"
+
+
 def test_the_launcher_fails_loudly_when_streamlit_renames_its_lookups(monkeypatch):
     from streamlit import net_util
 
