@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from geo.data.kinds import KINDS, Kind, files
 from geo.data.problems import Problem
-from geo.data.records import Document, Unit
+from geo.data.records import Document, Unit, excerpt, shorten
 
 # file -> {top-level key (None: the file is a list) -> kind of its entries}
 FILES: dict[str, dict[str | None, str]] = {
@@ -26,8 +26,74 @@ FILES: dict[str, dict[str | None, str]] = {
 }
 
 
+# Limits on what a data file may be, far above the real data (the largest file is 121 KB, the
+# deepest nesting 8 levels, the longest number 7 digits, the largest file 3,342 values once its
+# aliases are expanded): past them a file is refused with a message before it can cost much
+# memory or time, or blow Python's recursion limit.
+MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_NESTING = 50
+MAX_NUMBER_DIGITS = 40
+MAX_EXPANDED_VALUES = 200_000
+
+
+def nesting_problem(depth: int) -> str:
+    return f"nested deeper than {MAX_NESTING} levels (lists or mappings inside each other): not a data file"
+
+
+def number_problem(digits: int) -> str:
+    return f"a number of {digits:,} digits: no data field takes more than {MAX_NUMBER_DIGITS}"
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses a key given twice in one mapping (YAML would keep the last)."""
+    """A safe loader that refuses a key given twice in one mapping (YAML would keep the last),
+    nesting deeper than MAX_NESTING (checked before the composer recurses), integers longer
+    than MAX_NUMBER_DIGITS (Python refuses to convert past 4,300 digits, with a ValueError),
+    and aliases that would expand past MAX_EXPANDED_VALUES: the data reuses a few `sources:`
+    lists by alias, but nested aliases turn a few hundred bytes into billions of values
+    ("billion laughs"). Sizes are counted while composing, so nothing is ever expanded."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+        self._sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values, depth) once expanded
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            target = self.anchors.get(event.anchor)
+            if target is not None and id(target) not in self._sizes:
+                raise yaml.composer.ComposerError(
+                    None, None, f"the alias *{shorten(event.anchor, 40)} is used inside its own anchor: "
+                    "a value cannot hold itself", event.start_mark)
+            return super().compose_node(parent, index)  # an undefined alias is YAML's own error
+        if self._depth >= MAX_NESTING:
+            raise yaml.composer.ComposerError(None, None, nesting_problem(self._depth), event.start_mark)
+        self._depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            children = node.value if isinstance(node, yaml.SequenceNode) else []
+        size = 1 + sum(self._sizes[id(c)][0] for c in children)
+        depth = 1 + max((self._sizes[id(c)][1] for c in children), default=0)
+        if size > MAX_EXPANDED_VALUES:
+            raise yaml.composer.ComposerError(
+                None, None, f"its aliases (*name) expand to more than {MAX_EXPANDED_VALUES:,} values: "
+                "write the value out, or use fewer aliases", node.start_mark)
+        if depth > MAX_NESTING:
+            raise yaml.composer.ComposerError(None, None, nesting_problem(depth) + " (through aliases)",
+                                              node.start_mark)
+        self._sizes[id(node)] = (size, depth)
+        return node
+
+    def construct_yaml_int(self, node):
+        digits = sum(ch.isdigit() for ch in node.value)
+        if digits > MAX_NUMBER_DIGITS:
+            raise yaml.constructor.ConstructorError(None, None, number_problem(digits), node.start_mark)
+        return super().construct_yaml_int(node)
 
     def construct_mapping(self, node, deep=False):
         seen: dict[Any, int] = {}
@@ -35,17 +101,27 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=deep)
             if isinstance(key, (str, int, float, bool)) and key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}' (also on line {seen[key] + 1}); "
+                    None, None, f"duplicate key '{shorten(str(key), 60)}' (also on line {seen[key] + 1}); "
                     "keep one of them", key_node.start_mark)
             if isinstance(key, (str, int, float, bool)):
                 seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
 
 
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _UniqueKeyLoader.construct_yaml_int)
+
+
 def read_text(path: Path) -> tuple[str | None, list[Problem]]:
-    """A data file's text (UTF-8, with or without BOM), or a problem saying how to save it."""
+    """A data file's text (UTF-8, with or without BOM), or a problem saying how to save it.
+    A file over MAX_FILE_BYTES is refused before it is read (and never read past the limit)."""
     try:
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [_too_big(path, size)]
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:  # grew while being read, or not a plain file
+            return None, [_too_big(path, len(raw))]
     except FileNotFoundError:
         return None, [Problem.error(path.name, "-", "-", "file is missing")]
     except OSError as err:
@@ -66,6 +142,11 @@ def read_text(path: Path) -> tuple[str | None, list[Problem]]:
             "(e.g. Notepad: 另存为 → 编码 UTF-8)")]
 
 
+def _too_big(path: Path, size: int) -> Problem:
+    return Problem.error(path.name, "-", "-", f"the file is {size / 1e6:,.1f} MB, over the limit of "
+                         f"{MAX_FILE_BYTES / 1e6:,.0f} MB for a data file")
+
+
 def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     text, problems = read_text(path)
     if text is None:
@@ -75,7 +156,7 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "-"
-        what = getattr(err, "problem", None) or str(err)
+        what = shorten(getattr(err, "problem", None) or str(err), 200)
         return None, [Problem.error(path.name, "-", where, f"not valid YAML: {what}")]
 
 
@@ -95,7 +176,8 @@ def _field(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif not part.startswith(("function-", "tagged-union")):
+        elif not str(part).startswith(("function-", "tagged-union")):
+            part = shorten(str(part), 60)  # a key from the data: any length
             out += f".{part}" if out else part
     return out or "-"
 
@@ -109,14 +191,14 @@ def _message(err: dict) -> str:
     if kind == "too_short":
         return "must be a non-empty list"
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected', '').replace(chr(39), '')}, got {err.get('input')!r}"
+        return f"must be one of {ctx.get('expected', '').replace(chr(39), '')}, got {excerpt(err.get('input'))}"
     if kind == "value_error":
-        return str(ctx.get("error", err["msg"]))
+        return shorten(str(ctx.get("error", err["msg"])), 300)
     if kind in ("float_type", "float_parsing"):
-        return f"must be a number, got {err.get('input')!r}"
+        return f"must be a number, got {excerpt(err.get('input'))}"
     if kind == "greater_than":
-        return f"must be greater than {ctx.get('gt')}, got {err.get('input')!r}"
-    return err["msg"]
+        return f"must be greater than {ctx.get('gt')}, got {excerpt(err.get('input'))}"
+    return shorten(err["msg"], 300)
 
 
 def problems_of(err: ValidationError, file: str, entry_id: str) -> list[Problem]:
@@ -132,7 +214,7 @@ def problems_of(err: ValidationError, file: str, entry_id: str) -> list[Problem]
 
 def parse(model: type[BaseModel], raw: Any, file: str, index: int) -> tuple[Any, list[Problem]]:
     """One raw YAML mapping -> a record, or None and the problems that stopped it."""
-    entry_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{index + 1}"
+    entry_id = shorten(raw["id"], 80) if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{index + 1}"
     if not isinstance(raw, dict):
         return None, [Problem.error(file, entry_id, "-", "entry must be a mapping of fields")]
     try:
@@ -150,7 +232,7 @@ def _sections(doc: Any, file: str, kinds: list[Kind]) -> tuple[dict[str, list], 
     keys = [k.section for k in kinds]
     if not isinstance(doc, dict):
         return {}, [Problem.error(file, "-", "-", f"file must be a mapping with {', '.join(keys)}")]
-    problems = [Problem.error(file, "-", str(k), "unknown top-level key") for k in doc if k not in keys]
+    problems = [Problem.error(file, "-", shorten(str(k), 60), "unknown top-level key") for k in doc if k not in keys]
     out = {}
     for kind in kinds:
         value = doc.get(kind.section)
@@ -172,7 +254,7 @@ def _listed(model: type[BaseModel], key: str, raw: Any, file: str) -> tuple[dict
     out: dict[str, Any] = {}
     problems = []
     for i, item in enumerate(raw):
-        rid = item.get(key) if isinstance(item, dict) and isinstance(item.get(key), str) else f"#{i + 1}"
+        rid = shorten(item[key], 80) if isinstance(item, dict) and isinstance(item.get(key), str) else f"#{i + 1}"
         record, p = parse(model, item, file, i)
         problems += [Problem.error(x.file, rid, x.field, x.message) for x in p]
         if record is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -46,9 +47,38 @@ Tier = Literal["national-lab", "tech-innovation-centre", "major-facility", "prov
 Group = Literal["中部", "东部北部", "南部"]
 
 
+class _Excerpt(reprlib.Repr):
+    """repr() bounded in depth, items and length, whatever the value: a message quoting a bad
+    value stays one short line, even for a 40 MB string or a deeply nested list."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxstring, self.maxother, self.maxlong = 3, 60, 60, 40
+        self.maxlist = self.maxtuple = self.maxdict = self.maxset = self.maxfrozenset = 4
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 200:  # repr() refuses past 4,300 digits; no need to try
+            return f"<a number of about {int(x.bit_length() * 0.30103) + 1:,} digits>"
+        return super().repr_int(x, level)
+
+
+_EXCERPT = _Excerpt()
+
+
+def excerpt(value: object, limit: int = 80) -> str:
+    """A bad value as a message quotes it: its repr, cut short."""
+    text = _EXCERPT.repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """Text from the data as a message names it: whole when short, else its start and length."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"must be non-empty text, got {value!r}")
+        raise ValueError(f"must be non-empty text, got {excerpt(value)}")
     return clean_text(value.strip())
 
 
@@ -60,7 +90,7 @@ def _id(value: str) -> str:
 
 def _finite(value: float) -> float:
     if not math.isfinite(value):
-        raise ValueError(f"must be a finite number, got {value!r}")
+        raise ValueError(f"must be a finite number, got {excerpt(value)}")
     return value
 
 

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import shapely
+from pydantic import BaseModel
 
 from geo.data.districts import District, load_districts
 from geo.data.kinds import KINDS, REF_TARGETS
 from geo.data.load import load_records
 from geo.data.model import CheckedLayout, build_checked
 from geo.data.problems import DataError, Problem, errors
-from geo.data.records import citations
+from geo.data.records import citations, excerpt, shorten
 from geo.settings import settings
 
 
@@ -28,7 +30,7 @@ class Report:
 
     entries: dict[str, Any]
     districts: tuple[District, ...]
-    problems: list[Problem]  # errors and findings
+    problems: list[Problem]  # errors, findings and warnings
     checked: CheckedLayout | None
     citations_checked: bool
 
@@ -58,17 +60,17 @@ def check_references(entries: dict[str, Any]) -> list[Problem]:
     for e in entries.values():
         file = KINDS[e.kind].file
         if e.kind == "node_list":
-            problems += [Problem.error(file, e.id, "places", f"refers to unknown id '{r}'")
+            problems += [Problem.error(file, e.id, "places", f"refers to unknown id '{shorten(r, 60)}'")
                          for r in e.places if r not in entries]
             continue
         for field, ref in _refs(e):
             target = entries.get(ref)
             allowed = REF_TARGETS[field]
             if target is None:
-                problems.append(Problem.error(file, e.id, field, f"refers to unknown id '{ref}'"))
+                problems.append(Problem.error(file, e.id, field, f"refers to unknown id '{shorten(ref, 60)}'"))
             elif target.kind not in allowed:
                 problems.append(Problem.error(
-                    file, e.id, field, f"'{ref}' is a {target.kind}, expected {' or '.join(allowed)}"))
+                    file, e.id, field, f"'{shorten(ref, 60)}' is a {target.kind}, expected {' or '.join(allowed)}"))
     nodes = [e for e in entries.values() if e.kind == "axis_node"]
     if len([e for e in entries.values() if e.kind == "axis"]) != 1:
         problems.append(Problem.error("axis.yaml", "axis", "axis", "exactly one axis entry expected"))
@@ -85,7 +87,7 @@ def check_districts(entries: dict[str, Any], districts: tuple[District, ...]) ->
         for name in getattr(e, field, None) or ():
             if name not in known:
                 out.append(Problem.error(KINDS[e.kind].file, e.id, field,
-                                         f"unknown district '{name}' (expected one of {'、'.join(sorted(known))})"))
+                                         f"unknown district '{shorten(name, 60)}' (expected one of {'、'.join(sorted(known))})"))
     return out
 
 
@@ -111,40 +113,103 @@ def check_citations(entries: dict[str, Any], documents: dict, seeds: dict[str, s
         file = KINDS[e.kind].file
         for prefix, src in citations(e):
             if src.doc not in documents:
-                problems.append(Problem.error(file, e.id, f"{prefix}doc", f"unknown document '{src.doc}'"))
+                problems.append(Problem.error(file, e.id, f"{prefix}doc", f"unknown document '{shorten(src.doc, 60)}'"))
             elif src.doc not in seeds:
-                problems.append(Problem.error(file, e.id, f"{prefix}doc", f"seed text '{src.doc}' not found"))
+                problems.append(Problem.error(file, e.id, f"{prefix}doc", f"seed text '{shorten(src.doc, 60)}' not found"))
             elif normalise(src.quote) not in seeds[src.doc]:
                 problems.append(Problem.error(file, e.id, f"{prefix}quote",
-                                              f"quote not found in {src.doc}: “{src.quote}”"))
+                                              f"quote not found in {src.doc}: “{shorten(src.quote, 200)}”"))
     return problems
 
 
 def check_units(entries: dict[str, Any], units: dict) -> list[Problem]:
     """Every responsible unit a task names is in units.yaml, so English sheets can name it."""
-    return [Problem.error(KINDS[e.kind].file, e.id, name, f"unit {u!r} is not listed in units.yaml")
+    return [Problem.error(KINDS[e.kind].file, e.id, name, f"unit {excerpt(u)} is not listed in units.yaml")
             for e in entries.values() if e.kind == "task"
             for name in ("lead_units", "supporting_units") for u in getattr(e, name) if u not in units]
 
 
+@lru_cache(maxsize=1)
+def print_font_chars() -> frozenset[int] | None:
+    """The code points the print font (geo.maps.fonts: Noto Sans CJK SC) can draw, read once
+    from its cmap; None when the font cannot be read."""
+    from fontTools.ttLib import TTCollection, TTLibError
+
+    from geo.maps.fonts import SOURCE, SOURCE_FACE
+
+    try:
+        with TTCollection(str(SOURCE), lazy=True) as collection:
+            font = next(f for f in collection.fonts if f["name"].getDebugName(1) == SOURCE_FACE)
+            return frozenset(font["cmap"].getBestCmap())
+    except (OSError, TTLibError, StopIteration, KeyError):
+        return None
+
+
+def _texts(value: Any, where: str) -> list[tuple[str, str]]:
+    """Every text inside a record, with its field path (sources[0].quote)."""
+    if isinstance(value, str):
+        return [(where, value)]
+    if isinstance(value, BaseModel):
+        return [t for name in type(value).model_fields
+                for t in _texts(getattr(value, name), f"{where}.{name}" if where else name)]
+    if isinstance(value, (tuple, list)):
+        return [t for i, v in enumerate(value) for t in _texts(v, f"{where}[{i}]")]
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in _texts(v, f"{where}.{k}")]
+    return []
+
+
+def check_print_font(entries: dict[str, Any], documents: dict, units: dict,
+                     districts: tuple[District, ...] = ()) -> list[Problem]:
+    """Warnings, one per entry and field, naming each character the print font cannot draw
+    (CJK Extension B, emoji...): PDF and PNG maps and sheets would print it as an empty box."""
+    drawable = print_font_chars()
+    if drawable is None:
+        return [Problem("warning", "-", "-", "-", "cannot read the print font: characters it lacks were not checked")]
+    records = ([(KINDS[e.kind].file, e.id, e) for e in entries.values()]
+               + [("documents.yaml", key, d) for key, d in documents.items()]
+               + [("units.yaml", key, u) for key, u in units.items()]
+               + [("districts.geojson", d.name_zh, {"name_zh": d.name_zh, "name_en": d.name_en})
+                  for d in districts])
+    out = []
+    for file, entry_id, record in records:
+        for where, text in _texts(record, ""):
+            lacking = sorted({ch for ch in text if ord(ch) not in drawable and not ch.isspace()})
+            if lacking:
+                shown = ", ".join(f"U+{ord(ch):04X} {ch}" for ch in lacking[:5])
+                more = f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""
+                out.append(Problem("warning", file, entry_id, where,
+                                   f"the print font cannot draw {shown}{more}: PDF and PNG maps and "
+                                   "sheets show an empty box there; use a common character"))
+    return out
+
+
 def validate(directory: Path | None = None, seeds_dir: Path | None = None,
-             check_quotes: bool = True) -> Report:
+             check_quotes: bool = True, *, check_font: bool | None = None) -> Report:
     """Everything: schema, references, geography, and the citations when the documents are
-    there (`check_quotes=False`: not even looked for, as at app start)."""
+    there (`check_quotes=False`: not even looked for, as at app start); warnings about
+    characters the print font lacks (`check_font`, by default with the quotes)."""
     directory = directory or settings().data
     found = load_records(directory)
     problems = found.problems + check_references(found.entries) + check_units(found.entries, found.units)
-    try:
-        districts = tuple(load_districts(directory / "districts.geojson"))
-    except DataError as err:
-        return Report(found.entries, (), problems + err.problems, None, False)
-    problems += check_districts(found.entries, districts) + check_coordinates(found.entries, districts)
+    # The citations do not depend on the districts: checked first, so that a broken
+    # districts.geojson is never reported as missing documents.
     seeds = {}
     if check_quotes:
         seeds_dir = seeds_dir or settings().seeds
         seeds = read_seeds(seeds_dir) if seeds_dir.is_dir() else {}
         if seeds:
             problems += check_citations(found.entries, found.documents, seeds)
+    try:
+        districts = tuple(load_districts(directory / "districts.geojson"))
+    except DataError as err:
+        districts = ()
+        problems += err.problems
+    if check_quotes if check_font is None else check_font:
+        problems += check_print_font(found.entries, found.documents, found.units, districts)
+    if not districts:
+        return Report(found.entries, (), problems, None, bool(seeds))
+    problems += check_districts(found.entries, districts) + check_coordinates(found.entries, districts)
     checked = None if errors(problems) else build_checked(found.entries, found.documents, districts, found.units)
     findings = list(checked.findings) if checked else []
     return Report(found.entries, districts, problems + findings, checked, bool(seeds))
