@@ -34,7 +34,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     counts = Counter(e.kind for e in report.entries.values())
     counts["district"] = len(report.districts)
     n_err = len(errors(report.problems))
-    print(f"{n_err} error(s), {len(report.problems) - n_err} finding(s)")
+    n_warn = sum(p.level == "warning" for p in report.problems)  # print-font gaps: exit code 0
+    print(f"{n_err} error(s), {len(report.problems) - n_err - n_warn} finding(s)"
+          + (f", {n_warn} warning(s)" if n_warn else ""))
     if not report.citations_checked:
         print(f"NOTE: quotes were not checked: no planning documents (*.txt) found in {args.seeds or settings().seeds}"
               " (put the five documents there, or pass --seeds DIR)")

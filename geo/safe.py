@@ -23,7 +23,11 @@ import unicodedata
 # Unicode categories refused in data text: control (Cc), format (Cf: U+FEFF, zero-width spaces
 # and joiners, direction marks), surrogates (Cs), private use (Co) and unassigned (Cn).
 _REFUSED = {"Cc", "Cf", "Cs", "Co", "Cn"}
-_LINE_BREAKS = re.compile(r"[ \t]*[\r\n\t][ \t\r\n]*")
+# Letters and symbols that draw as nothing, used to fake an empty or different-looking name:
+# the Hangul fillers (choseong, jungseong, compatibility, halfwidth) and the blank braille cell.
+_INVISIBLE = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+# Line and paragraph separators (U+2028, U+2029) are line breaks too.
+_LINE_BREAKS = re.compile("[ \t]*[\r\n\t\u2028\u2029][ \t\r\n\u2028\u2029]*")
 
 
 def clean_text(value: str) -> str:
@@ -31,7 +35,7 @@ def clean_text(value: str) -> str:
     ValueError naming the first invisible or control character left."""
     text = _LINE_BREAKS.sub(" ", unicodedata.normalize("NFC", value))
     for i, ch in enumerate(text):
-        if unicodedata.category(ch) in _REFUSED:
+        if unicodedata.category(ch) in _REFUSED or ch in _INVISIBLE:
             name = unicodedata.name(ch, "unnamed character")
             raise ValueError(f"contains the invisible or control character U+{ord(ch):04X} ({name}) "
                              f"at position {i + 1}: delete it (it often comes from copying out of "

@@ -21,7 +21,7 @@ import shapely
 from shapely.geometry import LineString, Point
 
 from geo.crs import EQUAL_AREA, WGS84, project
-from geo.data.districts import District
+from geo.data.districts import District, on_border
 from geo.data.kinds import KINDS
 from geo.data.problems import Problem
 from geo.data.records import (
@@ -224,16 +224,24 @@ def district_frame(districts: tuple[District, ...]) -> gpd.GeoDataFrame:
         geometry=[d.geometry for d in districts], crs=WGS84)
 
 
-def _located(points: Mapping[str, Location], districts: tuple[District, ...]) -> dict[str, str]:
-    """The district polygon each point lies in: one spatial join of all points."""
+def _located(points: Mapping[str, Location], districts: tuple[District, ...], *,
+             declared: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, str]:
+    """The district polygon each point lies in: one spatial join of all points. A point on the
+    border of several counts for one its entry declares, else the lowest adcode
+    (geo.data.districts.on_border): never a false finding, whatever the order of the file."""
     if not points:
         return {}
     pts = gpd.GeoDataFrame({"id": list(points)}, crs=WGS84,
                            geometry=gpd.points_from_xy([p.lon for p in points.values()],
                                                        [p.lat for p in points.values()]))
     joined = gpd.sjoin(pts, district_frame(districts)[["name_zh", "geometry"]], how="inner",
-                       predicate="intersects")  # a point on a border counts for the first district
-    return dict(joined.drop_duplicates("id")[["id", "name_zh"]].itertuples(index=False))
+                       predicate="intersects")
+    by_name = {d.name_zh: d for d in districts}
+    candidates: dict[str, list[District]] = {}
+    for pid, name in joined[["id", "name_zh"]].itertuples(index=False):
+        candidates.setdefault(pid, []).append(by_name[name])
+    declared = declared or {}
+    return {pid: on_border(found, declared.get(pid, ())).name_zh for pid, found in candidates.items()}
 
 
 def _platforms_at(entries: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
@@ -276,7 +284,7 @@ def build_checked(entries: dict[str, object], documents: dict[str, Document],
     entries = resolve_nodes(entries)
     points = _points(entries)
     declared = _declared(entries)
-    located = _located(points, districts)
+    located = _located(points, districts, declared=declared)
     frozen = MappingProxyType
     return CheckedLayout(
         entries=frozen(entries), documents=frozen(documents), units=frozen(units or {}),
