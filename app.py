@@ -5,7 +5,10 @@ which are tested without Streamlit. Run with `streamlit run app.py`.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -19,14 +22,14 @@ from geo.exports.sheet_export import to_csv, to_xlsx
 from geo.exports.standalone import standalone_html
 from geo.i18n import LANG_NAMES, LANGS, Lang, name, paren, t
 from geo.maps import offline_assets, st_map
-from geo.maps.basemaps import from_environment
+from geo.maps.basemaps import configured
 from geo.maps.details import DETAILS_CSS, details_html, notes_html
 from geo.maps.link import PAGES, Link, link_params, parse_link
 from geo.maps.sheet_pdf import sheet_pdf
 from geo.maps.static_map import FORMATS, export_map
 from geo.maps.view import CITY, View, view_of
 from geo.maps.webmap import build_map, highlight_group, set_layers_script
-from geo.safe import md_text
+from geo.safe import html_table, md_fill, md_text
 from geo.search import search
 from geo.settings import settings
 from layers import build_layers, layer_titles
@@ -35,9 +38,51 @@ st.set_page_config(page_title="广州科技创新空间布局图 · Guangzhou S&
                    layout="wide")
 
 
+def data_revision(directory: str) -> str:
+    """A fingerprint of the data files' names, sizes and modification times: cheap enough to
+    take on every rerun, so an edit to data/ is picked up at the next interaction, no restart."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(directory).rglob("*")):
+        try:
+            stat = path.stat()
+        except OSError:  # gone between listing and looking: the next rerun sees the new state
+            continue
+        digest.update(f"{path.relative_to(directory)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 @st.cache_resource(show_spinner=False)
+def data_state(directory: str) -> dict:
+    """The process's data for `directory` (shared by every session): the last good version and
+    its revision, and the revision that failed validation with its error."""
+    return {"lock": threading.Lock(), "revision": None, "checked": None, "failed": None, "error": None}
+
+
+def current_data(directory: str) -> tuple[CheckedLayout, DataError | None]:
+    """The data as the files are now; while an edit has errors, the last good version and the
+    validator's DataError (each revision is validated once). Raises DataError when no version
+    has been good since the process started."""
+    state = data_state(directory)
+    revision = data_revision(directory)
+    with state["lock"]:
+        if revision not in (state["revision"], state["failed"]):
+            try:
+                checked = load_checked(Path(directory))
+            except DataError as err:
+                if state["checked"] is None:
+                    raise
+                log.error("data/ was edited with errors; still showing the last good version:\n%s",
+                          "\n".join(map(str, err.problems)))
+                state.update(failed=revision, error=err)
+            else:
+                for derived in (reading, map_args, render_view, sheet_file, html_file):
+                    derived.clear()  # made from the old version
+                state.update(revision=revision, checked=checked, failed=None, error=None)
+        return state["checked"], state["error"] if revision == state["failed"] else None
+
+
 def load(directory: str) -> CheckedLayout:
-    return load_checked(Path(directory))
+    return current_data(directory)[0]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -96,13 +141,18 @@ def html_file(directory: str, doc: str | None, system: str | None, district: str
     return standalone_html(reading(directory, doc, system), district, lang=lang)
 
 
-def basemap_catalogue() -> dict:
-    """The basemaps on offer, with the operator's sources from secrets.toml or the environment."""
+def basemap_config() -> tuple[dict, list[str]]:
+    """The basemaps on offer (online ones only where the operator allows them), with the
+    operator's sources from secrets.toml or the environment, and a line per entry skipped."""
     try:
         secrets = dict(st.secrets)
-    except Exception:  # noqa: BLE001 - no secrets file: only the environment counts
+    except Exception:  # noqa: BLE001 - no secrets file (or an unreadable one): only the environment counts
         secrets = {}
-    return from_environment(secrets)
+    return configured(secrets, online=settings().online_basemaps)
+
+
+def basemap_catalogue() -> dict:
+    return basemap_config()[0]
 
 
 def first_link(checked: CheckedLayout) -> Link:
@@ -114,8 +164,15 @@ def first_link(checked: CheckedLayout) -> Link:
     if "link_read" in st.session_state:
         return Link()
     st.session_state.link_read = True
-    link = parse_link(st.query_params.to_dict(), checked, list(layer_titles()), list(basemap_catalogue()))
-    st.session_state.link_notices = link.notices
+    basemaps = basemap_catalogue()
+    link = parse_link(st.query_params.to_dict(), checked, list(layer_titles()), list(basemaps))
+    # Quoted link text as code spans: Markdown would turn a bare URL in it into a link.
+    st.session_state.link_notices = [md_fill(t("link.ignored", link.lang), param=p) for p in link.ignored] + \
+        ([md_text(t("link.more_ignored", link.lang, n=link.more_ignored))] if link.more_ignored else [])
+    if link.basemap in basemaps and basemaps[link.basemap].online:
+        # A link never turns on tiles from outside by itself: the user is asked (basemap_offer).
+        st.session_state.basemap_offer = link.basemap
+        link = replace(link, basemap="none")
     if link.view:
         st.session_state.link_view = link.view
     return link
@@ -133,6 +190,8 @@ def write_link(choice: dict, hit: str | None) -> None:
     params = link_params(link, list(layer_titles()))
     if "view" in st.query_params and not hit and link.district is None:
         params["view"] = st.query_params["view"]
+    if link.basemap == "none" and (offer := st.session_state.get("basemap_offer")):
+        params["basemap"] = offer  # still offered: a reload or a copy of the link asks again
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
 
@@ -185,7 +244,8 @@ def sidebar(checked: CheckedLayout, link: Link) -> dict:
         visible = layer_switches(lang, link)
         basemap = basemaps[st.selectbox(t("app.basemap", lang), list(basemaps),
                                         index=position(list(basemaps), link.basemap),
-                                        format_func=lambda k: basemaps[k].label(lang), key="basemap")]
+                                        format_func=lambda k: basemaps[k].label(lang), key="basemap",
+                                        on_change=lambda: st.session_state.pop("basemap_offer", None))]
     return dict(view=view, district=district, doc=None if doc == ALL else doc,
                 system=None if system == ALL else system, visible=visible, basemap=basemap,
                 query=query, hits_box=hits_box, lang=lang, place=link.place)
@@ -236,8 +296,8 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
             if layer.unplaced:  # a plain list: a data grid would cost the page ~1.3 MB of script
                 with st.expander(t("app.unplaced", lang, layer=layer.title, n=len(layer.unplaced))):
                     other = (lambda e: e.name_zh) if lang == "en" else (lambda e: e.name_en)
-                    st.markdown("\n".join(f"- {md_text(name(e, lang) + paren(other(e), lang))}"
-                                          for e in layer.unplaced))
+                    st.text("\n".join(f"• {name(e, lang)}{paren(other(e), lang)}"  # data text: never Markdown
+                                       for e in layer.unplaced))
     with col_side:
         if hit:
             st.subheader(t("app.details", lang))
@@ -259,7 +319,7 @@ def sheet_page(checked: CheckedLayout, choice: dict) -> None:
         st.info(t("app.pick_district", lang))
         return
     sheet = district_sheet(checked, district, lang)
-    st.header(md_text(t("sheet.title", lang, district=sheet.district_label)))
+    st.header(md_fill(t("sheet.title", lang), code=False, district=sheet.district_label))
     counts = sheet.counts()
     st.caption(md_text("; ".join(f"{sheet.title(g)} {n}" for g, n in counts.items()) if lang == "en" else
                        "；".join(f"{sheet.title(g)} {n}" for g, n in counts.items()))
@@ -282,13 +342,43 @@ def sheet_page(checked: CheckedLayout, choice: dict) -> None:
         table = pd.DataFrame([{sheet.header(k): v for k, v in r.cells().items() if k not in hidden}
                               for r in sheet.group(group)])
         table = table.loc[:, (table != "").any(axis=0)]  # no empty columns
-        st.table(table.set_index(sheet.header("name")))  # full text, wrapped: a sheet is read, not scrolled
+        # Full text, wrapped (a sheet is read, not scrolled), and plain: st.table would render the
+        # data's text as Markdown (**bold**, URLs and e-mail addresses as links).
+        name_first = [sheet.header("name")] + [c for c in table.columns if c != sheet.header("name")]
+        st.html(html_table(columns=name_first, rows=table[name_first].values.tolist()))
 
 
-def page(checked: CheckedLayout) -> None:
-    choice = sidebar(checked, first_link(checked))
+def take_offer(key: str) -> None:
+    st.session_state.basemap = key  # before the rerun draws the select box
+    st.session_state.pop("basemap_offer", None)
+
+
+def notices(lang: Lang, stale: DataError | None) -> None:
+    """What the page says before the map: the link's ignored parameters, an online basemap the
+    link asks for (with the button that turns it on), skipped tile settings, and data edits with
+    errors. Text from links, configuration and data is shown as plain text."""
     for notice in st.session_state.pop("link_notices", ()):
-        st.warning(md_text(notice))
+        st.warning(notice)
+    basemaps, problems = basemap_config()
+    offer = st.session_state.get("basemap_offer")
+    if offer in basemaps and st.session_state.get("basemap", "none") == "none":
+        label = basemaps[offer].label(lang)
+        st.info(md_text(t("app.basemap_offer", lang, basemap=label)))
+        st.button(md_text(t("app.basemap_switch", lang, basemap=label)), key="basemap_switch",
+                  on_click=take_offer, args=(offer,))
+    else:
+        st.session_state.pop("basemap_offer", None)
+    if problems:
+        st.warning(t("app.tiles_skipped", lang))
+        st.code("\n".join(problems), language=None)
+    if stale is not None:
+        st.warning(t("app.data_stale", lang))
+        st.code("\n".join(map(str, stale.problems)), language=None)
+
+
+def page(checked: CheckedLayout, stale: DataError | None = None) -> None:
+    choice = sidebar(checked, first_link(checked))
+    notices(choice["lang"], stale)
     st.html(PAGE_CSS)
     lang = choice["lang"]
     st.title(t("app.title", lang))
@@ -304,7 +394,7 @@ def page(checked: CheckedLayout) -> None:
 def main() -> None:
     offline_assets.serve()
     try:
-        page(load(DATA))
+        page(*current_data(DATA))
     except DataError as err:
         st.error(t("app.data_error", page_lang()))
         st.code("\n".join(map(str, err.problems)), language=None)

@@ -8,7 +8,12 @@ Out, one function per kind of output:
   popup and tooltip HTML through Jinja a second time (so `{{`, `{%`, `{#` would run on the
   server) and places popups in a JavaScript template literal (so `${`, backticks and
   backslashes would run in the browser);
-- `md_text`: literal in Streamlit markdown (headings, captions);
+- `md_text`: literal in Streamlit markdown (headings, captions) for our own texts; it cannot
+  stop GitHub-flavoured Markdown from turning bare URLs, `www.` names and e-mail addresses into
+  links, so text from links and data goes through `md_code` (a code span, never linked) or
+  `md_fill`, or into plain-text elements (st.text, st.code, `html_table`);
+- `linked_text`: HTML-escaped text whose plain http(s) URLs, and nothing else, become links;
+- `short`: a bounded excerpt for messages and notices;
 - `sheet_cell`: a spreadsheet cell that Excel or LibreOffice shows as text, never as a formula
   (OWASP "CSV injection": a leading = + - @ tab or carriage return gets a leading apostrophe);
 - `file_name`: one file name inside an output folder, never a path out of it.
@@ -58,6 +63,76 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
 def md_text(value: object) -> str:
     """Shown literally by Streamlit's markdown (no emphasis, links, HTML or formulas)."""
     return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+def short(value: object, limit: int = 40) -> str:
+    """At most `limit` characters of `value` (control characters shown as spaces), with … when cut."""
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in str(value)[:limit + 1])
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def md_code(value: object) -> str:
+    """`value` as a Markdown code span: shown literally, with no emphasis, HTML, formula or link
+    (GFM links bare URLs and e-mail addresses only in text, never in code). Line breaks become
+    spaces (a blank line would end the span), and the fence is longer than any backtick run."""
+    text = re.sub(r"[\r\n\u2028\u2029\x00-\x1f\x7f]", " ", str(value))
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# What GFM's autolinking starts from: a scheme (http://, https://), `www.`, or an e-mail
+# address (also mailto: and xmpp: ones).
+_LINKABLE = re.compile(r"://|www\.|@", re.IGNORECASE)
+
+
+def md_literal(value: object) -> str:
+    """`value` shown literally in Markdown: escaped (`md_text`), or as a code span when it holds
+    something GFM would turn into a link however it is escaped."""
+    return md_code(value) if _LINKABLE.search(str(value)) else md_text(value)
+
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def md_fill(template: str, *, code: bool = True, **values: object) -> str:
+    """Our own template (Markdown-escaped) with `{name}` fields filled by untrusted values: as
+    code spans, or (code=False, e.g. in headings) as `md_literal`."""
+    parts = _FIELD.split(template)
+    quote = md_code if code else md_literal
+    return "".join(quote(values[p]) if i % 2 else md_text(p) for i, p in enumerate(parts))
+
+
+_URL = re.compile(r"https?://[^\s<>\"'`\\{}|^\[\]]+")
+
+
+def linked_text(value: object) -> str:
+    """HTML-escaped text in which each plain http(s) URL becomes a link opening in a new tab;
+    nothing else of the text can become markup (for an operator's attribution, which Leaflet
+    puts into the page as HTML)."""
+    text, out, at = str(value), [], 0
+    for m in _URL.finditer(text):
+        url = m.group().rstrip(".,;:!?)）。，；")
+        out.append(html_text(text[at:m.start()]))
+        out.append(f'<a href="{html_text(url)}" target="_blank" rel="noopener noreferrer">{html_text(url)}</a>')
+        at = m.start() + len(url)
+    out.append(html_text(text[at:]))
+    return "".join(out)
+
+
+TABLE_CSS = ("table.gz-table{border-collapse:collapse;width:100%;font-size:0.9rem;margin-bottom:1rem}"
+             ".gz-table th,.gz-table td{border:1px solid rgba(49,51,63,.2);padding:.3rem .5rem;"
+             "text-align:left;vertical-align:top;white-space:pre-wrap}"
+             ".gz-table thead th{background:rgba(49,51,63,.06)}")
+
+
+def html_table(*, columns: list[str], rows: list[list[object]]) -> str:
+    """A table of plain text (escaped; no Markdown, so nothing in a cell becomes a link or bold),
+    with its style, for st.html; the first column is the row's header."""
+    head = "".join(f"<th>{html_text(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<th>{html_text(v)}</th>" if i == 0 else f"<td>{html_text(v)}</td>"
+                                    for i, v in enumerate(row)) + "</tr>" for row in rows)
+    return f'<style>{TABLE_CSS}</style><table class="gz-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -98,7 +98,8 @@ def test_a_district_link_opens_its_sheet_and_a_bad_one_shows_a_notice():
     at.query_params["district"] = "<img src=x onerror=alert(1)>"
     at.run()
     assert not at.exception and "无法识别" in at.warning[0].value
-    assert "<img" not in at.warning[0].value.replace("\\<img", "")  # shown as text, escaped
+    # Quoted as a Markdown code span: shown as text, never as HTML or a link.
+    assert "`district=<img src=x onerror=alert(1)>`" in at.warning[0].value
 
 
 def test_app_shows_validator_messages_instead_of_a_traceback(data_copy: Path, monkeypatch):

@@ -2,7 +2,9 @@
 reading, selected place and view, as URL query parameters. Plain functions, tested without Streamlit.
 
 A value that is empty, too long, holds markup, or names nothing known is ignored, and the user
-is told so in a short notice (which the app shows as text, never as HTML).
+is told so in a short notice (which the app shows as text, never as HTML or a link). Notices are
+bounded: a parameter is quoted as at most NOTICE_CHARS characters of its name and of its value,
+and at most MAX_NOTICES parameters are named, then one notice counts the rest.
 """
 from __future__ import annotations
 
@@ -12,8 +14,11 @@ from dataclasses import dataclass, field
 from geo.data.model import CheckedLayout
 from geo.i18n import LANGS, Lang, t
 from geo.maps.basemaps import BASEMAPS
+from geo.safe import short
 
 MAX_LEN = 200
+MAX_NOTICES = 5  # parameters named in notices; the rest are counted in one more
+NOTICE_CHARS = 40  # of a parameter's name, and of its value, quoted in a notice
 PAGES = ("map", "sheet")  # titles: app.page.<page>
 
 
@@ -28,7 +33,9 @@ class Link:
     system: str | None = None
     place: str | None = None  # entry id
     view: tuple[float, float, float] | None = None  # lat, lon, zoom
-    notices: tuple[str, ...] = field(default=(), compare=False)
+    notices: tuple[str, ...] = field(default=(), compare=False)  # plain text, bounded
+    ignored: tuple[str, ...] = field(default=(), compare=False)  # the parameters they quote: `name=value`
+    more_ignored: int = field(default=0, compare=False)  # ignored beyond those
 
 
 def _view(text: str) -> tuple[float, float, float] | None:
@@ -43,12 +50,12 @@ def _view(text: str) -> tuple[float, float, float] | None:
 def parse_link(params: dict[str, str], checked: CheckedLayout, layer_keys: list[str],
                basemap_keys: list[str] | None = None) -> Link:
     """The state a link asks for; whatever cannot be used is left at its default, with a notice."""
-    values, notices = {}, []
+    values, ignored = {}, []
     lang = params.get("lang", "").strip()
     lang = lang if lang in LANGS else "zh"  # the notices speak the link's language
 
     def bad(name: str, value: str) -> None:
-        notices.append(t("link.ignored", lang, param=f"{name}={value[:40]}"))
+        ignored.append(f"{short(name, NOTICE_CHARS)}={short(value, NOTICE_CHARS)}")
 
     for name, raw in params.items():
         value = raw.strip()
@@ -77,7 +84,11 @@ def parse_link(params: dict[str, str], checked: CheckedLayout, layer_keys: list[
             bad(name, raw)
     if "district" in values and "page" not in values:
         values["page"] = "sheet"  # ?district=南沙区 opens that district's sheet
-    return Link(**values, notices=tuple(notices))
+    shown, more = ignored[:MAX_NOTICES], max(0, len(ignored) - MAX_NOTICES)
+    notices = [t("link.ignored", lang, param=p) for p in shown]
+    if more:
+        notices.append(t("link.more_ignored", lang, n=more))
+    return Link(**values, notices=tuple(notices), ignored=tuple(shown), more_ignored=more)
 
 
 def link_params(link: Link, layer_keys: list[str]) -> dict[str, str]:
