@@ -5,10 +5,11 @@ GZMAP_ONLINE_BASEMAPS). Nothing is written into the source tree: caches go under
 """
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _default_cache() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gzmap"
+
+
+_BOOLEAN = {"true", "false", "1", "0", "yes", "no", "on", "off", "t", "f", "y", "n"}
 
 
 class Settings(BaseSettings):
@@ -28,6 +32,18 @@ class Settings(BaseSettings):
     # operator's network) are offered at all; false leaves the offline base and the operator's
     # own tile sources (GZMAP_TILES, secrets.toml), which are the operator's choice.
     online_basemaps: bool = True
+
+    @field_validator("online_basemaps", mode="before")
+    @classmethod
+    def _yes_or_no(cls, value: object) -> object:
+        # A misspelt value must not take the app down, and must not open the map to the outside.
+        if isinstance(value, str) and not value.strip():
+            return True  # set but empty: as if unset
+        if isinstance(value, str) and value.strip().lower() not in _BOOLEAN:
+            logging.getLogger("gzmap").error("GZMAP_ONLINE_BASEMAPS=%r is not true or false: online basemaps "
+                                             "are off", value[:40])
+            return False
+        return value
 
 
 def settings() -> Settings:

@@ -69,6 +69,17 @@ def test_an_operator_can_forbid_online_basemaps(monkeypatch):
     assert set(catalogue([INTRANET], "key", online=False)) == {"none", "intranet"}
 
 
+def test_a_misspelt_online_basemaps_setting_turns_them_off_instead_of_failing(monkeypatch, caplog):
+    from geo.settings import settings
+
+    monkeypatch.setenv("GZMAP_ONLINE_BASEMAPS", "nope")
+    with caplog.at_level("ERROR", logger="gzmap"):
+        assert settings().online_basemaps is False
+    assert "GZMAP_ONLINE_BASEMAPS='nope' is not true or false" in caplog.text
+    at = app().run()
+    assert not at.exception and at.selectbox(key="basemap").options == ["无底图（离线）"]
+
+
 # Item 6: link and data text never become markup or links -----------------------------------
 
 def test_link_notices_are_bounded_in_number_and_length():
