@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from geo.i18n import Lang
+from geo.i18n import Lang, t
 from layers import axis, cores, districts, parks, platforms
 from layers.base import MapItem, MapLayer, Style
 
@@ -25,5 +25,15 @@ def build_layers(checked, keys=None, lang: Lang = "zh") -> list[MapLayer]:
     """The requested layers (all by default), in drawing order, named in `lang`."""
     layers = [m.build(checked, lang) for key, m in MODULES.items() if keys is None or key in keys]
     # A filtered layout (one document's reading) can leave an item with nothing to draw.
-    return [replace(layer, items=[i for i in layer.items if i.geometry is not None and not i.geometry.is_empty])
+    layers = [replace(layer, items=[i for i in layer.items if i.geometry is not None and not i.geometry.is_empty])
+              for layer in layers]
+    # A reading may name nothing of a layer (000 cites no place at all): the legend then says so
+    # instead of listing symbols that are nowhere on the map.
+    return [layer if layer.items or layer.unplaced or layer.note
+            else replace(layer, legend=[], note=t("layer.none", lang, layer=short_title(layer)))
             for layer in layers]
+
+
+def short_title(layer: MapLayer) -> str:
+    """A layer's title without its gloss: 四核（一区三城） -> 四核, Four cores (one zone, ...) -> Four cores."""
+    return layer.title.split("（")[0].split(" (")[0]

@@ -54,6 +54,9 @@ class MapLayer:
     legend: list[Style] = field(default_factory=list)
     css_class: str = ""  # marks this layer's markers in the page (tests count them)
     unplaced: list = field(default_factory=list)  # records the plans give no place
+    # What the reading says about this layer that the map cannot show (a document that does not
+    # describe the axis): every renderer prints it with the legend, in the layer's language.
+    note: str = ""
 
     def with_geometry(self, transform: Callable[[shapely.Geometry], shapely.Geometry]) -> "MapLayer":
         """The same layer with every item's geometry transformed (reprojected, datum-shifted)."""

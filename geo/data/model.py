@@ -58,8 +58,9 @@ class CheckedLayout:
         return [e for e in self.entries.values() if e.kind == kind]
 
     @property
-    def axis(self) -> Axis:
-        return self.of_kind("axis")[0]
+    def axis(self) -> Axis | None:
+        """The innovation axis, or None in a reading whose document does not describe it (004)."""
+        return next(iter(self.of_kind("axis")), None)
 
     def disagreement(self, entry_id: str, lang: Lang) -> tuple[str, str]:
         """A finding on `entry_id` in `lang`, and the entry's boundary note (as written, in Chinese)."""
@@ -183,6 +184,8 @@ def schematic_circle(loc: Location, area_km2: float) -> shapely.Geometry:
 def axis_line(entries: Mapping[str, object], points: Mapping[str, Location]) -> LineString:
     """The axis through its nodes in order: the plans publish no line, only the nodes."""
     nodes = [e for e in entries.values() if e.kind == "axis_node" and e.id in points]
+    if len(nodes) < 2:  # a reading naming fewer than two nodes has no line (shapely refuses one point)
+        return LineString()
     return LineString([(points[n.id].lon, points[n.id].lat) for n in nodes])
 
 

@@ -334,8 +334,9 @@ def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | No
                            font_properties={"size": 7}, scale_loc="top"))
     north_arrow(ax, lang)
     handles = legend_handles(layers, drawn.styles, lang=lang)
-    notes = [t("print.unplaced", lang, n=len(layer.unplaced), layer=layer.title.split("（")[0].split(" (")[0].lower())
-             for layer in layers if layer.unplaced and city]
+    notes = [layer.note for layer in layers if layer.note]  # e.g. a document that does not describe the axis
+    notes += [t("print.unplaced", lang, n=len(layer.unplaced), layer=layer.title.split("（")[0].split(" (")[0].lower())
+              for layer in layers if layer.unplaced and city]
     if drawn.skipped:
         notes.append(t("print.skipped", lang, n=drawn.skipped))
     target = legend_ax or ax

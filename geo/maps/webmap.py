@@ -93,6 +93,9 @@ def legend_html(layer: MapLayer, lang: Lang) -> str:
     """One layer's part of the legend (gzmap.js shows the parts of the layers that are on)."""
     rows = [f'<div class="gz-legend-title">{html_text(layer.title)}</div>']
     rows += [f'<div class="gz-legend-row">{_swatch(s)}{html_text(s.label(lang))}</div>' for s in layer.legend]
+    if layer.note:  # what the reading says about the layer that the map cannot show (no axis)
+        rows.append(f'<div class="gz-legend-note" style="max-width:16em;color:#555;font-style:italic">'
+                    f'{html_text(layer.note)}</div>')
     return "".join(rows)
 
 
