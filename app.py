@@ -348,6 +348,9 @@ def sheet_page(checked: CheckedLayout, choice: dict) -> None:
         st.html(html_table(columns=name_first, rows=table[name_first].values.tolist()))
 
 
+MAX_SHOWN = 10  # tile configuration problems listed on the page
+
+
 def take_offer(key: str) -> None:
     st.session_state.basemap = key  # before the rerun draws the select box
     st.session_state.pop("basemap_offer", None)
@@ -370,7 +373,8 @@ def notices(lang: Lang, stale: DataError | None) -> None:
         st.session_state.pop("basemap_offer", None)
     if problems:
         st.warning(t("app.tiles_skipped", lang))
-        st.code("\n".join(problems), language=None)
+        st.code("\n".join(problems[:MAX_SHOWN] + [f"… (+{len(problems) - MAX_SHOWN})"] * (len(problems) > MAX_SHOWN)),
+                language=None)  # all of them are in the server log
     if stale is not None:
         st.warning(t("app.data_stale", lang))
         st.code("\n".join(map(str, stale.problems)), language=None)

@@ -154,6 +154,10 @@ def test_bad_tile_entries_are_reported_and_skipped_and_the_map_stays(monkeypatch
     assert lines[2].startswith("secrets.toml [[tiles]] entry 3 (ftp): url:") and "http" in lines[2]
     assert lines[3].startswith("GZMAP_TILES: not valid JSON") and len(lines) == 4
     assert not at.error
+    at = app()
+    at.secrets["tiles"] = [{"key": str(i)} for i in range(100)]
+    at.run()
+    assert not at.exception and len(at.code[0].value.splitlines()) == 11 and "(+" in at.code[0].value
 
 
 def test_tile_configuration_problems_are_one_line_each_and_logged_once(caplog):
