@@ -10,9 +10,9 @@ from pathlib import Path
 from geo.data.problems import DataError, errors
 from geo.data.records import TIERS
 from geo.data.validate import load_checked, validate
-from geo.exports.output import write_atomic
+from geo.exports.output import OutputError, file_in, out_file, out_folder, write_atomic, write_error
 from geo.i18n import LANGS, t
-from geo.safe import clean_text
+from geo.safe import clean_text, short
 from geo.settings import settings
 
 
@@ -46,6 +46,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if n_err else 0
 
 
+def _failure(err: Exception) -> str:
+    """An export's exception as one line for stderr (a write error without its class name)."""
+    if isinstance(err, OSError):
+        return write_error(err)
+    return f"{type(err).__name__}: " + " ".join(str(err).split())
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from geo.data.schema import json_schemas, readme_path, readme_with_tables
 
@@ -53,8 +60,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
         path = readme_path()
         write_atomic(path, readme_with_tables(path.read_text(encoding="utf-8")))
         print(f"wrote {path}")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = out_folder(out=args.out)
     for name, schema in json_schemas().items():
         write_atomic(out / name, json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
         print(f"wrote {out / name}")
@@ -64,7 +70,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_export_data(args: argparse.Namespace) -> int:
     from geo.exports.export_data import export
 
-    export(reading(args), args.format, Path(args.out))
+    out = out_file(out=args.out)  # an --out mistake is told before the data is read
+    checked = reading(args)
+    try:
+        export(checked, args.format, out)
+    except OSError as err:
+        print(f"failed {out}: {write_error(err)} (any earlier file is unchanged)", file=sys.stderr)
+        return 1
     print(f"wrote {args.out}")
     return 0
 
@@ -73,6 +85,8 @@ def cmd_export_map(args: argparse.Namespace) -> int:
     from geo.maps.static_map import Page, export_map
     from layers import build_layers, layer_titles
 
+    # With --district all the files go beside --out, so the same check holds for both.
+    out = out_file(out=args.out)
     checked = reading(args)
     keys = args.layers.split(",") if args.layers else list(layer_titles())
     unknown = set(keys) - set(layer_titles())
@@ -92,18 +106,22 @@ def cmd_export_map(args: argparse.Namespace) -> int:
         return 2
     page = Page(args.paper, args.orientation)
     layers = build_layers(checked, keys, args.lang)
-    out = Path(args.out)
     failed = []
     for target in targets:
-        # With --district all, one file per district beside the given name; one that fails
-        # is reported and the others are still written.
-        path = out.with_name(f"{out.stem}_{target}{out.suffix}") if args.district == "all" else out
+        # With --district all, one file per district beside the given name, named from data so
+        # checked to stay in that folder; one that fails is reported and the others are written.
+        try:
+            path = file_in(folder=out.parent, name=f"{out.stem}_{target}{out.suffix}") \
+                if args.district == "all" else out
+        except ValueError as err:
+            failed.append(target)
+            print(f"failed {short(target, 80)}: {err}", file=sys.stderr)
+            continue
         try:
             export_map(checked, layers, path, args.format, target, title, args.dpi, page, lang=args.lang)
         except Exception as err:  # noqa: BLE001 - reported per file, the rest go on
             failed.append(path)
-            print(f"failed {path}: {type(err).__name__}: {err} (any earlier file is unchanged)",
-                  file=sys.stderr)
+            print(f"failed {path}: {_failure(err)} (any earlier file is unchanged)", file=sys.stderr)
             continue
         print(f"wrote {path}")
     return 1 if failed else 0
@@ -113,13 +131,13 @@ def cmd_atlas(args: argparse.Namespace) -> int:
     from geo.maps.atlas import write_atlas
     from geo.maps.static_map import Page
 
+    out = out_file(out=args.out)  # told before the minutes of drawing, not after
     try:
-        pages = write_atlas(reading(args), Path(args.out), Page(args.paper, "landscape"), lang=args.lang)
+        pages = write_atlas(reading(args), out, Page(args.paper, "landscape"), lang=args.lang)
     except DataError:
         raise
     except Exception as err:  # noqa: BLE001 - the atlas is all or nothing
-        print(f"failed {args.out}: {type(err).__name__}: {err} (any earlier atlas is unchanged)",
-              file=sys.stderr)
+        print(f"failed {args.out}: {_failure(err)} (any earlier atlas is unchanged)", file=sys.stderr)
         return 1
     print(f"wrote {args.out}: {pages} pages")
     return 0
@@ -141,21 +159,25 @@ def cmd_sheet(args: argparse.Namespace) -> int:
             print(f"unknown district {args.district!r}; choose one of: {names}, or all", file=sys.stderr)
             return 2
         targets = [found.name_zh]
-    out = Path(args.out)
-    if args.district == "all":
-        out.mkdir(parents=True, exist_ok=True)
+    out = out_folder(out=args.out) if args.district == "all" else out_file(out=args.out)
     writers = {"csv": to_csv, "xlsx": lambda s: to_xlsx(checked, s),
                "pdf": lambda s: sheet_pdf(checked, s)}
     failed = 0
     for name in targets:
         sheet = district_sheet(checked, name, args.lang)
-        path = out / f"{t('app.sheet_stem', args.lang, district=sheet.district_label)}.{args.format}" \
-            if args.district == "all" else out
+        # A file name made from data: one safe name, directly inside the --out folder.
+        try:
+            path = file_in(folder=out, name=f"{t('app.sheet_stem', args.lang, district=sheet.district_label)}"
+                                            f".{args.format}") if args.district == "all" else out
+        except ValueError as err:
+            failed += 1
+            print(f"failed {short(sheet.district_label, 80)}: {err}", file=sys.stderr)
+            continue
         try:
             write_atomic(path, writers[args.format](sheet))
         except Exception as err:  # noqa: BLE001 - reported per file, the rest go on
             failed += 1
-            print(f"failed {path}: {type(err).__name__}: {err} (any earlier file is unchanged)", file=sys.stderr)
+            print(f"failed {path}: {_failure(err)} (any earlier file is unchanged)", file=sys.stderr)
             continue
         print(f"wrote {path}")
     return 1 if failed else 0
@@ -164,6 +186,7 @@ def cmd_sheet(args: argparse.Namespace) -> int:
 def cmd_export_html(args: argparse.Namespace) -> int:
     from geo.exports.standalone import standalone_html
 
+    out = out_file(out=args.out)
     checked = reading(args)
     district = None
     if args.district:
@@ -174,7 +197,11 @@ def cmd_export_html(args: argparse.Namespace) -> int:
             return 2
         district = found.name_zh
     html = standalone_html(checked, district, lang=args.lang)
-    write_atomic(Path(args.out), html)
+    try:
+        write_atomic(out, html)
+    except OSError as err:
+        print(f"failed {out}: {write_error(err)} (any earlier file is unchanged)", file=sys.stderr)
+        return 1
     print(f"wrote {args.out}: {len(html.encode('utf-8')) / 1024:.0f} KiB, opens from disk with no network")
     return 0
 
@@ -235,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
         for p in err.problems:
             print(p, file=sys.stderr)
         return 1
+    except OutputError as err:  # an --out mistake, found before any work
+        print(str(err).replace("\n", " "), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 - GeoJSON: one FeatureCollection of every kind, each feature's `kind` saying which;
 - CSV (UTF-8 with BOM, for Excel): every entry one row, points as lon/lat columns, no WKT;
 - XLSX: one sheet per kind.
-In CSV and XLSX no cell can become a formula (geo.safe.sheet_cell).
+In CSV and XLSX no cell can become a formula (geo.safe.sheet_cell); CSV cells holding a comma,
+`;`, a quote or a line break are quoted (geo.exports.output.csv_text).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from openpyxl.styles import Alignment, Font
 from geo.data.kinds import KINDS
 from geo.data.model import CheckedLayout
 from geo.exports.frames import frames
-from geo.exports.output import write_atomic
+from geo.exports.output import csv_text, write_atomic
 from geo.safe import sheet_cell
 
 FORMATS = ("gpkg", "geojson", "csv", "xlsx")
@@ -50,7 +51,7 @@ def to_csv(checked: CheckedLayout) -> str:
     table = _all_rows(checked)
     first = [c for c in LEADING if c in table.columns]
     table = table[first + [c for c in table.columns if c not in first]]
-    return "\ufeff" + table.map(lambda v: "" if v is None or v != v else sheet_cell(v)).to_csv(index=False)
+    return csv_text(rows=[list(table.columns), *table.itertuples(index=False)])
 
 
 def to_geojson(checked: CheckedLayout) -> str:
@@ -71,7 +72,7 @@ def to_xlsx(checked: CheckedLayout) -> bytes:
     for key, frame in frames(checked).items():
         sheet = book.create_sheet(key if key == "district" else KINDS[key].key)
         table = _table(frame)
-        sheet.append(list(table.columns))
+        sheet.append([sheet_cell(c) for c in table.columns])
         for row in table.itertuples(index=False):
             sheet.append([None if v is None or v != v else sheet_cell(v) for v in row])
         for cell in sheet[1]:

@@ -1,10 +1,12 @@
 """A district sheet as CSV (UTF-8 with BOM, for Excel) or XLSX (a summary sheet, then one sheet
-per group: header row, column widths, wrapped text, frozen header, autofilter). No cell can
-become a formula (geo.safe.sheet_cell)."""
+per group: header row, column widths, wrapped text, frozen header, autofilter). No cell or sheet
+name can become a formula (geo.safe.sheet_cell): every row goes through `_append`, including the
+summary's group titles, document labels and titles, which come from data/. CSV cells holding a
+comma, `;`, a quote or a line break are quoted (geo.exports.output.csv_text)."""
 from __future__ import annotations
 
-import csv
 import io
+import re
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -12,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from geo.data.model import CheckedLayout
 from geo.exports.district_sheet import COLUMNS, Sheet
+from geo.exports.output import csv_text
 from geo.i18n import t
 from geo.safe import sheet_cell
 
@@ -21,18 +24,32 @@ WIDTHS = {"group": 14, "name": 28, "role": 60, "lead_units": 22, "supporting_uni
 
 def to_csv(sheet: Sheet) -> str:
     """Every row with every column, the group in its own column; headers in the sheet's language."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([sheet.header(c) for c in COLUMNS])
-    for row in sheet.rows:
-        writer.writerow([sheet_cell(sheet.title(v) if c == "group" else v) for c, v in row.cells().items()])
-    return "\ufeff" + buf.getvalue()
+    return csv_text(rows=[[sheet.header(c) for c in COLUMNS],
+                          *([sheet.title(v) if c == "group" else v for c, v in row.cells().items()]
+                            for row in sheet.rows)])
+
+
+def _append(ws: Worksheet, values: list[object]) -> None:
+    """One row, each cell guarded: openpyxl stores any text starting with '=' as a formula."""
+    ws.append([sheet_cell(v) for v in values])
+
+
+# What Excel refuses in a sheet name; it also allows at most 31 characters and no leading or
+# trailing apostrophe (so sheet_cell's apostrophe cannot be used: a guarded name gets "_").
+_SHEET_NAME_BAD = re.compile(r"[\\/?*\[\]:]")
+
+
+def _sheet_name(title: str) -> str:
+    name = _SHEET_NAME_BAD.sub("-", title.replace(" · ", "-")).strip("'")
+    if sheet_cell(name) != name:
+        name = "_" + name
+    return name[:31] or "-"
 
 
 def _table(ws: Worksheet, header: list[str], rows: list[list[str]], widths: list[int]) -> None:
-    ws.append(header)
+    _append(ws, header)
     for r in rows:
-        ws.append([sheet_cell(v) for v in r])
+        _append(ws, r)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
@@ -49,17 +66,18 @@ def to_xlsx(checked: CheckedLayout, sheet: Sheet) -> bytes:
     book = Workbook()
     summary = book.active
     lang = sheet.lang
-    summary.title = t("sheet.summary", lang)
+    summary.title = _sheet_name(t("sheet.summary", lang))
     counts = sheet.counts()
     _table(summary, [sheet.header("group"), sheet.header("count")],
            [[sheet.title(g), str(n)] for g, n in counts.items()], [48, 10])
     summary.append([])
-    summary.append([t("sheet.summary_note", lang, district=sheet.district_label)])
+    _append(summary, [t("sheet.summary_note", lang, district=sheet.district_label)])
     for d in checked.documents.values():
-        summary.append([checked.document_label(d.doc, lang), d.title_en if lang == "en" and d.title_en else d.title_zh])
+        _append(summary, [checked.document_label(d.doc, lang),
+                          d.title_en if lang == "en" and d.title_en else d.title_zh])
     summary.column_dimensions["B"].width = 70
     for group in counts:
-        ws = book.create_sheet(sheet.title(group).replace(" · ", "-")[:31])
+        ws = book.create_sheet(_sheet_name(sheet.title(group)))
         _table(ws, [sheet.header(c) for c in COLUMNS],
                [[sheet.title(v) if c == "group" else v for c, v in r.cells().items()] for r in sheet.group(group)],
                [WIDTHS[c] for c in COLUMNS])

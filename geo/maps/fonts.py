@@ -6,11 +6,20 @@ reject. So on first use we subset it to GB2312 plus the characters the caller pa
 data's text, see geo.maps.static_map.setup_fonts), convert the
 outlines to TrueType (quadratic, as fontTools' otf2ttf recipe does), rename the family so it
 cannot be confused with the original, and cache the result. PDFs then embed it as Type 42.
+
+The cache is untrusted too: beside each font its size and SHA-256 are recorded, and a font that
+does not match (truncated, overwritten, half-copied) is built again. When the cache folder
+cannot be written (read-only, full), the font is built once per process into a private
+temporary file (matplotlib and the PDF backend read fonts by path) and a warning is logged once.
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
+import logging
+import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +36,8 @@ from geo.settings import settings
 FAMILY = "GZMap Noto Sans SC"  # each subset gets its own family: FAMILY + its key
 SOURCE = Path(noto_cjk_sans_otc.__file__).parent / "NotoSansCJK-Regular.ttc"
 SOURCE_FACE = "Noto Sans CJK SC"
+log = logging.getLogger(__name__)
+_warned_unwritable = False  # the unwritable-cache warning is logged once per process
 
 
 def gb2312_chars() -> set[str]:
@@ -82,25 +93,58 @@ def _rename(font, family: str) -> None:
 
 
 def build_font(chars: set[str], out: Path, family: str) -> Path:
-    with TTCollection(str(SOURCE), lazy=True) as collection:
-        font = next(f for f in collection.fonts if f["name"].getDebugName(1) == SOURCE_FACE)
-        _subset_convert_save(font, chars, out, family)
+    """Build the subset and write it to `out` (atomically), with its check file beside it."""
+    data = _font_bytes(chars, family)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(out, data)  # a half-written font is never picked up, by any process
+    write_atomic(_check_path(out), _check_text(data))
     return out
 
 
-def _subset_convert_save(font, chars: set[str], out: Path, family: str) -> None:
-    options = subset.Options()
-    options.layout_features, options.hinting, options.notdef_outline = [], False, True
-    options.name_IDs = ["*"]
-    sub = subset.Subsetter(options)
-    sub.populate(unicodes=[ord(c) for c in chars])
-    sub.subset(font)
-    _to_truetype(font)
-    _rename(font, family)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    font.save(buf)
-    write_atomic(out, buf.getvalue())  # a half-written font is never picked up, by any process
+def _font_bytes(chars: set[str], family: str) -> bytes:
+    """The TrueType subset of SOURCE for `chars`, named `family` (the slow part: seconds)."""
+    with TTCollection(str(SOURCE), lazy=True) as collection:
+        font = next(f for f in collection.fonts if f["name"].getDebugName(1) == SOURCE_FACE)
+        options = subset.Options()
+        options.layout_features, options.hinting, options.notdef_outline = [], False, True
+        options.name_IDs = ["*"]
+        sub = subset.Subsetter(options)
+        sub.populate(unicodes=[ord(c) for c in chars])
+        sub.subset(font)
+        _to_truetype(font)
+        _rename(font, family)
+        buf = io.BytesIO()
+        font.save(buf)
+    return buf.getvalue()
+
+
+def _check_path(font: Path) -> Path:
+    return font.with_name(font.name + ".sha256")
+
+
+def _check_text(data: bytes) -> str:
+    return f"{len(data)} {hashlib.sha256(data).hexdigest()}\n"
+
+
+def cached_font_ok(path: Path) -> bool:
+    """Whether the cached font at `path` is the one that was written: its size and SHA-256 match
+    the check file beside it (hashing a few MB takes milliseconds, once per process)."""
+    try:
+        expected = _check_path(path).read_text(encoding="ascii").split()
+        if len(expected) != 2 or int(expected[0]) != path.stat().st_size:
+            return False
+        return hashlib.sha256(path.read_bytes()).hexdigest() == expected[1]
+    except (OSError, ValueError):
+        return False
+
+
+def _private_copy(data: bytes) -> Path:
+    """The font in a temporary file of this process's own, removed when the process ends."""
+    fd, name = tempfile.mkstemp(prefix="gzmap-font-", suffix=".ttf")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    atexit.register(Path(name).unlink, missing_ok=True)
+    return Path(name)
 
 
 @lru_cache(maxsize=None)
@@ -110,12 +154,25 @@ def chinese_font(extra_text: str = "") -> str:
     Each subset has a family name of its own: under one shared name matplotlib would keep
     drawing with the first subset registered, and characters only the later one has would
     print as boxes."""
+    global _warned_unwritable
     chars = gb2312_chars() | {chr(c) for c in range(0x20, 0x7F)} | set(extra_text) | set("±°–—·“”")
     chars = {c for c in chars if c.isprintable()}
     key = hashlib.sha256("".join(sorted(chars)).encode() + str(SOURCE.stat().st_size).encode()).hexdigest()[:16]
     path = settings().cache / f"gzmap-noto-sans-sc-v2-{key}.ttf"
     family = f"{FAMILY} {key}"
-    if not path.exists():
-        build_font(chars, path, family)
+    if not cached_font_ok(path):
+        data = _font_bytes(chars, family)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, data)  # a half-written font is never picked up, by any process
+            write_atomic(_check_path(path), _check_text(data))
+        except OSError as err:
+            # lru_cache keeps the result, so this build is the only one in this process.
+            if not _warned_unwritable:
+                _warned_unwritable = True
+                log.warning("font cache %s cannot be written (%s); the print font is built once per "
+                            "process into a temporary file (set GZMAP_CACHE to a writable folder)",
+                            path.parent, err.strerror or err)
+            path = _private_copy(data)
     font_manager.fontManager.addfont(str(path))
     return family
