@@ -19,19 +19,19 @@ from geo.data.problems import DataError
 from geo.data.validate import load_checked
 from geo.exports.district_sheet import district_sheet
 from geo.exports.sheet_export import to_csv, to_xlsx
+from geo.exports.sheet_pdf import sheet_pdf
 from geo.exports.standalone import standalone_html
 from geo.i18n import LANG_NAMES, LANGS, Lang, name, paren, t
-from geo.maps import offline_assets, st_map
 from geo.maps.basemaps import configured
 from geo.maps.details import DETAILS_CSS, details_html, notes_html
-from geo.maps.link import PAGES, Link, link_params, parse_link
-from geo.maps.sheet_pdf import sheet_pdf
 from geo.maps.static_map import FORMATS, export_map
 from geo.maps.view import CITY, View, view_of
 from geo.maps.webmap import build_map, highlight_group, set_layers_script
 from geo.safe import html_table, md_fill, md_text
 from geo.search import search
 from geo.settings import settings
+from geo.ui import offline_assets, st_map
+from geo.ui.link import PAGES, Link, link_params, parse_link
 from layers import build_layers, layer_titles
 
 st.set_page_config(page_title="广州科技创新空间布局图 · Guangzhou S&T innovation layout", page_icon="🗺",
@@ -114,7 +114,7 @@ SHEET_MIMES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadshee
 def map_args(directory: str, doc: str | None, system: str | None, lang: Lang, basemap: str,
              focus: tuple[str, str | None] | None, view: tuple[tuple[float, float], float, str]) -> dict:
     """The web map's element (every layer; the browser shows the visible ones), made once per
-    reading, language, basemap, highlighted district or place, and view (geo.maps.st_map)."""
+    reading, language, basemap, highlighted district or place, and view (geo.ui.st_map)."""
     checked = reading(directory, doc, system)
     spec = basemap_catalogue()[basemap]
     highlight = view_of(checked, *focus).highlight if focus else None
@@ -156,7 +156,7 @@ def basemap_catalogue() -> dict:
 
 
 def first_link(checked: CheckedLayout) -> Link:
-    """What the page's link asks for (geo.maps.link), in a session's first run; the defaults after.
+    """What the page's link asks for (geo.ui.link), in a session's first run; the defaults after.
 
     The link's values are the widgets' defaults, never written over their state: a browser that
     reconnects to a restarted server brings its widgets' values, and those win over the older URL.

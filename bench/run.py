@@ -571,7 +571,7 @@ def exports(tmp: Path) -> list[tuple[str, float | None, float | None, float | No
     from geo.exports.sheet_export import to_csv, to_xlsx
     from geo.exports.standalone import standalone_html
     from geo.maps.atlas import write_atlas
-    from geo.maps.sheet_pdf import sheet_pdf
+    from geo.exports.sheet_pdf import sheet_pdf
 
     checked = load_checked()
     rows = []

@@ -147,7 +147,7 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     """A district's sheet; --district all writes one file per district into the --out folder."""
     from geo.exports.district_sheet import district_sheet
     from geo.exports.sheet_export import to_csv, to_xlsx
-    from geo.maps.sheet_pdf import sheet_pdf
+    from geo.exports.sheet_pdf import sheet_pdf
 
     checked = reading(args)
     if args.district == "all":

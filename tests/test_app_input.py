@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.data.validate import load_checked
 from geo.maps.basemaps import catalogue, configured
-from geo.maps.link import MAX_NOTICES, parse_link
+from geo.ui.link import MAX_NOTICES, parse_link
 from geo.maps.webmap import build_map
 from geo.safe import linked_text, md_code, md_fill, md_literal
 from layers import build_layers, layer_titles

@@ -64,7 +64,7 @@ def test_popup_shows_role_platforms_by_tier_and_sources():
 def test_offline_map_loads_only_the_apps_own_assets():
     html = build_map(CHECKED, build_layers(CHECKED)).get_root().render()
     urls = re.findall(r'<script src="([^"]+)"', html) + re.findall(r'<link[^>]*href="([^"]+)"', html)
-    assert len(urls) >= 5 and all(u.startswith("/component/geo.maps.offline_assets.") for u in urls), urls
+    assert len(urls) >= 5 and all(u.startswith("/component/geo.ui.offline_assets.") for u in urls), urls
     placed_parks = [p.id for p in CHECKED.of_kind("park") if p.id in CHECKED.geometries]
     assert all(f'"id":"{pid}"' in html for pid in placed_parks) and len(placed_parks) >= 24  # a marker member each
 
@@ -112,7 +112,7 @@ def test_app_shows_validator_messages_instead_of_a_traceback(data_copy: Path, mo
 
 
 def test_a_link_restores_what_it_names_and_ignores_what_it_cannot_use():
-    from geo.maps.link import Link, link_params, parse_link
+    from geo.ui.link import Link, link_params, parse_link
     from layers import layer_titles
 
     keys = list(layer_titles())
@@ -151,7 +151,7 @@ def test_an_operator_tile_source_from_the_secrets_is_offered_and_used():
 def test_the_cached_map_element_is_what_st_folium_would_send(monkeypatch):
     import streamlit_folium
 
-    from geo.maps import st_map
+    from geo.ui import st_map
     from geo.maps.webmap import highlight_group
     from geo.maps.view import view_of
 

@@ -23,7 +23,7 @@ from geo.exports.export_data import export
 from geo.exports.sheet_export import to_csv, to_xlsx
 from geo.exports.standalone import standalone_html
 from geo.i18n import LANGS, t
-from geo.maps.sheet_pdf import sheet_pdf
+from geo.exports.sheet_pdf import sheet_pdf
 from geo.maps.static_map import export_map
 from layers import build_layers
 

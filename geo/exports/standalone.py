@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from geo.data.model import CheckedLayout
-from geo.maps import offline_assets
+from geo.maps import assets
 from geo.maps.view import CITY, view_of
 from geo.maps.webmap import build_map, highlight_group
 from geo.i18n import Lang, t
@@ -14,12 +14,12 @@ from layers import build_layers
 
 
 def _inline_script(url: str) -> str:
-    code = offline_assets.local_file(url).read_text(encoding="utf-8")
+    code = assets.local_file(url).read_text(encoding="utf-8")
     return "<script>" + code.replace("</script", "<\\/script") + "</script>"
 
 
 def _inline_style(url: str) -> str:
-    return "<style>" + offline_assets.local_file(url).read_text(encoding="utf-8") + "</style>"
+    return "<style>" + assets.local_file(url).read_text(encoding="utf-8") + "</style>"
 
 
 def standalone_html(checked: CheckedLayout, district: str | None = None, *, lang: Lang = "zh") -> str:

@@ -23,7 +23,7 @@ from shapely.geometry import Point, mapping
 from geo.crs import geometry_to_gcj02
 from geo.data.kinds import labelled
 from geo.data.model import CheckedLayout
-from geo.maps import offline_assets
+from geo.maps import assets
 from geo.maps.basemaps import BASEMAPS, Basemap
 from geo.i18n import Lang, colon, join, t
 from geo.maps.details import DETAILS_CSS, details_html
@@ -219,7 +219,7 @@ def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: Basemap |
     spec = BASEMAPS[basemap] if isinstance(basemap, str) else basemap
     m = folium.Map(location=view[0], zoom_start=view[1], tiles=None,
                    control_scale=False, prefer_canvas=False, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
-    m.default_js, m.default_css = offline_assets.JS, offline_assets.CSS
+    m.default_js, m.default_css = assets.JS, assets.CSS
     if spec.provider is not None:
         folium.TileLayer(spec.provider.build_url(), attr=spec.provider.html_attribution,
                          subdomains=spec.provider.get("subdomains", "abc"),
