@@ -1,16 +1,25 @@
-"""The web map as a Streamlit element, its arguments made once per map.
+"""The web map as a Streamlit element, its arguments made once per map: the one module that
+borrows streamlit-folium's private helpers.
 
 streamlit_folium's `st_folium` renders the folium map into its component's arguments on every
 call (about 110 ms for this map), so a rerun that changes nothing on the map (a layer switch, a
 search being typed) pays for it again. Here the arguments are made by the same helpers
-`st_folium` uses, the caller caches them, and they go to its component directly. These helpers
-are private to streamlit-folium, which requirements.txt pins (0.27.4) for that reason;
-tests/test_app_logic.py checks that the arguments match what `st_folium` itself would send.
+`st_folium` uses, the caller caches them, and they go to its component directly. Borrowed, all
+private to streamlit-folium (so the import fails unless the installed version is the one
+requirements.txt pins): `_get_html`, `_get_header`, `_get_map_string`,
+`_get_feature_group_string`, `_component_func`, and the undocumented `get_full_id` and
+`generate_js_hash`. tests/test_app_logic.py checks that the arguments match what `st_folium`
+itself would send.
 """
 from __future__ import annotations
 
 import folium
 import streamlit_folium as sf
+
+from geo.maps.folium_internals import walk
+from geo.pins import require_pinned
+
+require_pinned("streamlit-folium", user=__file__)
 
 
 def component_args(m: folium.Map, highlight: folium.FeatureGroup | None = None) -> dict:
@@ -20,19 +29,13 @@ def component_args(m: folium.Map, highlight: folium.FeatureGroup | None = None) 
     m.render()
     html, header = sf._get_html(m), sf._get_header(m)
     script = sf._get_map_string(m)
-    links = [e for e in _walk(m) if isinstance(e, folium.elements.JSCSSMixin)]
+    links = [e for e in walk(m) if isinstance(e, folium.elements.JSCSSMixin)]
     return {
         "script": script, "header": header, "html": html, "id": sf.get_full_id(m),
         "feature_group": None if highlight is None else sf._get_feature_group_string(highlight, map=m, idx=0),
         "css_links": list(dict.fromkeys(href for e in links for _, href in getattr(e, "default_css", []))),
         "js_links": list(dict.fromkeys(src for e in links for _, src in getattr(e, "default_js", []))),
     }
-
-
-def _walk(element):
-    yield element
-    for child in getattr(element, "_children", {}).values():
-        yield from _walk(child)
 
 
 def show(args: dict, *, key: str, height: int) -> None:
