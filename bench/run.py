@@ -570,7 +570,7 @@ def exports(tmp: Path) -> list[tuple[str, float | None, float | None, float | No
     from geo.exports.district_sheet import district_sheet
     from geo.exports.sheet_export import to_csv, to_xlsx
     from geo.exports.standalone import standalone_html
-    from geo.maps.atlas import write_atlas
+    from geo.exports.atlas import write_atlas
     from geo.exports.sheet_pdf import sheet_pdf
 
     checked = load_checked()
@@ -637,7 +637,7 @@ def library(tmp: Path) -> list[tuple[str, float, str]]:
 
     t, _, data = timed(lambda: export_map(checked, layers, None, "pdf"), 3)
     rows.append(("export-map city pdf (warm)", t, f"{len(data) / 1024:.0f} KiB"))
-    from geo.maps import fonts
+    from geo import fonts
 
     os.environ["GZMAP_CACHE"] = str(tmp / "font-cache")  # a cold font cache, built once per machine
     fonts.chinese_font.cache_clear()

@@ -10,7 +10,8 @@ from pathlib import Path
 from geo.data.problems import DataError, errors
 from geo.data.records import TIERS
 from geo.data.validate import load_checked, validate
-from geo.exports.output import OutputError, file_in, out_file, out_folder, write_atomic, write_error
+from geo.exports.output import OutputError, file_in, out_file, out_folder, write_error
+from geo.files import write_atomic
 from geo.i18n import LANGS, t
 from geo.safe import clean_text, short
 from geo.settings import settings
@@ -128,7 +129,7 @@ def cmd_export_map(args: argparse.Namespace) -> int:
 
 
 def cmd_atlas(args: argparse.Namespace) -> int:
-    from geo.maps.atlas import write_atlas
+    from geo.exports.atlas import write_atlas
     from geo.maps.static_map import Page
 
     out = out_file(out=args.out)  # told before the minutes of drawing, not after

@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from geo.__main__ import main
 from geo.data.validate import load_checked
 from geo.exports import output
-from geo.maps import fonts
+from geo import fonts
 from tests.conftest import DATA_DIR, edit_yaml
 
 DISTRICTS = 11
@@ -220,7 +220,7 @@ def test_an_unwritable_cache_builds_once_per_process_and_says_so(font_cache, tmp
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("GZMAP_CACHE", str(blocker / "cache"))  # ENOTDIR, even for root
-    with caplog.at_level(logging.WARNING, logger="geo.maps.fonts"):
+    with caplog.at_level(logging.WARNING, logger="geo.fonts"):
         export_png(tmp_path, "first")
         export_png(tmp_path, "second")
     assert len(builds) == 1

@@ -111,12 +111,12 @@ def test_an_invisible_character_in_a_title_is_refused(tmp_path: Path, capsys):
 
 
 def test_a_failing_atlas_leaves_the_earlier_atlas_byte_identical(tmp_path: Path, monkeypatch, capsys):
-    import geo.maps.atlas
+    import geo.exports.atlas
 
     out = tmp_path / "atlas.pdf"
     out.write_bytes(b"%PDF-1.4 the good atlas of last week")
     before = out.read_bytes()
-    real, calls = geo.maps.atlas.district_page, []
+    real, calls = geo.exports.atlas.district_page, []
 
     def second_page_fails(*args, **kwargs):
         calls.append(1)
@@ -124,7 +124,7 @@ def test_a_failing_atlas_leaves_the_earlier_atlas_byte_identical(tmp_path: Path,
             raise RuntimeError("drawing failed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(geo.maps.atlas, "district_page", second_page_fails)
+    monkeypatch.setattr(geo.exports.atlas, "district_page", second_page_fails)
     assert main(["atlas", "--out", str(out)]) == 1
     assert out.read_bytes() == before
     assert "failed" in capsys.readouterr().err

@@ -131,11 +131,11 @@ def check_units(entries: dict[str, Any], units: dict) -> list[Problem]:
 
 @lru_cache(maxsize=1)
 def print_font_chars() -> frozenset[int] | None:
-    """The code points the print font (geo.maps.fonts: Noto Sans CJK SC) can draw, read once
+    """The code points the print font (geo.fonts: Noto Sans CJK SC) can draw, read once
     from its cmap; None when the font cannot be read."""
     from fontTools.ttLib import TTCollection, TTLibError
 
-    from geo.maps.fonts import SOURCE, SOURCE_FACE
+    from geo.fonts import SOURCE, SOURCE_FACE
 
     try:
         with TTCollection(str(SOURCE), lazy=True) as collection:

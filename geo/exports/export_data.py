@@ -23,7 +23,8 @@ from openpyxl.styles import Alignment, Font
 from geo.data.kinds import KINDS
 from geo.data.model import CheckedLayout
 from geo.exports.frames import frames
-from geo.exports.output import csv_text, write_atomic
+from geo.exports.output import csv_text
+from geo.files import write_atomic
 from geo.safe import sheet_cell
 
 FORMATS = ("gpkg", "geojson", "csv", "xlsx")

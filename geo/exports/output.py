@@ -2,7 +2,7 @@
 user said.
 
 Every file the CLI writes goes to a temporary file in the target folder and replaces the target
-only once it is complete, so a failed export leaves any earlier file byte-identical. An `--out`
+only once it is complete (geo.files.write_atomic), so a failed export leaves any earlier file byte-identical. An `--out`
 mistake (a missing folder, a folder where a file is wanted, a file where a folder is wanted) is
 found before any work and told in one line (OutputError); a file name built from data goes
 through geo.safe.file_name and must land directly in its folder.
@@ -10,8 +10,6 @@ through geo.safe.file_name and must land directly in its folder.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,22 +18,6 @@ from geo.safe import file_name, sheet_cell
 
 class OutputError(Exception):
     """An output path that cannot be written, said in one line for the user."""
-
-
-def write_atomic(path: Path, data: bytes | str) -> Path:
-    """Write `data` (text as UTF-8) to `path` via a temporary file in the same folder."""
-    path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the export from colleagues
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def out_file(*, out: Path | str, option: str = "--out") -> Path:

@@ -30,9 +30,9 @@ from shapely.geometry import Point
 from geo.crs import GAUSS_KRUGER_114E, project
 from geo.data.kinds import labelled
 from geo.data.model import CheckedLayout
-from geo.exports.output import write_atomic
+from geo.files import write_atomic
+from geo.fonts import chinese_font
 from geo.i18n import Lang, catalogue, t
-from geo.maps.fonts import chinese_font
 from geo.maps.text_layout import wrap
 from layers import MODULES, MapLayer, Style
 from layers.districts import FOCUS

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from geo.data.model import CheckedLayout
 from geo.data.records import GROUPS, SCOPES
 from geo.exports.district_sheet import Sheet, district_sheet
-from geo.exports.output import write_atomic
+from geo.files import write_atomic
 from geo.i18n import Lang, join, name, paren, sep, t
 from geo.maps.static_map import (
     Page,

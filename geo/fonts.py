@@ -30,7 +30,7 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, newTable
 from matplotlib import font_manager
 
-from geo.exports.output import write_atomic
+from geo.files import write_atomic
 from geo.settings import settings
 
 FAMILY = "GZMap Noto Sans SC"  # each subset gets its own family: FAMILY + its key
