@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from geo.data.kinds import PLATFORM_SYSTEM
 from geo.data.model import CheckedLayout
 from geo.data.problems import DataError
 from geo.data.validate import load_checked
@@ -21,7 +22,7 @@ from geo.exports.district_sheet import district_sheet
 from geo.exports.sheet_export import to_csv, to_xlsx
 from geo.exports.sheet_pdf import sheet_pdf
 from geo.exports.standalone import standalone_html
-from geo.i18n import LANG_NAMES, LANGS, Lang, name, paren, t
+from geo.i18n import LANG_NAMES, LANGS, Lang, name, paren, sep, t
 from geo.maps.basemaps import configured
 from geo.maps.details import DETAILS_CSS, details_html, notes_html
 from geo.maps.static_map import FORMATS, export_map
@@ -32,7 +33,7 @@ from geo.search import search
 from geo.settings import settings
 from geo.ui import offline_assets, st_map
 from geo.ui.link import PAGES, Link, link_params, parse_link
-from layers import build_layers, layer_titles
+from layers import MODULES, build_layers, layer_titles
 
 st.set_page_config(page_title="广州科技创新空间布局图 · Guangzhou S&T innovation layout", page_icon="🗺",
                    layout="wide")
@@ -89,7 +90,7 @@ def load(directory: str) -> CheckedLayout:
 def render_view(directory: str, doc: str | None, system: str | None, district: str | None,
                 keys: tuple[str, ...], fmt: str, lang: Lang) -> bytes:
     checked = reading(directory, doc, system)
-    return export_map(checked, build_layers(checked, keys, lang), None, fmt, district, lang=lang)
+    return export_map(checked, build_layers(checked, keys, lang=lang), None, fmt, district, lang=lang)
 
 
 # On a phone the title is compact, so the map fills most of the first screen.
@@ -118,7 +119,7 @@ def map_args(directory: str, doc: str | None, system: str | None, lang: Lang, ba
     checked = reading(directory, doc, system)
     spec = basemap_catalogue()[basemap]
     highlight = view_of(checked, *focus).highlight if focus else None
-    m = build_map(checked, build_layers(checked, None, lang), spec, (view[0], view[1]), view[2], lang)
+    m = build_map(checked, build_layers(checked, None, lang=lang), spec, (view[0], view[1]), view[2], lang=lang)
     return st_map.component_args(m, highlight_group(highlight, spec))
 
 
@@ -165,7 +166,7 @@ def first_link(checked: CheckedLayout) -> Link:
         return Link()
     st.session_state.link_read = True
     basemaps = basemap_catalogue()
-    link = parse_link(st.query_params.to_dict(), checked, list(layer_titles()), list(basemaps))
+    link = parse_link(st.query_params.to_dict(), checked, list(MODULES), list(basemaps))
     # Quoted link text as code spans: Markdown would turn a bare URL in it into a link.
     st.session_state.link_notices = [md_fill(t("link.ignored", link.lang), param=p) for p in link.ignored] + \
         ([md_text(t("link.more_ignored", link.lang, n=link.more_ignored))] if link.more_ignored else [])
@@ -187,7 +188,7 @@ def write_link(choice: dict, hit: str | None) -> None:
     link = Link(page=choice["view"], district=None if choice["district"] == CITY else choice["district"],
                 layers=choice["visible"], basemap=choice["basemap"].key, lang=choice["lang"], doc=choice["doc"],
                 system=choice["system"], place=hit)
-    params = link_params(link, list(layer_titles()))
+    params = link_params(link, list(MODULES))
     if "view" in st.query_params and not hit and link.district is None:
         params["view"] = st.query_params["view"]
     if link.basemap == "none" and (offer := st.session_state.get("basemap_offer")):
@@ -200,7 +201,7 @@ def layer_switches(lang: Lang, link: Link) -> tuple[str, ...]:
     """The layer checkboxes (on unless a link says otherwise). The maps hold every layer and
     switch them in the browser (GZ.setLayers, told by a small snippet), so a toggle changes no
     map: Streamlit sends the unchanged map as a reference to what the browser already has."""
-    visible = tuple(k for k, title in layer_titles(lang).items()
+    visible = tuple(k for k, title in layer_titles(lang=lang).items()
                     if st.checkbox(title, value=link.layers is None or k in link.layers, key=f"layer_{k}"))
     st.iframe(set_layers_script(visible), height=1)  # our own script (layer keys), no data text
     return visible
@@ -211,7 +212,7 @@ def sidebar(checked: CheckedLayout, link: Link) -> dict:
     # chosen language, so switching language keeps every choice.
     districts = [CITY] + [d.name_zh for d in checked.districts]
     docs = [ALL, *checked.documents]
-    systems = [ALL, *(s.id for s in checked.of_kind("platform_system"))]
+    systems = [ALL, *(s.id for s in checked.of_kind(PLATFORM_SYSTEM))]
     basemaps = basemap_catalogue()
     with st.sidebar:
         lang = st.radio("Language", LANGS, index=position(list(LANGS), link.lang), format_func=LANG_NAMES.get,
@@ -267,7 +268,7 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
         if choice["query"] and not hits:
             st.caption(t("app.no_hits", lang))
     write_link(choice, hit)
-    shown = build_layers(shown_checked, None, lang)  # for the lists of what the map cannot show
+    shown = build_layers(shown_checked, None, lang=lang)  # for the lists of what the map cannot show
     view = view_of(shown_checked, district, hit)
     token = f"{district}|{hit or ''}"
     focus = (district, hit)
@@ -321,9 +322,8 @@ def sheet_page(checked: CheckedLayout, choice: dict) -> None:
     sheet = district_sheet(checked, district, lang)
     st.header(md_fill(t("sheet.title", lang), code=False, district=sheet.district_label))
     counts = sheet.counts()
-    st.caption(md_text("; ".join(f"{sheet.title(g)} {n}" for g, n in counts.items()) if lang == "en" else
-                       "；".join(f"{sheet.title(g)} {n}" for g, n in counts.items()))
-               + md_text(". " if lang == "en" else "。") + md_text(t("sheet.common_note", lang)))
+    st.caption(md_text(sep(lang).join(f"{sheet.title(g)} {n}" for g, n in counts.items()))
+               + md_text(t("punct.stop", lang)) + md_text(t("sheet.common_note", lang)))
     cols = st.columns(3)
     for col, fmt in zip(cols, ("xlsx", "csv", "pdf")):
         # Made at once (cached per district, language and document; the PDF takes 2-3 s the first

@@ -7,6 +7,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from geo.data.kinds import PLATFORM
 from geo.data.problems import DataError, errors
 from geo.data.records import TIERS
 from geo.data.validate import load_checked, validate
@@ -41,7 +42,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not report.citations_checked:
         print(f"NOTE: quotes were not checked: no planning documents (*.txt) found in {args.seeds or settings().seeds}"
               " (put the five documents there, or pass --seeds DIR)")
-    tiers = Counter(e.tier for e in report.entries.values() if e.kind == "platform")
+    tiers = Counter(e.tier for e in report.entries.values() if e.kind == PLATFORM)
     print("platforms by tier: " + ", ".join(f"{t} {tiers[t]}" for t in TIERS))
     print("counts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     return 1 if n_err else 0
@@ -84,15 +85,15 @@ def cmd_export_data(args: argparse.Namespace) -> int:
 
 def cmd_export_map(args: argparse.Namespace) -> int:
     from geo.maps.static_map import Page, export_map
-    from layers import build_layers, layer_titles
+    from layers import MODULES, build_layers
 
     # With --district all the files go beside --out, so the same check holds for both.
     out = out_file(out=args.out)
     checked = reading(args)
-    keys = args.layers.split(",") if args.layers else list(layer_titles())
-    unknown = set(keys) - set(layer_titles())
+    keys = args.layers.split(",") if args.layers else list(MODULES)
+    unknown = set(keys) - set(MODULES)
     if unknown:
-        print(f"unknown layer(s) {', '.join(sorted(unknown))}; choose from {', '.join(layer_titles())}",
+        print(f"unknown layer(s) {', '.join(sorted(unknown))}; choose from {', '.join(MODULES)}",
               file=sys.stderr)
         return 2
     names = [d.name_zh for d in checked.districts]
@@ -106,7 +107,7 @@ def cmd_export_map(args: argparse.Namespace) -> int:
         print(f"--title {err}", file=sys.stderr)
         return 2
     page = Page(args.paper, args.orientation)
-    layers = build_layers(checked, keys, args.lang)
+    layers = build_layers(checked, keys, lang=args.lang)
     failed = []
     for target in targets:
         # With --district all, one file per district beside the given name, named from data so

@@ -3,8 +3,9 @@
 Interface texts live in geo/ui_strings.yaml (one key, both languages; a test fails when a key
 lacks one, when code asks for a key it does not have, or when English pages show Chinese outside
 what is marked as Chinese). Names come from the data: `name_zh`/`name_en` of each entry and
-district, `name_zh`/`name_en` of each kind (geo.data.kinds), tier and group (geo.data.records),
-roles from `role_zh`/`role_en`. The documents print no English, so every English name and role is
+district, `name_zh`/`name_en` of each kind (geo.data.kinds), roles from `role_zh`/`role_en`. The
+names of the closed vocabularies (tiers, district groups, task scopes, core types: their values in
+geo.data.records) are catalogue texts too (`tier.<value>`, ...). The documents print no English, so every English name and role is
 a translation and the data says so (`name_en_basis`).
 """
 from __future__ import annotations
@@ -14,8 +15,6 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-
-from geo.data.records import TIERS
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -47,21 +46,35 @@ def role(entry: object, lang: Lang) -> str:
 
 def join(items, lang: Lang) -> str:
     """A list as one phrase: 甲、乙 / A, B."""
-    return (", " if lang == "en" else "、").join(items)
+    return t("punct.join", lang).join(items)
 
 
 def sep(lang: Lang) -> str:
     """Between clauses: ；/ ; ."""
-    return "; " if lang == "en" else "；"
+    return t("punct.sep", lang)
 
 
 def colon(lang: Lang) -> str:
-    return ": " if lang == "en" else "："
+    return t("punct.colon", lang)
 
 
 def paren(text: str, lang: Lang) -> str:
-    return f" ({text})" if lang == "en" else f"（{text}）"
+    return t("punct.paren", lang, text=text)
 
 
 def tier_name(tier: str, lang: Lang) -> str:
-    return TIERS[tier][0 if lang == "zh" else 1]
+    return t(f"tier.{tier}", lang)
+
+
+def group_name(group: str, lang: Lang) -> str:
+    """A group of districts (001 §三): 中部 / Central."""
+    return t(f"group.{group}", lang)
+
+
+def scope_name(scope: str, lang: Lang) -> str:
+    """Whom a task for all districts names: 各区政府 / every district government."""
+    return t(f"scope.{scope}", lang)
+
+
+def core_type_name(core_type: str, lang: Lang) -> str:
+    return t(f"core_type.{core_type}", lang)

@@ -1,5 +1,9 @@
 """Map layers: one module per layer, each turning the checked layout into styled items that
-both the interactive (folium) and the static (matplotlib) renderer draw the same way."""
+both the interactive (folium) and the static (matplotlib) renderer draw the same way.
+
+A layer module has a KEY (what the app, the CLI and links call it; its title is the catalogue's
+`layer.title.<KEY>`) and `build(checked, lang)`; which kinds it draws is the registry's say
+(geo.data.kinds.kinds_of_layer)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -16,21 +20,21 @@ MODULES = {m.KEY: m for m in (districts, cores, platforms, parks, axis)}
 __all__ = ["MODULES", "MapItem", "MapLayer", "Style", "build_layers", "layer_titles"]
 
 
-def layer_titles(lang: Lang = "zh") -> dict[str, str]:
+def layer_titles(*, lang: Lang) -> dict[str, str]:
     """Layer key -> title, in drawing order (what the app and the CLI offer)."""
-    return {key: m.TITLE[lang] for key, m in MODULES.items()}
+    return {key: t(f"layer.title.{key}", lang) for key in MODULES}
 
 
-def build_layers(checked, keys=None, lang: Lang = "zh") -> list[MapLayer]:
+def build_layers(checked, keys=None, *, lang: Lang) -> list[MapLayer]:
     """The requested layers (all by default), in drawing order, named in `lang`."""
     layers = [m.build(checked, lang) for key, m in MODULES.items() if keys is None or key in keys]
     # A filtered layout (one document's reading) can leave an item with nothing to draw.
-    layers = [replace(layer, items=[i for i in layer.items if i.geometry is not None and not i.geometry.is_empty])
+    layers = [replace(layer, items=tuple(i for i in layer.items if i.geometry is not None and not i.geometry.is_empty))
               for layer in layers]
     # A reading may name nothing of a layer (000 cites no place at all): the legend then says so
     # instead of listing symbols that are nowhere on the map.
     return [layer if layer.items or layer.unplaced or layer.note
-            else replace(layer, legend=[], note=t("layer.none", lang, layer=short_title(layer)))
+            else replace(layer, legend=(), note=t("layer.none", lang, layer=short_title(layer)))
             for layer in layers]
 
 

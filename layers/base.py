@@ -1,20 +1,19 @@
 """What a layer hands the renderers: items with geometry and one shared style vocabulary."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import KW_ONLY, dataclass, replace
 from typing import Callable
 
 import shapely
 
-from geo.i18n import Lang
+from geo.i18n import Lang, t
 
 
 @dataclass(frozen=True)
 class Style:
     """One legend entry. Sizes are in points at print size; the web map uses them as pixels."""
 
-    label_zh: str
-    label_en: str
+    label_key: str  # its legend label: a key of the catalogue (geo/ui_strings.yaml)
     color: str  # stroke
     fill: str = "none"
     fill_opacity: float = 0.0
@@ -23,9 +22,10 @@ class Style:
     radius: float = 0.0  # points: marker radius; 0 for lines and polygons
     marker: str = "o"  # matplotlib marker; the web map draws circles, larger for stars
     z: int = 0
+    strong: bool = False  # its items' labels stand out (bold on the web map): poles, cores
 
     def label(self, lang: Lang) -> str:
-        return self.label_en if lang == "en" else self.label_zh
+        return t(self.label_key, lang)
 
     @property
     def dash_css(self) -> str | None:
@@ -46,20 +46,21 @@ class MapItem:
     anchor: shapely.Geometry | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class MapLayer:
     key: str
     title: str  # in the language it was built in
-    items: list[MapItem]
-    legend: list[Style] = field(default_factory=list)
-    css_class: str = ""  # marks this layer's markers in the page (tests count them)
-    unplaced: list = field(default_factory=list)  # records the plans give no place
+    items: tuple[MapItem, ...]
+    _: KW_ONLY
+    legend: tuple[Style, ...]  # what the legend lists for the layer, in this order
+    css_class: str  # marks this layer's markers in the page (tests count them)
+    unplaced: tuple = ()  # records the plans give no place
     # What the reading says about this layer that the map cannot show (a document that does not
     # describe the axis): every renderer prints it with the legend, in the layer's language.
     note: str = ""
 
     def with_geometry(self, transform: Callable[[shapely.Geometry], shapely.Geometry]) -> "MapLayer":
         """The same layer with every item's geometry transformed (reprojected, datum-shifted)."""
-        return replace(self, items=[replace(i, geometry=transform(i.geometry),
-                                            anchor=None if i.anchor is None else transform(i.anchor))
-                                    for i in self.items])
+        return replace(self, items=tuple(replace(i, geometry=transform(i.geometry),
+                                                 anchor=None if i.anchor is None else transform(i.anchor))
+                                         for i in self.items))

@@ -1,26 +1,20 @@
 """Base layer: the 11 districts, coloured by the plan's 多点 groups."""
 from __future__ import annotations
 
-from geo.data.records import GROUPS
-from geo.i18n import Lang, name
+from geo.i18n import Lang, group_name, name, t
 from layers.base import MapItem, MapLayer, Style
 
 KEY = "districts"
-TITLE = {"zh": "行政区", "en": "Districts"}
-KIND = {"zh": "行政区", "en": "District"}
-GROUP_STYLES = {
-    "中部": Style("中部组群（区）", "Central group", "#6b6b6b", "#f3e3c3", 0.55, 0.8, z=0),
-    "东部北部": Style("东部北部组群（区）", "East & north group", "#6b6b6b", "#dbe9d0", 0.55, 0.8, z=0),
-    "南部": Style("南部组群（区）", "South group", "#6b6b6b", "#cfe3ef", 0.55, 0.8, z=0),
-}
-FOCUS = Style("所选区", "Selected district", "#c0392b", "none", 0.0, 3.0, z=1)
+GROUP_STYLES = {group: Style(f"legend.districts.{group}", "#6b6b6b", fill, 0.55, 0.8, z=0)
+                for group, fill in (("中部", "#f3e3c3"), ("东部北部", "#dbe9d0"), ("南部", "#cfe3ef"))}
+FOCUS = Style("legend.districts.focus", "#c0392b", "none", 0.0, 3.0, z=1)
 
 
 def build(checked, lang: Lang) -> MapLayer:
-    i = 0 if lang == "zh" else 1
-    items = [
+    items = tuple(
         MapItem(f"district-{d.adcode}", d.geometry, GROUP_STYLES[d.group], name(d, lang),
-                kind_label=f"{KIND[lang]} · {GROUPS[d.group][i]}")
+                kind_label=f"{t('kind.district', lang)} · {group_name(d.group, lang)}")
         for d in checked.districts
-    ]
-    return MapLayer(KEY, TITLE[lang], items, list(GROUP_STYLES.values()), "gz-district")
+    )
+    return MapLayer(KEY, t(f"layer.title.{KEY}", lang), items, legend=tuple(GROUP_STYLES.values()),
+                    css_class="gz-district")

@@ -171,7 +171,7 @@ def test_tile_configuration_problems_are_one_line_each_and_logged_once(caplog):
 
 def test_an_operators_attribution_is_text_and_only_its_urls_become_links():
     evil = {**INTRANET, "attribution": "<img src=x onerror=alert(1)> © 区政务云 https://tiles.example/about."}
-    doc = build_map(CHECKED, build_layers(CHECKED, ["parks"]), catalogue([evil])["intranet"]).get_root().render()
+    doc = build_map(CHECKED, build_layers(CHECKED, ["parks"], lang="zh"), catalogue([evil])["intranet"], lang="zh").get_root().render()
     attribution = json.loads(re.search(r'"attribution": ("(?:[^"\\]|\\.)*")', doc).group(1))
     assert attribution == ('&lt;img src=x onerror=alert(1)&gt; © 区政务云 <a href="https://tiles.example/about"'
                                       ' target="_blank" rel="noopener noreferrer">https://tiles.example/about</a>.')

@@ -62,7 +62,7 @@ def test_popup_shows_role_platforms_by_tier_and_sources():
 
 
 def test_offline_map_loads_only_the_apps_own_assets():
-    html = build_map(CHECKED, build_layers(CHECKED)).get_root().render()
+    html = build_map(CHECKED, build_layers(CHECKED, lang="zh"), lang="zh").get_root().render()
     urls = re.findall(r'<script src="([^"]+)"', html) + re.findall(r'<link[^>]*href="([^"]+)"', html)
     assert len(urls) >= 5 and all(u.startswith("/component/geo.ui.offline_assets.") for u in urls), urls
     placed_parks = [p.id for p in CHECKED.of_kind("park") if p.id in CHECKED.geometries]
@@ -141,7 +141,7 @@ def test_an_operator_tile_source_from_the_secrets_is_offered_and_used():
     from geo.maps.basemaps import catalogue
 
     intranet = catalogue(at.secrets["tiles"])["intranet"]
-    doc = build_map(CHECKED, build_layers(CHECKED, ["parks"]), intranet).get_root().render()
+    doc = build_map(CHECKED, build_layers(CHECKED, ["parks"], lang="zh"), intranet, lang="zh").get_root().render()
     assert "http://tiles.intranet.example/{z}/{x}/{y}.png" in doc and json.dumps("© 区政务云") in doc
     loc = CHECKED.entries["park-tianhe-cbd"].location
     assert f'"lat":{loc.lat},"lon":{loc.lon}' not in doc  # a GCJ-02 source shifts the overlays
@@ -158,10 +158,10 @@ def test_the_cached_map_element_is_what_st_folium_would_send(monkeypatch):
     sent = {}
     monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: sent.update(kw))
     focus = view_of(CHECKED, "南沙区")
-    streamlit_folium.st_folium(build_map(CHECKED, build_layers(CHECKED)), key="map", height=640,
+    streamlit_folium.st_folium(build_map(CHECKED, build_layers(CHECKED, lang="zh"), lang="zh"), key="map", height=640,
                                use_container_width=True, returned_objects=[],
                                feature_group_to_add=highlight_group(focus.highlight))
-    ours = st_map.component_args(build_map(CHECKED, build_layers(CHECKED)), highlight_group(focus.highlight))
+    ours = st_map.component_args(build_map(CHECKED, build_layers(CHECKED, lang="zh"), lang="zh"), highlight_group(focus.highlight))
     assert {k: sent[k] for k in ours} == ours and "GZ.init(" in ours["script"] and ours["feature_group"]
     monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: sent.update(mine=kw))
     st_map.show(ours, key="map", height=640)

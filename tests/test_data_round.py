@@ -64,10 +64,10 @@ def test_one_documents_reading_shows_only_what_it_cites(doc: str):
     for e in shown.entries.values():
         assert any(s.doc == doc for s in getattr(e, "sources", ())) or e.kind == "node_list", e.id
     others = [e.id for e in CHECKED.entries.values() if e.id not in shown.entries]
-    doc_html = build_map(shown, build_layers(shown)).get_root().render()
+    doc_html = build_map(shown, build_layers(shown, lang="zh"), lang="zh").get_root().render()
     for eid in others:
         assert f"gz-id-{eid} " not in doc_html and f'gz-id-{eid}"' not in doc_html, eid
-    for layer in build_layers(shown):
+    for layer in build_layers(shown, lang="zh"):
         for item in layer.items:
             assert item.entry is None or item.entry.id in shown.entries
 

@@ -179,7 +179,7 @@ def test_platform_symbols_never_sit_on_a_pole_or_core_on_the_nansha_map():
     from geo.maps.static_map import map_figure
     from layers import build_layers
 
-    fig = map_figure(CHECKED, build_layers(CHECKED), "南沙区", "南沙区")
+    fig = map_figure(CHECKED, build_layers(CHECKED, lang="zh"), "南沙区", "南沙区", lang="zh")
     fig.canvas.draw()
     hosts = marker_centres(fig, "axis:node-") | marker_centres(fig, "cores:core-")
     platforms = marker_centres(fig, "platforms:")

@@ -21,7 +21,7 @@ CHECKED = load_checked()
 # Every entry the map places, by layer: points, platforms at their place, core areas' markers.
 EXPECTED = {layer.css_class: {i.id for i in layer.items if i.entry is not None and
                               (i.geometry.geom_type == "Point" or i.anchor is not None)}
-            for layer in build_layers(CHECKED)}
+            for layer in build_layers(CHECKED, lang="zh")}
 
 
 def shown_ids(frame) -> set[str]:

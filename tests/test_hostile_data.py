@@ -40,8 +40,8 @@ def rename_park(data: Path, **fields) -> None:
 
 def map_documents(checked) -> list[str]:
     """The map as folium renders it and as streamlit-folium sends it to the browser."""
-    docs = [build_map(checked, build_layers(checked)).get_root().render()]
-    docs.append(generate_leaflet_string(build_map(checked, build_layers(checked))))
+    docs = [build_map(checked, build_layers(checked, lang="zh"), lang="zh").get_root().render()]
+    docs.append(generate_leaflet_string(build_map(checked, build_layers(checked, lang="zh"), lang="zh")))
     return docs
 
 
@@ -310,8 +310,8 @@ def test_any_text_is_refused_clearly_or_shown_literally_everywhere(tmp_path_fact
     for doc in map_documents(checked):
         text = html.unescape(doc)
         assert all(s in text for s in shown)
-    layers = build_layers(checked, ["districts", "parks"])
-    fig = map_figure(checked, layers, "越秀区", park.name_zh)
+    layers = build_layers(checked, ["districts", "parks"], lang="zh")
+    fig = map_figure(checked, layers, "越秀区", park.name_zh, lang="zh")
     drawn = {t.get_text() for t in fig.findobj(Text)}
     assert park.name_zh in drawn  # the title, drawn with mathtext off
     for fmt in ("png", "svg", "pdf"):

@@ -18,7 +18,7 @@ from geo.exports.sheet_export import to_csv
 from geo.i18n import LANG_NAMES, catalogue
 from geo.maps.basemaps import BASEMAPS
 from geo.maps.webmap import build_map
-from layers import MODULES, build_layers
+from layers import build_layers
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKED = load_checked()
@@ -51,11 +51,12 @@ def untranslated(text: str) -> str:
 
 
 def code_keys() -> tuple[set[str], set[str]]:
-    """Catalogue keys the code asks for: literal ones, and the prefixes of keys it builds."""
+    """Catalogue keys the code asks for: literal ones, and the prefixes of keys it builds; a
+    style's legend label (layers.Style's first argument) is a key too."""
     literal, prefixes = set(), set()
     for path in [ROOT / "app.py", *(ROOT / "geo").rglob("*.py"), *(ROOT / "layers").rglob("*.py")]:
         text = path.read_text(encoding="utf-8")
-        for call in re.findall(r"""\bt\(\s*(f?["'][^)]*)""", text):  # the key argument: one or two literals
+        for call in re.findall(r"""\b(?:t|Style)\(\s*(f?["'][^)]*)""", text):  # the key: one or two literals
             literal |= set(re.findall(r"""(?<!f)["']([a-z_]+\.[\w.]+)["']""", call))
             prefixes |= set(re.findall(r"""f["']([\w.]+)\{""", call))
     return literal, prefixes
@@ -80,10 +81,9 @@ def test_every_name_the_maps_and_sheets_use_has_its_english():
             assert e.role_en and not HAN.search(e.role_en), e.id
     assert all(d.name_en and not HAN.search(d.name_en) for d in CHECKED.districts)
     assert all(unit.name_en and not HAN.search(unit.name_en) for unit in CHECKED.units.values())
-    for m in MODULES.values():
-        assert not HAN.search(m.TITLE["en"])
     for layer in build_layers(CHECKED, lang="en"):
-        assert not [s.label_en for s in layer.legend if HAN.search(s.label_en)]
+        assert layer.title and not HAN.search(layer.title)
+        assert not [s.label("en") for s in layer.legend if HAN.search(s.label("en"))]
         assert not [i.kind_label for i in layer.items if HAN.search(i.kind_label)]
     assert not [b.key for b in BASEMAPS.values() if HAN.search(b.label("en"))]
 

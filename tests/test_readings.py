@@ -46,7 +46,7 @@ def flat(text: str) -> str:
 
 
 def notes(reading, lang: str) -> list[str]:
-    return [layer.note for layer in build_layers(reading, None, lang) if layer.note]
+    return [layer.note for layer in build_layers(reading, None, lang=lang) if layer.note]
 
 
 def pdf_text(data: bytes) -> str:
@@ -56,7 +56,7 @@ def pdf_text(data: bytes) -> str:
 def said(reading, lang: str) -> str:
     """A name the reading puts on the map: the place that print maps label first (a pole, a core,
     a park: geo.data.kinds.labelled), or (000 cites nothing) a district."""
-    items = [i for layer in build_layers(reading, None, lang) for i in layer.items
+    items = [i for layer in build_layers(reading, None, lang=lang) for i in layer.items
              if i.entry is not None and isinstance(i.geometry, shapely.Point)]
     drawn = sorted((i for i in items if i.entry.kind in labelled()), key=lambda i: labelled().index(i.entry.kind))
     return drawn[0].label if drawn else CHECKED.district_name(DISTRICT, lang)
@@ -69,7 +69,7 @@ def test_readings_without_the_axis_say_so_and_the_others_draw_it():
         assert t("layer.axis.no_line", lang) in notes(read("003"), lang)  # cites the axis, names no node
         assert notes(read("000"), lang)  # cites nothing: every layer but the districts says so
         for reading in (CHECKED, read("001"), read("002"), *(read(system=s) for s in SYSTEMS)):
-            axis = next(layer for layer in build_layers(reading, None, lang) if layer.key == "axis")
+            axis = next(layer for layer in build_layers(reading, None, lang=lang) if layer.key == "axis")
             assert not axis.note and axis.items[0].entry.kind == "axis"
 
 
@@ -150,7 +150,7 @@ def test_every_command_renders_every_document(i: int, tmp_path: Path, loaded_onc
     if fmt == "png":
         assert data.startswith(b"\x89PNG") and len(data) > 20_000
     elif fmt == "svg":  # text is drawn as outlines; each item carries its layer and id
-        drawn = [f"{layer.key}:{item.id}" for layer in build_layers(reading, None, lang) for item in layer.items]
+        drawn = [f"{layer.key}:{item.id}" for layer in build_layers(reading, None, lang=lang) for item in layer.items]
         assert all(f'id="{gid}"' in data.decode() for gid in drawn)
     else:
         text = flat(pdf_text(data))
@@ -204,7 +204,7 @@ def test_every_export_renders_every_platform_system_reading(system: str, tmp_pat
     members = {p for ids in CHECKED.entries[system].members.values() for p in ids}
     assert {e.id for e in reading.of_kind("platform")} == members
     lang = LANGS[SYSTEMS.index(system) % 2]
-    layers = build_layers(reading, None, lang)
+    layers = build_layers(reading, None, lang=lang)
     fmt = MAP_FORMATS[SYSTEMS.index(system) % 3]
     assert len(export_map(reading, layers, tmp_path / f"m.{fmt}", fmt, DISTRICT, dpi=40, lang=lang)) > 10_000
     sheet = district_sheet(reading, DISTRICT, lang)

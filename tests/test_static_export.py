@@ -17,7 +17,7 @@ from layers import build_layers
 
 CHECKED = load_checked()
 # The city page's legend: every style that some item of the data is drawn in.
-LEGEND_LABELS = [s.label_zh for layer in build_layers(CHECKED) for s in layer.legend
+LEGEND_LABELS = [s.label("zh") for layer in build_layers(CHECKED, lang="zh") for s in layer.legend
                  if any(i.style == s for i in layer.items)]
 
 
@@ -123,8 +123,8 @@ def drawn(fig) -> set[str]:
 def test_every_item_of_every_layer_is_drawn_on_the_print_map(district: str | None):
     from geo.maps.static_map import map_figure
 
-    layers = build_layers(CHECKED)
-    fig = map_figure(CHECKED, layers, district, "测试")
+    layers = build_layers(CHECKED, lang="zh")
+    fig = map_figure(CHECKED, layers, district, "测试", lang="zh")
     seen = drawn(fig)
     for layer in layers:
         want = {f"{layer.key}:{i.id}" for i in layer.items}  # all drawn; the view clips them

@@ -38,38 +38,49 @@ class Kind:
     table_order: int | None = None  # position in a district's table; None: not listed
     label_priority: int | None = None  # lower is labelled first; None: not labelled
     single: bool = False  # the section is one mapping, not a list
+    place: bool = False  # a place of the plans: platforms stand at it, axis nodes on it
 
+
+# The kinds' keys, for code that must name one (the axis and its nodes, the tasks...): the
+# records' `kind` literals (geo.data.records) are the same strings, and nowhere else spells them.
+AXIS, AXIS_NODE, SEGMENT, NODE_LIST = "axis", "axis_node", "segment", "node_list"
+CORE, CORE_AREA, PARK, PLATFORM = "core", "core_area", "park", "platform"
+TASK, PLATFORM_SYSTEM = "task", "platform_system"
+
+# District names are no kind, but their labels take part in the same placement: on the web map
+# they are placed before every entry's label (print maps draw them first, under the others).
+DISTRICT_LABEL_PRIORITY = -1
 
 KINDS: dict[str, Kind] = {k.key: k for k in (
-    Kind("axis", records.Axis, "axis.yaml", "axis", "科技创新轴", "Innovation axis", "line",
+    Kind(AXIS, records.Axis, "axis.yaml", "axis", "科技创新轴", "Innovation axis", "line",
          layer="axis", single=True),
-    Kind("axis_node", records.AxisNodeData, "axis.yaml", "nodes", "一轴节点", "Axis node", "point",
+    Kind(AXIS_NODE, records.AxisNodeData, "axis.yaml", "nodes", "一轴节点", "Axis node", "point",
          layer="axis", table_order=1, label_priority=0),
-    Kind("segment", records.Segment, "axis.yaml", "segments", "一轴分段", "Axis segment", "segment",
+    Kind(SEGMENT, records.Segment, "axis.yaml", "segments", "一轴分段", "Axis segment", "segment",
          table_order=0),
-    Kind("node_list", records.NodeList, "axis.yaml", "node_lists", "节点名单", "Node list", "none"),
-    Kind("core", records.Core, "cores.yaml", "cores", "创新核", "Innovation core", "point",
-         layer="cores", searchable=True, table_order=2, label_priority=1),
-    Kind("core_area", records.CoreArea, "cores.yaml", "core_areas", "一区片区", "Pilot-zone area",
-         "extent", layer="cores", searchable=True, table_order=3, label_priority=2),
-    Kind("park", records.Park, "parks.yaml", None, "多点园区", "Park", "point", layer="parks",
-         searchable=True, table_order=4, label_priority=3),
-    Kind("platform", records.Platform, "platforms.yaml", None, "平台", "Platform", "point",
+    Kind(NODE_LIST, records.NodeList, "axis.yaml", "node_lists", "节点名单", "Node list", "none"),
+    Kind(CORE, records.Core, "cores.yaml", "cores", "创新核", "Innovation core", "point",
+         layer="cores", searchable=True, table_order=2, label_priority=1, place=True),
+    Kind(CORE_AREA, records.CoreArea, "cores.yaml", "core_areas", "一区片区", "Pilot-zone area",
+         "extent", layer="cores", searchable=True, table_order=3, label_priority=2, place=True),
+    Kind(PARK, records.Park, "parks.yaml", None, "多点园区", "Park", "point", layer="parks",
+         searchable=True, table_order=4, label_priority=3, place=True),
+    Kind(PLATFORM, records.Platform, "platforms.yaml", None, "平台", "Platform", "point",
          layer="platforms", searchable=True, table_order=5),
-    Kind("task", records.Task, "tasks.yaml", None, "任务", "Task", "none", table_order=6),
-    Kind("platform_system", records.PlatformSystem, "systems.yaml", None, "平台体系", "Platform system",
+    Kind(TASK, records.Task, "tasks.yaml", None, "任务", "Task", "none", table_order=6),
+    Kind(PLATFORM_SYSTEM, records.PlatformSystem, "systems.yaml", None, "平台体系", "Platform system",
          "none"),
 )}
 
 # What a reference field may point at, by kind of the referring entry.
 REF_TARGETS: dict[str, tuple[str, ...]] = {
-    "place": ("core", "park"),  # an axis node stands on a core or park
-    "core": ("core",),
-    "places": ("core", "core_area", "park"),
-    "platforms": ("platform",),
-    "places.ref": ("core", "core_area", "park", "platform"),  # what a segment names
-    "members": ("platform",),
-    "segment_roles.segment": ("segment",),
+    "place": (CORE, PARK),  # an axis node stands on a core or park
+    "core": (CORE,),
+    "places": (CORE, CORE_AREA, PARK),
+    "platforms": (PLATFORM,),
+    "places.ref": (CORE, CORE_AREA, PARK, PLATFORM),  # what a segment names
+    "members": (PLATFORM,),
+    "segment_roles.segment": (SEGMENT,),
 }
 
 
@@ -93,3 +104,20 @@ def table_kinds() -> list[str]:
 def labelled() -> list[str]:
     return sorted((k.key for k in KINDS.values() if k.label_priority is not None),
                   key=lambda key: KINDS[key].label_priority)
+
+
+def kinds_of_layer(layer: str) -> list[Kind]:
+    """The kinds the layer `layer` (a layers/ module's KEY) draws, in registry order."""
+    return [k for k in KINDS.values() if k.layer == layer]
+
+
+def place_kinds() -> list[str]:
+    return [k.key for k in KINDS.values() if k.place]
+
+
+def label_rank(entry: object) -> tuple[int, int] | None:
+    """Where an entry's label stands in the order labels are placed, on web and print maps alike:
+    its kind's label priority, then the axis' poles before the rest of their kind; None: the
+    kind is not labelled."""
+    priority = KINDS[getattr(entry, "kind")].label_priority
+    return None if priority is None else (priority, 0 if getattr(entry, "pole", False) else 1)

@@ -16,16 +16,6 @@ from geo.data.kinds import KINDS, Kind, files
 from geo.data.problems import Problem
 from geo.data.records import Document, Unit, excerpt, shorten
 
-# file -> {top-level key (None: the file is a list) -> kind of its entries}
-FILES: dict[str, dict[str | None, str]] = {
-    "axis.yaml": {"axis": "axis", "nodes": "axis_node", "segments": "segment"},
-    "cores.yaml": {"cores": "core", "core_areas": "core_area"},
-    "parks.yaml": {None: "park"},
-    "platforms.yaml": {None: "platform"},
-    "tasks.yaml": {None: "task"},
-}
-
-
 # Limits on what a data file may be, far above the real data (the largest file is 121 KB, the
 # deepest nesting 8 levels, the longest number 7 digits, the largest file 3,342 values once its
 # aliases are expanded): past them a file is refused with a message before it can cost much

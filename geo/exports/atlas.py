@@ -11,10 +11,11 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo.data.model import CheckedLayout
-from geo.data.records import GROUPS, SCOPES
+from geo.data.kinds import TASK
+from geo.data.records import SCOPES
 from geo.exports.district_sheet import Sheet, district_sheet
 from geo.files import write_atomic
-from geo.i18n import Lang, join, name, paren, sep, t
+from geo.i18n import Lang, group_name, join, name, paren, scope_name, sep, t
 from geo.maps.static_map import (
     Page,
     decorate,
@@ -92,29 +93,29 @@ def _page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: 
     return fig, fig.add_axes((0.675, 0.10, 0.31, 0.80))
 
 
-def overview(checked: CheckedLayout, layers: list[MapLayer], page: Page, lang: Lang = "zh") -> Figure:
+def overview(checked: CheckedLayout, layers: list[MapLayer], page: Page, *, lang: Lang) -> Figure:
     title = default_title(checked, None, lang=lang) + " · " + t("atlas.overview", lang)
     fig, table_ax = _page(checked, layers, page, None, title, lang)
     rows = []
     for d in checked.districts:
-        sheet = district_sheet(checked, d.name_zh, lang)
+        sheet = district_sheet(checked, d.name_zh, lang=lang)
         counts = sheet.counts()
         disagree = counts.pop("finding", 0)
         counts.pop("common_task", None)
-        rows.append([GROUPS[d.group][0 if lang == "zh" else 1], name(d, lang),
+        rows.append([group_name(d.group, lang), name(d, lang),
                      sep(lang).join(f"{sheet.title(k)} {v}" for k, v in counts.items()) or "—",
                      t("atlas.disagree", lang, n=disagree) if disagree else ""])
-    city_tasks = [task for task in checked.of_kind("task") if task.district_scope in SCOPES]
+    city_tasks = [task for task in checked.of_kind(TASK) if task.district_scope in SCOPES]
     note = t("atlas.city_tasks", lang) + sep(lang).join(
-        name(task, lang) + paren(SCOPES[task.district_scope][0 if lang == "zh" else 1], lang) for task in city_tasks)
+        name(task, lang) + paren(scope_name(task.district_scope, lang), lang) for task in city_tasks)
     draw_table(table_ax, t("atlas.overview_table", lang), _heads(OVERVIEW_COLUMNS, lang), rows, note)
     return fig
 
 
-def district_page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: str,
-                  lang: Lang = "zh") -> Figure:
+def district_page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: str, *,
+                  lang: Lang) -> Figure:
     fig, table_ax = _page(checked, layers, page, district, default_title(checked, district, lang=lang), lang)
-    sheet = district_sheet(checked, district, lang)
+    sheet = district_sheet(checked, district, lang=lang)
     rows = district_rows(checked, sheet)
     shared = len(sheet.group("common_task"))
     note = t("atlas.shared_note", lang, n=shared) if shared else ""
@@ -123,10 +124,10 @@ def district_page(checked: CheckedLayout, layers: list[MapLayer], page: Page, di
     return fig
 
 
-def write_atlas(checked: CheckedLayout, out: Path, page: Page = Page(), *, lang: Lang = "zh") -> int:
+def write_atlas(checked: CheckedLayout, out: Path, page: Page = Page(), *, lang: Lang) -> int:
     setup_fonts(checked)
     layers = build_layers(checked, lang=lang)
-    figures = [overview(checked, layers, page, lang)] + [district_page(checked, layers, page, d.name_zh, lang)
+    figures = [overview(checked, layers, page, lang=lang)] + [district_page(checked, layers, page, d.name_zh, lang=lang)
                                                          for d in checked.districts]
     buf = io.BytesIO()  # the file is replaced only once every page has been drawn
     with PdfPages(buf, metadata={"Title": t("atlas.title", lang)}) as pdf:

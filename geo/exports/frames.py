@@ -1,8 +1,9 @@
 """The layout as GeoDataFrames: one per kind, EPSG:4326, every attribute (the public Python API).
 
     import geo
+    from geo.data.kinds import PARK
     frames = geo.frames(geo.load_checked())
-    frames["park"].plot()  # or .explore(), .to_file("parks.gpkg"), …
+    frames[PARK].plot()  # or .explore(), .to_file("parks.gpkg"), …
 
 Each frame has the record's fields (lists joined with "；", sources one per line), the derived
 facts of geo.data.model (`district` by the plans, `located_in` by the boundaries, the `platforms` at a

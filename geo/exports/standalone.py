@@ -22,7 +22,7 @@ def _inline_style(url: str) -> str:
     return "<style>" + assets.local_file(url).read_text(encoding="utf-8") + "</style>"
 
 
-def standalone_html(checked: CheckedLayout, district: str | None = None, *, lang: Lang = "zh") -> str:
+def standalone_html(checked: CheckedLayout, district: str | None = None, *, lang: Lang) -> str:
     """The web map of every layer in `lang` (zoomed to `district` if given), with no external asset."""
     view = view_of(checked, district or CITY)
     m = build_map(checked, build_layers(checked, lang=lang), "none", (view.center, view.zoom), f"file|{district}",

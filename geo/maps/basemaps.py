@@ -30,7 +30,7 @@ import xyzservices.providers as xyz
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from xyzservices import TileProvider
 
-from geo.i18n import Lang
+from geo.i18n import Lang, t
 from geo.safe import linked_text, short
 
 log = logging.getLogger("gzmap")
@@ -83,25 +83,26 @@ PLACEHOLDERS = {"{z}", "{x}", "{y}", "{-y}", "{s}", "{r}"}
 @dataclass(frozen=True)
 class Basemap:
     key: str
-    label_zh: str
-    label_en: str | None
     provider: TileProvider | None  # None: no tiles, the district polygons are the base
     gcj02: bool = False
     online: bool = False  # tiles from outside the operator's network (GZMAP_ONLINE_BASEMAPS)
+    # An operator's source names itself (label_en falling back to label_zh); ours are named by
+    # the catalogue (basemap.<key>).
+    label_zh: str | None = None
+    label_en: str | None = None
 
     def label(self, lang: Lang) -> str:
-        return (self.label_en if lang == "en" else None) or self.label_zh
+        if self.label_zh is None:
+            return t(f"basemap.{self.key}", lang)
+        return {"zh": self.label_zh, "en": self.label_en or self.label_zh}[lang]
 
 
 BUILT_IN = (
-    Basemap("none", "无底图（离线）", "No basemap (offline)", None),
-    Basemap("osm", "OpenStreetMap（在线）", "OpenStreetMap (online)", xyz.OpenStreetMap.Mapnik, online=True),
-    Basemap("positron", "CartoDB Positron 浅色（在线）", "CartoDB Positron, light (online)", xyz.CartoDB.Positron,
-            online=True),
-    Basemap("amap", "高德地图（在线，GCJ-02）", "AutoNavi/Gaode roads (online, GCJ-02)", xyz.Gaode.Normal,
-            gcj02=True, online=True),
-    Basemap("amap-satellite", "高德卫星影像（在线，GCJ-02）", "AutoNavi/Gaode satellite (online, GCJ-02)",
-            xyz.Gaode.Satellite, gcj02=True, online=True),
+    Basemap("none", None),
+    Basemap("osm", xyz.OpenStreetMap.Mapnik, online=True),
+    Basemap("positron", xyz.CartoDB.Positron, online=True),
+    Basemap("amap", xyz.Gaode.Normal, gcj02=True, online=True),
+    Basemap("amap-satellite", xyz.Gaode.Satellite, gcj02=True, online=True),
 )
 
 
@@ -110,7 +111,8 @@ def _operator(source: TileSource) -> Basemap:
     provider = TileProvider(name=source.key, url=source.url, attribution=source.attribution,
                             html_attribution=linked_text(source.attribution), subdomains=source.subdomains,
                             max_zoom=source.max_zoom)
-    return Basemap(source.key, source.label_zh, source.label_en, provider, gcj02=source.crs == "gcj02")
+    return Basemap(source.key, provider, gcj02=source.crs == "gcj02", label_zh=source.label_zh,
+                   label_en=source.label_en)
 
 
 def catalogue(sources: Iterable[Mapping] = (), tianditu_key: str | None = None, *,
@@ -123,8 +125,7 @@ def catalogue(sources: Iterable[Mapping] = (), tianditu_key: str | None = None, 
                                 attribution="© 天地图 国家地理信息公共服务平台",
                                 html_attribution="© 天地图 国家地理信息公共服务平台",
                                 subdomains="01234567", max_zoom=18)
-        out["tianditu"] = Basemap("tianditu", "天地图（在线，需密钥）", "Tianditu (online, with a key)", provider,
-                                  online=True)
+        out["tianditu"] = Basemap("tianditu", provider, online=True)
     for raw in sources:
         b = _operator(raw if isinstance(raw, TileSource) else TileSource.model_validate(dict(raw)))
         if b.key != "none":  # the offline base is always there, as itself

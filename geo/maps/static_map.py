@@ -28,14 +28,15 @@ from matplotlib_scalebar.scalebar import ScaleBar
 from shapely.geometry import Point
 
 from geo.crs import GAUSS_KRUGER_114E, project
-from geo.data.kinds import labelled
+from geo.data.kinds import label_rank
 from geo.data.model import CheckedLayout
 from geo.files import write_atomic
 from geo.fonts import chinese_font
-from geo.i18n import Lang, catalogue, t
+from geo.i18n import Lang, catalogue, name, t
 from geo.maps.text_layout import wrap
-from layers import MODULES, MapLayer, Style
+from layers import MapLayer, Style, short_title
 from layers.districts import FOCUS
+from layers.districts import KEY as DISTRICTS
 
 PAPERS_MM = {"A4": (297, 210), "A3": (420, 297)}  # landscape width, height
 FORMATS = ("png", "svg", "pdf")
@@ -61,9 +62,7 @@ def setup_fonts(checked: CheckedLayout, extra_text: str = "") -> None:
     """Chinese text from the project's own font, kept as text in PDF (Type 42). The font covers
     every character of the data and of `extra_text` (a title), so every page uses one font."""
     text = extra_text + string.printable + "".join(d.name_zh + d.name_en for d in checked.districts) + "".join(
-        _strings(e.model_dump()) for e in checked.entries.values()) + _strings(catalogue()) + _strings(
-        [[s.label_zh, s.label_en] for m in MODULES.values() for s in vars(m).values() if isinstance(s, Style)]
-        + [list(m.TITLE.values()) for m in MODULES.values()])
+        _strings(e.model_dump()) for e in checked.entries.values()) + _strings(catalogue())
     matplotlib.rcParams.update({
         "font.family": [chinese_font("".join(sorted(set(text))))], "pdf.fonttype": 42, "ps.fonttype": 42,
         "svg.fonttype": "path", "axes.unicode_minus": False,
@@ -162,18 +161,20 @@ def _place_labels(ax: Axes, fig: Figure, labels: list[tuple[str, float, float]],
 def _marker_boxes(ax: Axes, layers: list[MapLayer]) -> list[Bbox]:
     """Where the labelled layers' markers sit on the page, so labels do not cover them (the
     small unlabelled platform markers may be covered: a missing name costs more)."""
-    boxes, kinds = [], set(labelled())
+    boxes = []
     for layer in layers:
         for item in layer.items:
-            if item.entry is not None and item.entry.kind in kinds and isinstance(item.geometry, Point):
+            if item.entry is not None and label_rank(item.entry) is not None and isinstance(item.geometry, Point):
                 x, y = ax.transData.transform((item.geometry.x, item.geometry.y))
                 r = item.style.radius * 0.5 * ax.figure.dpi / 72
                 boxes.append(Bbox.from_extents(x - r, y - r, x + r, y + r))
     return boxes
 
 
-# The city map magnifies the crowded centre (these districts) in a second map beside it.
+# The city map magnifies the crowded centre (these districts) in a second map beside it, and
+# outlines it on the city map (an outline no legend lists).
 INSET_DISTRICTS = ("荔湾区", "越秀区", "海珠区", "天河区")
+INSET_FRAME = Style("print.inset", "#333", weight=1.2, dash=(3, 2))
 
 
 SPREAD_PT = 13.0  # how far from their place the symbols of platforms at one place are set
@@ -228,31 +229,31 @@ def _frame(ax: Axes, layers: list[MapLayer], extent: shapely.Geometry,
 
 def _labels(layers: list[MapLayer], inside: shapely.Geometry,
             outside: shapely.Geometry | None = None) -> list[tuple[str, float, float]]:
-    """Labels for points in view, in the registry's label priority (nodes first, so they keep
-    theirs when space runs out); a node and the park it stands on share one label."""
+    """Labels for points in view, in the registry's label order (geo.data.kinds.label_rank:
+    poles and nodes first, so they keep theirs when space runs out); a node and the park it
+    stands on share one label."""
     seen, out = set(), []
-    items = [i for layer in layers for i in layer.items if i.entry is not None]
-    for kind in labelled():
-        for item in (i for i in items if i.entry.kind == kind):
-            g = item.geometry
-            if (isinstance(g, Point) and inside.contains(g) and item.label not in seen
-                    and (outside is None or not outside.contains(g))):
-                seen.add(item.label)
-                # English names run long: two or three short lines take less room than one.
-                text = "\n".join(wrap(item.label, LABEL_EMS)) if item.label.isascii() else item.label
-                out.append((text, g.x, g.y))
+    items = [i for layer in layers for i in layer.items if i.entry is not None and label_rank(i.entry) is not None]
+    for item in sorted(items, key=lambda i: label_rank(i.entry)):
+        g = item.geometry
+        if (isinstance(g, Point) and inside.contains(g) and item.label not in seen
+                and (outside is None or not outside.contains(g))):
+            seen.add(item.label)
+            # English names run long: two or three short lines take less room than one.
+            text = "\n".join(wrap(item.label, LABEL_EMS)) if item.label.isascii() else item.label
+            out.append((text, g.x, g.y))
     return out
 
 
 def _district_names(ax: Axes, checked: CheckedLayout, layers: list[MapLayer], size: float,
                     lang: Lang) -> list[Bbox]:
-    if not any(l.key == "districts" for l in layers):
+    if not any(l.key == DISTRICTS for l in layers):
         return []
     renderer = ax.figure.canvas.get_renderer()
     boxes = []
     for d in checked.districts:
         p = project(d.geometry, GAUSS_KRUGER_114E).representative_point()
-        text = ax.text(p.x, p.y, d.name_en if lang == "en" else d.name_zh, fontsize=size, color="#888",
+        text = ax.text(p.x, p.y, name(d, lang), fontsize=size, color="#888",
                        ha="center", va="center", zorder=2, clip_on=True)
         boxes.append(text.get_window_extent(renderer))
     return boxes
@@ -265,7 +266,7 @@ class Drawn:
 
 
 def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLayer],
-             district: str | None = None, inset: Axes | None = None, *, lang: Lang = "zh") -> Drawn:
+             district: str | None = None, inset: Axes | None = None, *, lang: Lang) -> Drawn:
     """Draw the layers (built in `lang`); zoom to `district` (outlined) or the whole city, whose
     crowded centre is magnified in `inset` when given."""
     layers = [layer.with_geometry(_to_print_crs) for layer in layers]
@@ -285,7 +286,7 @@ def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLaye
                                   font_properties={"size": 6}, scale_loc="top"))
         inset.text(0.99, 0.99, t("print.inset", lang), transform=inset.transAxes, ha="right", va="top",
                    fontsize=7, zorder=40, bbox=dict(boxstyle="square,pad=0.2", fc="white", ec="none"))
-        draw_geometry(ax, centre, Style("", "", "#333", weight=1.2, dash=(3, 2)))
+        draw_geometry(ax, centre, INSET_FRAME)
     fig.canvas.draw()
     avoid = _marker_boxes(ax, layers) + _district_names(ax, checked, layers, 9, lang)
     skipped = _place_labels(ax, fig, _labels(layers, extent, centre), avoid)
@@ -295,7 +296,7 @@ def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLaye
     return Drawn(skipped, styles)
 
 
-def legend_handles(layers: list[MapLayer], shown: frozenset | None = None, *, lang: Lang = "zh") -> list:
+def legend_handles(layers: list[MapLayer], shown: frozenset | None = None, *, lang: Lang) -> list:
     """Legend entries, in layer order; with `shown`, only the styles that are on the page."""
     handles = []
     for layer in layers:
@@ -327,7 +328,7 @@ def source_line(today: dt.date | None = None, *, lang: Lang = "zh") -> str:
 
 
 def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | None, drawn: Drawn,
-             city: bool, ncol: int = 1, *, lang: Lang = "zh") -> None:
+             city: bool, ncol: int = 1, *, lang: Lang) -> None:
     """Scale bar, north arrow, and a legend of what is on the page; the city page also counts
     the platforms no plan places."""
     ax.add_artist(ScaleBar(1, "m", location="lower left", length_fraction=0.2, box_alpha=0.8,
@@ -335,7 +336,7 @@ def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | No
     north_arrow(ax, lang)
     handles = legend_handles(layers, drawn.styles, lang=lang)
     notes = [layer.note for layer in layers if layer.note]  # e.g. a document that does not describe the axis
-    notes += [t("print.unplaced", lang, n=len(layer.unplaced), layer=layer.title.split("（")[0].split(" (")[0].lower())
+    notes += [t("print.unplaced", lang, n=len(layer.unplaced), layer=short_title(layer).lower())
               for layer in layers if layer.unplaced and city]
     if drawn.skipped:
         notes.append(t("print.skipped", lang, n=drawn.skipped))
@@ -352,7 +353,7 @@ def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | No
 
 
 def map_figure(checked: CheckedLayout, layers: list[MapLayer], district: str | None, title: str,
-               page: Page = Page(), *, lang: Lang = "zh") -> Figure:
+               page: Page = Page(), *, lang: Lang) -> Figure:
     """A full page: title, map, legend beside (landscape) or below (portrait), source line."""
     setup_fonts(checked, title)
     fig = Figure(figsize=page.size_in)
@@ -385,7 +386,7 @@ def save(fig: Figure, fmt: str, dpi: int = 300) -> bytes:
 
 def export_map(checked: CheckedLayout, layers: list[MapLayer], out: Path | None, fmt: str,
                district: str | None = None, title: str | None = None, dpi: int = 300,
-               page: Page = Page(), *, lang: Lang = "zh") -> bytes:
+               page: Page = Page(), *, lang: Lang) -> bytes:
     """A page of `layers` (built in `lang`) as PNG, SVG or PDF, written to `out` when given."""
     title = title or default_title(checked, district, lang=lang)
     data = save(map_figure(checked, layers, district, title, page, lang=lang), fmt, dpi)
@@ -394,6 +395,6 @@ def export_map(checked: CheckedLayout, layers: list[MapLayer], out: Path | None,
     return data
 
 
-def default_title(checked: CheckedLayout, district: str | None, *, lang: Lang = "zh") -> str:
+def default_title(checked: CheckedLayout, district: str | None, *, lang: Lang) -> str:
     where = checked.district_name(district, lang) if district else t("print.city", lang)
     return t("print.title", lang, where=where)

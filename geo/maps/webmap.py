@@ -21,7 +21,7 @@ from folium.template import Template
 from shapely.geometry import Point, mapping
 
 from geo.crs import geometry_to_gcj02
-from geo.data.kinds import labelled
+from geo.data.kinds import DISTRICT_LABEL_PRIORITY, label_rank
 from geo.data.model import CheckedLayout
 from geo.maps import assets
 from geo.maps.basemaps import BASEMAPS, Basemap
@@ -31,6 +31,7 @@ from geo.maps.folium_internals import stable_ids
 from geo.safe import html_text
 from layers import MapItem, MapLayer, Style
 from layers.districts import FOCUS
+from layers.districts import KEY as DISTRICTS
 
 GUANGZHOU_CENTER = (23.24, 113.46)  # lat, lon
 GUANGZHOU_ZOOM = 9.25  # the whole city in a 700 px tall map
@@ -108,13 +109,10 @@ class _Place:
     members: list[tuple[MapLayer, MapItem]] = field(default_factory=list)
 
 
-def _rank(item: MapItem) -> tuple[int, int]:
-    """Which member gives the marker its symbol and label: poles, then the registry's label
-    priority (nodes, cores, core areas, parks), then the rest (platforms)."""
-    kinds = labelled()
-    kind = item.entry.kind
-    pole = kind == "axis_node" and item.entry.pole
-    return (0 if pole else 1, kinds.index(kind) if kind in kinds else len(kinds))
+def _rank(item: MapItem) -> tuple[float, ...]:
+    """Which member gives the marker its symbol and label: the registry's label order (poles,
+    nodes, cores, core areas, parks), then the unlabelled (platforms)."""
+    return label_rank(item.entry) or (math.inf,)
 
 
 def _places(layers: list[MapLayer]) -> list[_Place]:
@@ -133,28 +131,27 @@ def _places(layers: list[MapLayer]) -> list[_Place]:
     return list(groups.values())
 
 
-LABEL_KIND = {"axis_node": "node", "core": "core", "core_area": "core", "park": "park"}
 WEB_TEXTS = ("places", "legend", "fullscreen", "coords", "minimap", "copy_link", "link_copied", "copy_prompt",
              "tiles_failed")
 
 
 def _member(checked: CheckedLayout, layer: MapLayer, item: MapItem, lang: Lang) -> dict:
     """One entry at a place, as gzmap.js needs it to draw the place's marker from the members
-    whose layers are on: its symbol, name, popup and, for labelled kinds, its label's rank."""
+    whose layers are on: its symbol, name, popup and, for labelled kinds, its label's priority
+    (geo.data.kinds.label_rank: gzmap.js places labels in this order) and emphasis."""
     svg, size = svg_symbol(item.style)
-    kind = item.entry.kind
-    pole = kind == "axis_node" and item.entry.pole
     out = {"id": item.id, "layer": layer.key, "css": layer.css_class, "label": html_text(item.label),
-           "kind": html_text(item.kind_label), "popup": details_html(checked, item.entry, item.kind_label, lang),
+           "kind": html_text(item.kind_label),
+           "popup": details_html(checked, item.entry, item.kind_label, lang=lang),
            "svg": svg, "size": size, "symbol": bool(item.style.radius)}
-    if kind in labelled():
-        rank = _rank(item)
-        out["label_kind"] = "pole" if pole else LABEL_KIND.get(kind, kind)
-        out["priority"] = 1 + rank[0] * 10 + rank[1]
+    rank = label_rank(item.entry)
+    if rank is not None:
+        out["priority"] = list(rank)
+        out["strong"] = item.style.strong
     return out
 
 
-def payload(checked: CheckedLayout, layers: list[MapLayer], gcj02: bool, token: str, lang: Lang = "zh",
+def payload(checked: CheckedLayout, layers: list[MapLayer], gcj02: bool, token: str, *, lang: Lang,
             visible: tuple[str, ...] | None = None) -> dict:
     """What gzmap.js draws: every layer's places (each with its members, in rank order), the
     district names, each layer's legend, the city outline for the minimap, and which layers are
@@ -162,8 +159,9 @@ def payload(checked: CheckedLayout, layers: list[MapLayer], gcj02: bool, token: 
     places = [{"lat": p.point.y, "lon": p.point.x, "members": [_member(checked, layer, item, lang)
                                                               for layer, item in p.members]}
               for p in _places(layers)]
-    district_layer = next((layer for layer in layers if layer.key == "districts"), None)
-    districts = [{"lat": (pt := item.geometry.representative_point()).y, "lon": pt.x, "text": html_text(item.label)}
+    district_layer = next((layer for layer in layers if layer.key == DISTRICTS), None)
+    districts = [{"lat": (pt := item.geometry.representative_point()).y, "lon": pt.x, "text": html_text(item.label),
+                  "priority": [DISTRICT_LABEL_PRIORITY]}
                  for item in (district_layer.items if district_layer else ())]
     outline = shapely.union_all([d.geometry for d in checked.districts]).simplify(0.005)
     if gcj02:
@@ -211,7 +209,7 @@ def _to_basemap(layers: list[MapLayer], gcj02: bool) -> list[MapLayer]:
 
 def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: Basemap | str = "none",
               view: tuple[tuple[float, float], float] = (GUANGZHOU_CENTER, GUANGZHOU_ZOOM),
-              view_token: str = "", lang: Lang = "zh", visible: tuple[str, ...] | None = None) -> folium.Map:
+              view_token: str = "", *, lang: Lang, visible: tuple[str, ...] | None = None) -> folium.Map:
     """The web map of `layers`, opening at `view` (centre, zoom); `view_token` names that view
     (district, search hit): while it stays the same, the browser keeps the user's own centre and
     zoom across reruns, and only a new token moves the map. `layers` are built in `lang`, the
@@ -234,13 +232,13 @@ def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: Basemap |
                 continue  # drawn by gzmap.js, one marker per place
             if geom.geom_type in ("LineString", "MultiLineString"):
                 lines = [[(y, x) for x, y in g.coords] for g in getattr(geom, "geoms", [geom])]
-                popup = folium.Popup(details_html(checked, item.entry, item.kind_label, lang), max_width=360)
+                popup = folium.Popup(details_html(checked, item.entry, item.kind_label, lang=lang), max_width=360)
                 folium.PolyLine(lines, popup=popup, **leaflet_style(item.style, f"{layer.css_class}-shape "
                                                                                 f"gz-id-{item.id}")).add_to(group)
             else:  # districts and schematic extents: areas under the markers, not tab stops
                 _polygon(geom, item.style, f"{layer.css_class}-shape gz-id-{item.id}", interactive=False).add_to(group)
         group.add_to(m)
-    LayoutMarkers(m, payload(checked, shown, spec.gcj02, view_token, lang, visible)).add_to(m)
+    LayoutMarkers(m, payload(checked, shown, spec.gcj02, view_token, lang=lang, visible=visible)).add_to(m)
     stable_ids(m, "m")
     return m
 

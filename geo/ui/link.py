@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from geo.data.kinds import PLATFORM_SYSTEM
 from geo.data.model import CheckedLayout
 from geo.i18n import LANGS, Lang, t
 from geo.maps.basemaps import BASEMAPS
@@ -74,7 +75,7 @@ def parse_link(params: dict[str, str], checked: CheckedLayout, layer_keys: list[
             values["lang"] = value
         elif name == "doc" and len(docs := [d for d in checked.documents if d.startswith(value)]) == 1:
             values["doc"] = docs[0]
-        elif name == "system" and getattr(checked.entries.get(value), "kind", None) == "platform_system":
+        elif name == "system" and getattr(checked.entries.get(value), "kind", None) == PLATFORM_SYSTEM:
             values["system"] = value
         elif name == "place" and value in checked.entries and value in checked.points:
             values["place"] = value

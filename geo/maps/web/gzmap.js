@@ -36,7 +36,8 @@
   }
 
   // What the layers that are on show: one marker per place, for its members on those layers
-  // (symbol and label from the highest-ranked, which comes first), and the district names.
+  // (symbol and label from the highest-ranked, which comes first; a member with a priority is
+  // labelled), and the district names.
   function derive(payload, on) {
     var points = [], labels = [];
     payload.places.forEach(function (place) {
@@ -53,14 +54,15 @@
                     size: sym.size, classes: Object.keys(classes).sort().join(" "), name: names.join(T.join),
                     popup: popupHtml(ms) });
       var top = ms[0];
-      if (top.label_kind) {
-        labels.push({ lat: place.lat, lon: place.lon, text: top.label, kind: top.label_kind, marker: points.length - 1,
-                      priority: top.priority, min_zoom: 0, gap: Math.floor(sym.size / 2) + 3 });
+      if (top.priority) {
+        labels.push({ lat: place.lat, lon: place.lon, text: top.label, kind: top.strong ? "strong" : "place",
+                      marker: points.length - 1, priority: top.priority, min_zoom: 0, gap: Math.floor(sym.size / 2) + 3 });
       }
     });
     if (on.districts) {
       payload.districts.forEach(function (d) {
-        labels.push({ lat: d.lat, lon: d.lon, text: d.text, kind: "district", marker: -1, priority: 0, min_zoom: 0, gap: 0 });
+        labels.push({ lat: d.lat, lon: d.lon, text: d.text, kind: "district", marker: -1, priority: d.priority,
+                      min_zoom: 0, gap: 0 });
       });
     }
     return { points: points, labels: labels };
@@ -171,7 +173,15 @@
          "translate(-50%,calc(-100% - " + g + "px))", "translate(-50%," + g + "px)"];
       return { marker: m, priority: l.priority, min_zoom: l.min_zoom, owner: l.marker, spots: spots };
     });
-    labels.sort(function (a, b) { return a.priority - b.priority; });
+    // In the registry's label order (geo.data.kinds.label_rank; district names declare theirs
+    // there too): each priority is a list, compared item by item.
+    labels.sort(function (a, b) {
+      for (var i = 0; i < Math.max(a.priority.length, b.priority.length); i++) {
+        var d = (a.priority[i] || 0) - (b.priority[i] || 0);
+        if (d) return d;
+      }
+      return 0;
+    });
     function place() {
       // Markers are obstacles too: a label never covers a symbol.
       var symbols = (GZ.markers || []).map(function (m, i) {
