@@ -1,1 +1,3 @@
-"""Streamlit glue: how the app's server is started (geo.ui.serve)."""
+"""Streamlit glue, the only package that imports streamlit or streamlit_folium: the map element
+(st_map, the adapter for streamlit-folium's private helpers), the asset folders served to it
+(offline_assets), the page's shareable link (link) and the server launcher (serve)."""
