@@ -393,6 +393,7 @@ def page(checked: CheckedLayout, stale: DataError | None = None) -> None:
         sheet_page(shown_checked, choice)
     else:
         map_page(shown_checked, choice)
+    st.caption(t("data.revision", lang, revision=shown_checked.revision))  # the footer: which data this is
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from geo.data.load import MAX_NESTING, MAX_NUMBER_DIGITS, nesting_problem, numbe
 from geo.data.problems import DataError, Problem
 from geo.data.records import GROUPS as DISTRICT_GROUPS
 from geo.data.records import excerpt, shorten
+from geo.data.revision import Revision
 from geo.safe import clean_text, file_name_problem
 
 WGS84_NAMES = {"EPSG:4326", "urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:EPSG::4326",
@@ -187,10 +188,11 @@ def _overlap_problems(name: str, districts: list[District]) -> list[Problem]:
     return out
 
 
-def load_districts(path: Path) -> list[District]:
-    """Read the districts; raise DataError naming the file, feature and field on bad input."""
+def load_districts(path: Path, *, revision: Revision | None = None) -> list[District]:
+    """Read the districts (their bytes going into `revision`); raise DataError naming the file,
+    feature and field on bad input."""
     name = path.name
-    text, problems = read_text(path)
+    text, problems = read_text(path, revision=revision)
     if text is None:
         raise DataError(problems)
     doc = _read_json(name, text)

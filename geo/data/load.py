@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from geo.data.kinds import KINDS, Kind, files
 from geo.data.problems import Problem
 from geo.data.records import Document, Unit, excerpt, shorten
+from geo.data.revision import Revision
 
 # Limits on what a data file may be, far above the real data (the largest file is 121 KB, the
 # deepest nesting 8 levels, the longest number 7 digits, the largest file 3,342 values once its
@@ -101,9 +102,10 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _UniqueKeyLoader.construct_yaml_int)
 
 
-def read_text(path: Path) -> tuple[str | None, list[Problem]]:
+def read_text(path: Path, *, revision: Revision | None = None) -> tuple[str | None, list[Problem]]:
     """A data file's text (UTF-8, with or without BOM), or a problem saying how to save it.
-    A file over MAX_FILE_BYTES is refused before it is read (and never read past the limit)."""
+    A file over MAX_FILE_BYTES is refused before it is read (and never read past the limit).
+    The bytes read go into `revision` (geo.data.revision), so the data is never read twice."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -112,6 +114,8 @@ def read_text(path: Path) -> tuple[str | None, list[Problem]]:
             raw = f.read(MAX_FILE_BYTES + 1)
         if len(raw) > MAX_FILE_BYTES:  # grew while being read, or not a plain file
             return None, [_too_big(path, len(raw))]
+        if revision is not None:
+            revision.add(name=path.name, raw=raw)
     except FileNotFoundError:
         return None, [Problem.error(path.name, "-", "-", "file is missing")]
     except OSError as err:
@@ -137,8 +141,8 @@ def _too_big(path: Path, size: int) -> Problem:
                          f"{MAX_FILE_BYTES / 1e6:,.0f} MB for a data file")
 
 
-def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
-    text, problems = read_text(path)
+def read_yaml(path: Path, *, revision: Revision | None = None) -> tuple[Any, list[Problem]]:
+    text, problems = read_text(path, revision=revision)
     if text is None:
         return None, problems
     try:
@@ -256,12 +260,13 @@ def _listed(model: type[BaseModel], key: str, raw: Any, file: str) -> tuple[dict
     return out, problems
 
 
-def load_records(directory: Path) -> Records:
-    """Every entry that parses, plus every problem; duplicate ids are reported, never merged."""
+def load_records(directory: Path, *, revision: Revision | None = None) -> Records:
+    """Every entry that parses, plus every problem; duplicate ids are reported, never merged.
+    Each file's bytes go into `revision`."""
     found = Records()
     for file, model, key, attr in (("documents.yaml", Document, "doc", "documents"),
                                    ("units.yaml", Unit, "name_zh", "units")):
-        raw, p = read_yaml(directory / file)
+        raw, p = read_yaml(directory / file, revision=revision)
         found.problems += p
         if not p:
             listed, p = _listed(model, key, raw, file)
@@ -269,7 +274,7 @@ def load_records(directory: Path) -> Records:
             found.problems += p
     first_file: dict[str, str] = {}
     for file, kinds in files().items():
-        doc, p = read_yaml(directory / file)
+        doc, p = read_yaml(directory / file, revision=revision)
         found.problems += p
         if p:
             continue

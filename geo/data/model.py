@@ -6,8 +6,20 @@
 - `declared`: its districts by the plans (its own, else its places');
 - `located`: the district its point lies in by the boundaries (a geopandas spatial join);
 - `platforms_at`: the platforms tied to each place, from either side of the link;
-- `findings`: places the plans put in one district that lie in another.
+- `findings`: where the plans and the boundaries disagree (the rule below);
+- `revision`: a short hash of the data files' bytes as loaded (geo.data.validate), which every
+  view and export shows so that a review can say which data it saw.
 Renderers read these and never recompute them.
+
+The findings rule, one for every view (validator, popups, district sheets, exports): an entry
+has a finding when its own record declares its district(s) and its point (its own, or the place's
+it stands at) lies in none of them. An entry that declares no district inherits its places'
+districts and point, so it can only disagree where its place does: the place's finding covers it
+(a platform placed at 生物岛 is explained by park-bio-island's note, not listed again). Axis nodes
+declare nothing of their own (they stand on a core or park) and segments are lines, not points.
+A finding appears on the sheet of each district it concerns: the declared ones and the one its
+point lies in. Its explanation is the entry's `boundary_note`, or the UNEXPLAINED marker, which
+the validator reports and tests refuse in the shipped data.
 """
 from __future__ import annotations
 
@@ -22,7 +34,7 @@ from shapely.geometry import LineString, Point
 
 from geo.crs import EQUAL_AREA, WGS84, project
 from geo.data.districts import District, on_border
-from geo.data.kinds import KINDS
+from geo.data.kinds import AXIS, AXIS_NODE, KINDS, PLATFORM, PLATFORM_SYSTEM, SEGMENT, TASK, place_kinds
 from geo.data.problems import Problem
 from geo.data.records import (
     Axis,
@@ -38,7 +50,32 @@ from geo.data.records import (
 )
 from geo.i18n import Lang, paren
 
-PLACE_KINDS = ("core", "core_area", "park")
+UNEXPLAINED = "未说明（UNEXPLAINED）：请在该条目加 boundary_note"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An entry the plans put in one district whose point lies in another (the rule above)."""
+
+    entry_id: str
+    file: str  # the data file holding the entry
+    declared: tuple[str, ...]  # the district(s) its own record declares
+    located: str  # the district polygon its point lies in
+    note: str  # its boundary_note as written (Chinese); "" when the data does not explain it
+
+    @property
+    def explanation(self) -> str:
+        return self.note or UNEXPLAINED
+
+    @property
+    def districts(self) -> tuple[str, ...]:
+        """The districts it concerns, whose sheets list it: the declared ones, then where it lies."""
+        return tuple(dict.fromkeys((*self.declared, self.located)))
+
+    def problem(self) -> Problem:
+        """As the validator reports it."""
+        return Problem.finding(self.file, self.entry_id, "district",
+                               disagreement_text(self.declared, self.located) + self.explanation)
 
 
 @dataclass(frozen=True)
@@ -47,12 +84,13 @@ class CheckedLayout:
     documents: Mapping[str, Document]
     units: Mapping[str, Unit]  # 责任单位 by name_zh, with their English names
     districts: tuple[District, ...]
-    findings: tuple[Problem, ...]
+    findings: tuple[Finding, ...]
     points: Mapping[str, Location]
     geometries: Mapping[str, shapely.Geometry]
     declared: Mapping[str, tuple[str, ...]]
     located: Mapping[str, str]
     platforms_at: Mapping[str, tuple[str, ...]]
+    revision: str  # 12 hex digits of the SHA-256 of the data files read (geo.data.validate)
 
     def of_kind(self, kind: str) -> list:
         return [e for e in self.entries.values() if e.kind == kind]
@@ -60,19 +98,25 @@ class CheckedLayout:
     @property
     def axis(self) -> Axis | None:
         """The innovation axis, or None in a reading whose document does not describe it (004)."""
-        return next(iter(self.of_kind("axis")), None)
+        return next(iter(self.of_kind(AXIS)), None)
 
     def disagreement(self, entry_id: str, lang: Lang) -> tuple[str, str]:
-        """A finding on `entry_id` in `lang`, and the entry's boundary note (as written, in Chinese)."""
-        e = self.entries[entry_id]
-        text = disagreement_text(self.declared.get(entry_id, ()), self.located.get(entry_id, ""), lang,
-                                 lambda d: self.district_name(d, lang))
-        return text, getattr(e, "boundary_note", None) or ""
+        """The finding on `entry_id` in `lang`, and its explanation (as written, in Chinese)."""
+        f = next(f for f in self.findings if f.entry_id == entry_id)
+        return disagreement_text(f.declared, f.located, lang, lambda d: self.district_name(d, lang)), f.explanation
 
-    def findings_for(self, entry) -> list[Problem]:
-        """Plan-vs-boundary findings on the entry, or on the place a node stands on."""
-        ids = {entry.id, getattr(entry, "place", None)} - {None}
-        return [p for p in self.findings if p.entry_id in ids]
+    def findings_in(self, district: str) -> list[Finding]:
+        """The findings a district's sheet lists: those concerning `district` (its name_zh)."""
+        return [f for f in self.findings if district in f.districts]
+
+    def findings_for(self, entry) -> list[Finding]:
+        """The findings a reader of the entry must see: its own, or, where it declares no district
+        itself, those of the places it inherits its districts and point from (a node's core or
+        park, a platform's places)."""
+        ids = {entry.id, getattr(entry, "place", None)}
+        if not getattr(entry, "district", None):
+            ids.update(p for p in getattr(entry, "places", ()) if isinstance(p, str))
+        return [f for f in self.findings if f.entry_id in ids]
 
     def platforms_of(self, entry) -> list[Platform]:
         """Platforms at a place, or at the place a node stands on."""
@@ -84,7 +128,7 @@ class CheckedLayout:
         out = self.cited_by(doc) if doc else self
         if system and system in self.entries:  # one reading: its members, and no other platform
             members = {p for ids in self.entries[system].members.values() for p in ids}
-            out = out.restricted({k for k, e in out.entries.items() if e.kind != "platform" or k in members})
+            out = out.restricted({k for k, e in out.entries.items() if e.kind != PLATFORM or k in members})
         return out
 
     def document_label(self, doc: str, lang: Lang = "zh") -> str:
@@ -116,7 +160,7 @@ class CheckedLayout:
 
     def systems_of(self, platform) -> list:
         """The documents' readings of the platform system (data/systems.yaml) that count this platform."""
-        return [s for s in self.of_kind("platform_system")
+        return [s for s in self.of_kind(PLATFORM_SYSTEM)
                 if any(platform.id in ids for ids in s.members.values())]
 
     def district(self, name: str) -> District | None:
@@ -153,7 +197,7 @@ def resolve_nodes(entries: dict[str, object]) -> dict[str, object]:
     """Axis nodes take their name, aliases and districts from the core or park they stand on."""
     out = {}
     for key, e in entries.items():
-        if e.kind == "axis_node" and (place := entries.get(e.place)) is not None:
+        if e.kind == AXIS_NODE and (place := entries.get(e.place)) is not None:
             e = AxisNode(**e.model_dump(), name_zh=place.name_zh, name_en=place.name_en,
                          name_en_basis=place.name_en_basis, aliases=place.aliases, district=place.district)
         out[key] = e
@@ -165,7 +209,7 @@ def _points(entries: Mapping[str, object]) -> dict[str, Location]:
     for e in entries.values():
         own = getattr(e, "location", None)
         ref = getattr(e, "place", None) or next(iter(getattr(e, "places", ()) or ()), None)
-        if e.kind in ("task", "segment"):
+        if e.kind in (TASK, SEGMENT):
             continue
         if own is not None:
             out[e.id] = own
@@ -183,7 +227,7 @@ def schematic_circle(loc: Location, area_km2: float) -> shapely.Geometry:
 
 def axis_line(entries: Mapping[str, object], points: Mapping[str, Location]) -> LineString:
     """The axis through its nodes in order: the plans publish no line, only the nodes."""
-    nodes = [e for e in entries.values() if e.kind == "axis_node" and e.id in points]
+    nodes = [e for e in entries.values() if e.kind == AXIS_NODE and e.id in points]
     if len(nodes) < 2:  # a reading naming fewer than two nodes has no line (shapely refuses one point)
         return LineString()
     return LineString([(points[n.id].lon, points[n.id].lat) for n in nodes])
@@ -249,8 +293,9 @@ def _located(points: Mapping[str, Location], districts: tuple[District, ...], *,
 
 def _platforms_at(entries: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
+    places = set(place_kinds())
     for e in entries.values():
-        if e.kind in PLACE_KINDS:
+        if e.kind in places:
             for pid in getattr(e, "platforms", ()):
                 out.setdefault(e.id, []).append(pid)
         if isinstance(e, Platform):
@@ -260,17 +305,15 @@ def _platforms_at(entries: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(set(v), key=order.get)) for k, v in out.items()}
 
 
-def _findings(entries, declared, located) -> list[Problem]:
-    """A place whose declared district is not the polygon its point lies in. Segments are lines;
-    a node is checked through the core or park it stands on."""
+def _findings(records: Mapping[str, object], located: Mapping[str, str]) -> list[Finding]:
+    """The findings rule (module docstring), over the records as the files give them: before
+    nodes take their place's districts, so that only what an entry declares itself counts."""
     out = []
-    for e in entries.values():
-        own = getattr(e, "district", None)
+    for e in records.values():
+        own = tuple(getattr(e, "district", None) or ())
         actual = located.get(e.id)
-        if e.kind in ("segment", "axis_node") or not own or actual is None or actual in own:
-            continue
-        note = getattr(e, "boundary_note", None) or "未说明：请在该条目加 boundary_note（UNEXPLAINED）"
-        out.append(Problem.finding(KINDS[e.kind].file, e.id, "district", disagreement_text(own, actual) + note))
+        if own and actual is not None and actual not in own:
+            out.append(Finding(e.id, KINDS[e.kind].file, own, actual, getattr(e, "boundary_note", None) or ""))
     return out
 
 
@@ -281,10 +324,12 @@ def disagreement_text(own: tuple[str, ...], actual: str, lang: Lang = "zh", name
     return f"规划所属{'、'.join(own)}，但点位落在{actual}。"
 
 
-def build_checked(entries: dict[str, object], documents: dict[str, Document],
-                  districts: tuple[District, ...], units: dict[str, Unit] | None = None) -> CheckedLayout:
-    """Derive every fact once from records whose references and districts have been checked."""
-    entries = resolve_nodes(entries)
+def build_checked(records: dict[str, object], documents: dict[str, Document],
+                  districts: tuple[District, ...], units: dict[str, Unit] | None = None, *,
+                  revision: str) -> CheckedLayout:
+    """Derive every fact once from records whose references and districts have been checked;
+    `revision` names the data files' content they were read from."""
+    entries = resolve_nodes(records)
     points = _points(entries)
     declared = _declared(entries)
     located = _located(points, districts, declared=declared)
@@ -292,6 +337,6 @@ def build_checked(entries: dict[str, object], documents: dict[str, Document],
     return CheckedLayout(
         entries=frozen(entries), documents=frozen(documents), units=frozen(units or {}),
         districts=tuple(districts),
-        findings=tuple(_findings(entries, declared, located)), points=frozen(points),
+        findings=tuple(_findings(records, located)), points=frozen(points),
         geometries=frozen(_geometries(entries, points, districts)), declared=frozen(declared),
-        located=frozen(located), platforms_at=frozen(_platforms_at(entries)))
+        located=frozen(located), platforms_at=frozen(_platforms_at(entries)), revision=revision)

@@ -16,10 +16,11 @@ import shapely
 from pydantic import BaseModel
 
 from geo.data.districts import District, load_districts
-from geo.data.kinds import KINDS, REF_TARGETS
+from geo.data.kinds import AXIS, AXIS_NODE, KINDS, NODE_LIST, REF_TARGETS, TASK
 from geo.data.load import load_records
 from geo.data.model import CheckedLayout, build_checked
 from geo.data.problems import DataError, Problem, errors
+from geo.data.revision import Revision
 from geo.data.records import citations, excerpt, shorten
 from geo.settings import settings
 
@@ -46,7 +47,7 @@ def read_seeds(seeds_dir: Path) -> dict[str, str]:
 
 def _refs(entry) -> list[tuple[str, str]]:
     out = [("place", getattr(entry, "place", None)), ("core", getattr(entry, "core", None))]
-    if entry.kind != "node_list":
+    if entry.kind != NODE_LIST:
         out += [("places", r) for r in getattr(entry, "places", ()) if isinstance(r, str)]
     out += [("platforms", r) for r in getattr(entry, "platforms", ())]
     out += [("places.ref", p.ref) for p in getattr(entry, "places", ()) if getattr(p, "ref", None)]
@@ -59,7 +60,7 @@ def check_references(entries: dict[str, Any]) -> list[Problem]:
     problems = []
     for e in entries.values():
         file = KINDS[e.kind].file
-        if e.kind == "node_list":
+        if e.kind == NODE_LIST:
             problems += [Problem.error(file, e.id, "places", f"refers to unknown id '{shorten(r, 60)}'")
                          for r in e.places if r not in entries]
             continue
@@ -71,8 +72,8 @@ def check_references(entries: dict[str, Any]) -> list[Problem]:
             elif target.kind not in allowed:
                 problems.append(Problem.error(
                     file, e.id, field, f"'{shorten(ref, 60)}' is a {target.kind}, expected {' or '.join(allowed)}"))
-    nodes = [e for e in entries.values() if e.kind == "axis_node"]
-    if len([e for e in entries.values() if e.kind == "axis"]) != 1:
+    nodes = [e for e in entries.values() if e.kind == AXIS_NODE]
+    if len([e for e in entries.values() if e.kind == AXIS]) != 1:
         problems.append(Problem.error("axis.yaml", "axis", "axis", "exactly one axis entry expected"))
     if nodes and not (nodes[0].pole and nodes[-1].pole and sum(n.pole for n in nodes) == 2):
         problems.append(Problem.error("axis.yaml", "nodes", "pole", "the two poles must be the first and last node"))
@@ -83,7 +84,7 @@ def check_districts(entries: dict[str, Any], districts: tuple[District, ...]) ->
     known = {d.name_zh for d in districts}
     out = []
     for e in entries.values():
-        field = "districts" if e.kind == "task" else "district"
+        field = "districts" if e.kind == TASK else "district"
         for name in getattr(e, field, None) or ():
             if name not in known:
                 out.append(Problem.error(KINDS[e.kind].file, e.id, field,
@@ -125,7 +126,7 @@ def check_citations(entries: dict[str, Any], documents: dict, seeds: dict[str, s
 def check_units(entries: dict[str, Any], units: dict) -> list[Problem]:
     """Every responsible unit a task names is in units.yaml, so English sheets can name it."""
     return [Problem.error(KINDS[e.kind].file, e.id, name, f"unit {excerpt(u)} is not listed in units.yaml")
-            for e in entries.values() if e.kind == "task"
+            for e in entries.values() if e.kind == TASK
             for name in ("lead_units", "supporting_units") for u in getattr(e, name) if u not in units]
 
 
@@ -190,7 +191,8 @@ def validate(directory: Path | None = None, seeds_dir: Path | None = None,
     there (`check_quotes=False`: not even looked for, as at app start); warnings about
     characters the print font lacks (`check_font`, by default with the quotes)."""
     directory = directory or settings().data
-    found = load_records(directory)
+    revision = Revision()
+    found = load_records(directory, revision=revision)
     problems = found.problems + check_references(found.entries) + check_units(found.entries, found.units)
     # The citations do not depend on the districts: checked first, so that a broken
     # districts.geojson is never reported as missing documents.
@@ -201,7 +203,7 @@ def validate(directory: Path | None = None, seeds_dir: Path | None = None,
         if seeds:
             problems += check_citations(found.entries, found.documents, seeds)
     try:
-        districts = tuple(load_districts(directory / "districts.geojson"))
+        districts = tuple(load_districts(directory / "districts.geojson", revision=revision))
     except DataError as err:
         districts = ()
         problems += err.problems
@@ -210,8 +212,9 @@ def validate(directory: Path | None = None, seeds_dir: Path | None = None,
     if not districts:
         return Report(found.entries, (), problems, None, bool(seeds))
     problems += check_districts(found.entries, districts) + check_coordinates(found.entries, districts)
-    checked = None if errors(problems) else build_checked(found.entries, found.documents, districts, found.units)
-    findings = list(checked.findings) if checked else []
+    checked = None if errors(problems) else build_checked(found.entries, found.documents, districts, found.units,
+                                                          revision=revision.hexdigest())
+    findings = [f.problem() for f in checked.findings] if checked else []
     return Report(found.entries, districts, problems + findings, checked, bool(seeds))
 
 

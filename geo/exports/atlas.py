@@ -89,7 +89,7 @@ def _page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: 
     legend_ax.axis("off")
     drawn = draw_map(fig, map_ax, checked, layers, district, inset, lang=lang)
     decorate(fig, map_ax, layers, legend_ax, drawn, city, lang=lang)
-    fig.text(0.02, 0.02, source_line(lang=lang), fontsize=5.5, color="#444", ha="left", va="bottom", wrap=True)
+    fig.text(0.02, 0.02, source_line(lang=lang, revision=checked.revision), fontsize=5.5, color="#444", ha="left", va="bottom", wrap=True)
     return fig, fig.add_axes((0.675, 0.10, 0.31, 0.80))
 
 

@@ -1,47 +1,50 @@
-"""A district's sheet: everything the plans assign to one district, grouped, one row per place.
+"""A district's sheet: what the plans assign to one district (geo.data.assignments), written out in
+one language, one row per assignment.
 
-Groups, in order: the axis segment(s) through the district with the role the plan gives; axis
-nodes; cores (wholly or partly in it) and their 片区; parks; platforms by tier, placed on the map
-or not; tasks that name the district's government; tasks for all (or all relevant) district
-governments, counted apart; and the findings, where plans and boundaries disagree.
+The groups, their order (from the registry's table_order) and why each entry is listed are the
+district query's (geo.data.assignments); this module writes them: names, roles, responsible
+units, the period, the basis, whether the map shows it, and the sources by short title, year and
+section with the quotes for whoever wants them. A place that is several things (an axis node
+standing on a park that is also a core's 片区) is one row with all its roles. A finding row shows
+where the plans and the boundaries disagree, with its explanation (the entry's boundary_note) as
+its basis: the same findings, by the same rule, as `python -m geo validate` (geo.data.model).
 
-A place that is several things (an axis node standing on a park that is also a core's 片区) is one
-row with all its roles. An entry is on the sheet when the plans declare it in the district or its
-point lies in the district's polygon; `basis` says which. Every row carries its sources by short
-title, year and section, and the quotes for whoever wants them.
+Row keys: each row has a `key`, `<group>:<id>` (e.g. `park:park-bio-island`,
+`platform-national-lab:platform-guangzhou-lab`, `finding:park-bio-island`, `task:task-003-09`),
+the group and the entry the row is about (for a place row the place, whose nodes ride along).
+It holds no language and no position: it is the same on the zh and en sheets, unique within a
+sheet, and unchanged when rows move or other entries are added, so a review can refer to it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geo.data.kinds import KINDS, table_kinds
+from geo.data.assignments import FINDING, Assignment, assignments
+from geo.data.kinds import KINDS, TASK, place_kinds
 from geo.data.model import CheckedLayout
-from geo.data.records import SCOPES, TIERS
-from geo.i18n import Lang, colon, join, name, paren, role, sep, t, tier_name
+from geo.i18n import Lang, catalogue, colon, join, name, paren, role, scope_name, sep, t, tier_name
 
-# Groups in sheet order, by key; their titles are sheet.group.<key> in geo/ui_strings.yaml, or the
-# platform kind and tier ("platform-<tier>"), or a registered kind's own name.
-GROUPS = ("segment", "axis_node", "core", "park", *(f"platform-{tier}" for tier in TIERS),
-          "task", "common_task", "finding")
 COLUMNS = ("group", "name", "role", "lead_units", "supporting_units", "period", "basis", "placed", "sources",
-           "quotes", "ids")  # titles: sheet.col.<column>
+           "quotes", "ids", "key", "revision")  # titles: sheet.col.<column>
 
 
 @dataclass(frozen=True)
 class Row:
-    group: str  # a key of GROUPS (or a registered kind's key)
+    key: str  # `<group>:<id>`, language-free and stable (module docstring)
+    group: str  # a group key of geo.data.assignments
     ids: tuple[str, ...]
     name: str
-    role: str  # the role(s), or the task's text
+    role: str  # the role(s), or the task's text, or what a finding says
     lead_units: str = ""
     supporting_units: str = ""
     period: str = ""  # tasks: the period of their document (003: 2019—2021; 004: 2021)
-    basis: str = ""  # why it is on this district's sheet
+    basis: str = ""  # why it is on this district's sheet; a finding's explanation
     placed: str = ""  # on the map or not (places and platforms)
     sources: str = ""  # short title (year) · section; …
     quotes: str = ""
     sources_short: str = ""  # the same in a few characters, for print: 科创规划2021 专栏…
     docs: tuple[str, ...] = ()  # the documents cited
+    revision: str = ""  # the data revision the row was made from, so that a copied row still says it
 
     def cells(self) -> dict[str, str]:
         """Column key -> text, in COLUMNS order."""
@@ -52,8 +55,9 @@ class Row:
 class Sheet:
     district: str  # name_zh
     rows: tuple[Row, ...]
-    lang: Lang = "zh"
-    district_label: str = ""  # the district's name in `lang`
+    lang: Lang
+    district_label: str  # the district's name in `lang`
+    revision: str  # the data revision it was made from (geo.data.model.CheckedLayout.revision)
 
     def group(self, key: str) -> list[Row]:
         return [r for r in self.rows if r.group == key]
@@ -71,11 +75,11 @@ class Sheet:
 
 
 def group_title(key: str, lang: Lang) -> str:
-    if key.startswith("platform-"):
-        return f"{name(KINDS['platform'], lang)} · {tier_name(key.removeprefix('platform-'), lang)}"
-    if key in KINDS and key not in GROUPS:
-        return name(KINDS[key], lang)
-    return t(f"sheet.group.{key}", lang)
+    """sheet.group.<key> in the catalogue; else a platform tier's or a registered kind's name."""
+    if f"sheet.group.{key}" in catalogue():
+        return t(f"sheet.group.{key}", lang)
+    kind, _, tier = key.partition("-")
+    return f"{name(KINDS[kind], lang)} · {tier_name(tier, lang)}" if tier else name(KINDS[kind], lang)
 
 
 def _sources(checked: CheckedLayout, records, lang: Lang) -> dict[str, str]:
@@ -95,28 +99,37 @@ def _sources(checked: CheckedLayout, records, lang: Lang) -> dict[str, str]:
             "docs": docs}
 
 
-def _basis(checked: CheckedLayout, declared: tuple[str, ...], district: str, where: str | None, lang: Lang) -> str:
-    names = join((checked.district_name(d, lang) for d in declared), lang)
-    at = checked.district_name(where, lang) if where else None
-    if district in declared and where in (district, None):
-        return t("sheet.basis.declared_here" if where else "sheet.basis.declared_unplaced", lang)
-    if district in declared and where in declared:
-        return t("sheet.basis.declared_across", lang, districts=names, where=at)
-    if district in declared:
-        return t("sheet.basis.declared_elsewhere", lang, where=at or t("sheet.basis.outside", lang))
-    if not declared:
-        return t("sheet.basis.located_undeclared", lang)
-    return t("sheet.basis.located_declared_other", lang, districts=names)
+def _basis(checked: CheckedLayout, a: Assignment, district: str, lang: Lang) -> str:
+    """Why the row is on the sheet, in `lang` (geo.data.assignments.basis says which reason)."""
+    e = checked.entries[a.ids[-1]]
+    if a.basis == FINDING:
+        return checked.disagreement(e.id, lang)[1]
+    if a.basis == "responsible":
+        return t("sheet.basis.responsible", lang, district=checked.district_name(district, lang))
+    if a.basis == "common":
+        return t("sheet.basis.common", lang, scope=scope_name(e.district_scope, lang))
+    declared, where = checked.declared.get(e.id, ()), checked.located.get(e.id)
+    text = t(f"sheet.basis.{a.basis}", lang, districts=join((checked.district_name(d, lang) for d in declared), lang),
+             where=checked.district_name(where, lang) if where else t("sheet.basis.outside", lang))
+    if getattr(e, "basis", None) == "inferred from order":  # a platform whose district a list's order gives
+        text += paren(t("sheet.basis.inferred", lang), lang)
+    return text
 
 
-def _where(checked: CheckedLayout, e, district: str, lang: Lang) -> dict[str, str]:
-    """Why a place or platform is on the sheet, and whether the map shows it."""
-    return {"basis": _basis(checked, checked.declared.get(e.id, ()), district, checked.located.get(e.id), lang),
-            "placed": t("sheet.placed" if e.id in checked.geometries else "sheet.unplaced", lang)}
-
-
-def _in(checked: CheckedLayout, e, district: str) -> bool:
-    return district in checked.declared.get(e.id, ()) or checked.located.get(e.id) == district
+def _role(checked: CheckedLayout, a: Assignment, lang: Lang) -> str:
+    """What the row says: a finding's disagreement; a place's role as its kind, with each node
+    standing on it and the node's segment roles; else the entry's or task's role."""
+    if a.basis == FINDING:
+        return checked.disagreement(a.ids[-1], lang)[0].strip()
+    *nodes, e = [checked.entries[i] for i in a.ids]
+    if e.kind not in place_kinds():
+        return role(e, lang)
+    roles = [name(KINDS[e.kind], lang) + colon(lang) + role(e, lang)]
+    for n in nodes:
+        roles.append(t("sheet.pole" if n.pole else "sheet.node", lang) + colon(lang) + role(n, lang))
+        roles += [(name(checked.entries[r.segment], lang) if r.segment in checked.entries else r.segment)
+                  + colon(lang) + role(r, lang) for r in n.segment_roles]
+    return sep(lang).join(roles)
 
 
 def _period(checked: CheckedLayout, task) -> str:
@@ -124,65 +137,23 @@ def _period(checked: CheckedLayout, task) -> str:
     return "、".join(dict.fromkeys(d.period for d in docs if d is not None and d.period))
 
 
+
+
+def _row(checked: CheckedLayout, a: Assignment, district: str, lang: Lang) -> Row:
+    records = [checked.entries[i] for i in a.ids]
+    e = records[-1]
+    units = lambda names: join((checked.unit_name(u, lang) for u in names), lang)  # noqa: E731
+    extra = {}
+    if e.kind == TASK:
+        extra = {"lead_units": units(e.lead_units), "supporting_units": units(e.supporting_units),
+                 "period": _period(checked, e)}
+    elif a.basis not in (FINDING, "declared"):  # a place or platform (a segment is a line, always drawn)
+        extra = {"placed": t("sheet.placed" if e.id in checked.geometries else "sheet.unplaced", lang)}
+    return Row(a.key, a.group, a.ids, name(e, lang), _role(checked, a, lang), basis=_basis(checked, a, district, lang),
+               revision=checked.revision, **_sources(checked, records, lang), **extra)
+
+
 def district_sheet(checked: CheckedLayout, district: str, lang: Lang = "zh") -> Sheet:
     """Everything the plans assign to `district` (its name_zh), written in `lang`."""
-    entries = checked.entries
-    rows: list[Row] = []
-
-    def add(group: str, records: list, text: str, **extra) -> None:
-        rows.append(Row(group, tuple(r.id for r in records), name(records[-1], lang), text,
-                        **_sources(checked, records, lang), **extra))
-
-    for seg in checked.of_kind("segment"):
-        if district in seg.district:
-            add("segment", [seg], role(seg, lang), basis=t("sheet.basis.declared", lang))
-    # Places, each once: a node with the core or park it stands on.
-    nodes_at = {}
-    for node in checked.of_kind("axis_node"):
-        nodes_at.setdefault(node.place, []).append(node)
-    for kind, group in (("core", "core"), ("core_area", "core"), ("park", "park")):
-        for place in checked.of_kind(kind):
-            if not _in(checked, place, district):
-                continue
-            nodes = nodes_at.get(place.id, [])
-            roles = [name(KINDS[kind], lang) + colon(lang) + role(place, lang)]
-            for n in nodes:
-                roles.append(t("sheet.pole" if n.pole else "sheet.node", lang) + colon(lang) + role(n, lang))
-                roles += [(name(entries[r.segment], lang) if r.segment in entries else r.segment) + colon(lang)
-                          + role(r, lang) for r in n.segment_roles]
-            add("axis_node" if nodes else group, [*nodes, place], sep(lang).join(roles),
-                **_where(checked, place, district, lang))
-    for tier in TIERS:
-        for p in checked.of_kind("platform"):
-            if p.tier == tier and _in(checked, p, district):
-                where = _where(checked, p, district, lang)
-                if p.basis == "inferred from order":
-                    where["basis"] += paren(t("sheet.basis.inferred", lang), lang)
-                add(f"platform-{tier}", [p], role(p, lang), **where)
-    # Any other kind the registry lists in district tables, under its own name.
-    handled = {"segment", "axis_node", "core", "core_area", "park", "platform", "task"}
-    for key in (k for k in table_kinds() if k not in handled):
-        for e in checked.of_kind(key):
-            if _in(checked, e, district):
-                add(key, [e], role(e, lang), **_where(checked, e, district, lang))
-    units = lambda names: join((checked.unit_name(u, lang) for u in names), lang)  # noqa: E731
-    for task in checked.of_kind("task"):
-        common = task.district_scope in SCOPES
-        if district in task.districts or common:
-            scope = SCOPES[task.district_scope][0 if lang == "zh" else 1] if common else None
-            add("common_task" if common else "task", [task], role(task, lang),
-                lead_units=units(task.lead_units), supporting_units=units(task.supporting_units),
-                period=_period(checked, task),
-                basis=t("sheet.basis.common", lang, scope=scope) if common
-                else t("sheet.basis.task", lang, district=checked.district_name(district, lang)))
-    for e in entries.values():
-        declared, where = checked.declared.get(e.id, ()), checked.located.get(e.id)
-        if e.kind in ("segment", "axis_node", "task") or where is None or not declared or where in declared:
-            continue
-        if district in declared or where == district:
-            text, note = checked.disagreement(e.id, lang)
-            add("finding", [e], text.strip(), basis=note)
-    order = {g: i for i, g in enumerate(GROUPS)}
-    before_tasks = GROUPS.index("task") - 0.5  # a registered kind of its own goes before the tasks
-    return Sheet(district, tuple(sorted(rows, key=lambda r: order.get(r.group, before_tasks))), lang,
-                 checked.district_name(district, lang))
+    rows = tuple(_row(checked, a, district, lang) for a in assignments(checked, district=district))
+    return Sheet(district, rows, lang, checked.district_name(district, lang), checked.revision)

@@ -1,7 +1,8 @@
 """The layout for GIS users and spreadsheets, written from geo.exports.frames:
 
 - GeoPackage: one layer per kind (and the districts) through pyogrio; tasks as a table;
-- GeoJSON: one FeatureCollection of every kind, each feature's `kind` saying which;
+- GeoJSON: one FeatureCollection of every kind, each feature's `kind` saying which, and the
+  data revision as a top-level member `revision` (RFC 7946 §6.1) besides each feature's;
 - CSV (UTF-8 with BOM, for Excel): every entry one row, points as lon/lat columns, no WKT;
 - XLSX: one sheet per kind.
 In CSV and XLSX no cell can become a formula (geo.safe.sheet_cell); CSV cells holding a comma,
@@ -64,7 +65,8 @@ def to_geojson(checked: CheckedLayout) -> str:
             if key == "district":
                 feat["properties"]["id"] = f"district-{feat['properties']['adcode']}"
         features += doc["features"]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+    return json.dumps({"type": "FeatureCollection", "revision": checked.revision, "features": features},
+                      ensure_ascii=False)
 
 
 def to_xlsx(checked: CheckedLayout) -> bytes:

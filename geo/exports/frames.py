@@ -8,7 +8,9 @@
 Each frame has the record's fields (lists joined with "；", sources one per line), the derived
 facts of geo.data.model (`district` by the plans, `located_in` by the boundaries, the `platforms` at a
 place), the point's `lon`, `lat`, `precision_m` and `location_method`, and the geometry the map
-draws. Tasks and node lists have no geometry (their frames have an empty geometry column).
+draws, and the data `revision` it was made from (geo.data.model.CheckedLayout.revision: one
+value, on every row, so that a row copied out of a file still says it). Tasks and node lists
+have no geometry (their frames have an empty geometry column).
 Every export format of geo.exports.export_data is written from these frames.
 """
 from __future__ import annotations
@@ -49,12 +51,13 @@ def _row(checked: CheckedLayout, e) -> dict:
     row.update(lon=loc.lon if loc else None, lat=loc.lat if loc else None,
                precision_m=loc.precision_m if loc else None, location_method=loc.method if loc else None)
     row["sources"] = sources_text(e.sources)
+    row["revision"] = checked.revision
     return row
 
 
 def frames(checked: CheckedLayout) -> dict[str, gpd.GeoDataFrame]:
     """One GeoDataFrame per kind (registry order), plus "district" for the boundaries."""
-    out = {"district": district_frame(checked.districts)}
+    out = {"district": district_frame(checked.districts).assign(revision=checked.revision)}
     for key in KINDS:
         records = checked.of_kind(key)
         rows = [_row(checked, e) for e in records]

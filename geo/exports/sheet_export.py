@@ -1,5 +1,7 @@
 """A district sheet as CSV (UTF-8 with BOM, for Excel) or XLSX (a summary sheet, then one sheet
-per group: header row, column widths, wrapped text, frozen header, autofilter). No cell or sheet
+per group: header row, column widths, wrapped text, frozen header, autofilter). Every row carries
+its language-free key and the data revision as its last two columns (one header row, so the CSV
+stays machine-readable); the XLSX summary names the revision too. No cell or sheet
 name can become a formula (geo.safe.sheet_cell): every row goes through `_append`, including the
 summary's group titles, document labels and titles, which come from data/. CSV cells holding a
 comma, `;`, a quote or a line break are quoted (geo.exports.output.csv_text)."""
@@ -19,7 +21,7 @@ from geo.i18n import t
 from geo.safe import sheet_cell
 
 WIDTHS = {"group": 14, "name": 28, "role": 60, "lead_units": 22, "supporting_units": 22, "period": 10,
-          "basis": 26, "placed": 8, "sources": 40, "quotes": 60, "ids": 24}
+          "basis": 26, "placed": 8, "sources": 40, "quotes": 60, "ids": 24, "key": 30, "revision": 14}
 
 
 def to_csv(sheet: Sheet) -> str:
@@ -72,6 +74,7 @@ def to_xlsx(checked: CheckedLayout, sheet: Sheet) -> bytes:
            [[sheet.title(g), str(n)] for g, n in counts.items()], [48, 10])
     summary.append([])
     _append(summary, [t("sheet.summary_note", lang, district=sheet.district_label)])
+    _append(summary, [t("data.revision", lang, revision=sheet.revision)])
     for d in checked.documents.values():
         _append(summary, [checked.document_label(d.doc, lang),
                           d.title_en if lang == "en" and d.title_en else d.title_zh])

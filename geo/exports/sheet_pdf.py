@@ -1,6 +1,7 @@
 """A district sheet as a printable PDF: A4 portrait, the district's map on page 1, then the table
-over as many pages as it needs, with a header on every page and page numbers. Chinese is real
-text (the project's TrueType subset, embedded as Type 42)."""
+over as many pages as it needs, with a header on every page, and page numbers and the data
+revision in every page's footer. Chinese is real text (the project's TrueType subset, embedded
+as Type 42)."""
 from __future__ import annotations
 
 import io
@@ -103,9 +104,11 @@ def sheet_pdf(checked: CheckedLayout, sheet: Sheet) -> bytes:
     w_in, h_in = A4_PORTRAIT.size_in
     for n, fig in enumerate(pages, start=1):
         fig.text(0.5, 14 / 72 / h_in, t("sheet.page", lang, n=n, total=len(pages)), ha="center", fontsize=7, color="#555")
+        fig.text(1 - MARGIN_PT / 72 / w_in, 14 / 72 / h_in, t("data.revision", lang, revision=sheet.revision),
+                 ha="right", fontsize=7, color="#555")
         if n > 1:
-            fig.text(MARGIN_PT / 72 / w_in, 26 / 72 / h_in,
-                     "\n".join(wrap(source_line(lang=lang), (w_in * 72 - 2 * MARGIN_PT) / 5.5 - 2)),
+            sources = source_line(lang=lang, revision=sheet.revision)
+            fig.text(MARGIN_PT / 72 / w_in, 26 / 72 / h_in, "\n".join(wrap(sources, (w_in * 72 - 2 * MARGIN_PT) / 5.5 - 2)),
                      fontsize=5.5, color="#777", va="bottom", linespacing=1.3)
     buf = io.BytesIO()
     with PdfPages(buf, metadata={"Title": title}) as pdf:

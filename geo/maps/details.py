@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from geo.data.kinds import KINDS
-from geo.data.model import CheckedLayout
+from geo.data.kinds import AXIS_NODE, KINDS, PLATFORM
+from geo.data.model import CheckedLayout, Finding
 from geo.data.records import TIERS
 from geo.i18n import Lang, colon, join, name, sep, t, tier_name
 from geo.safe import html_text
@@ -61,9 +61,12 @@ def source_html(checked: CheckedLayout, src, lang: Lang = "zh") -> str:
             + "</li>")
 
 
-def finding_html(checked: CheckedLayout, entry_id: str, lang: Lang) -> str:
-    text, note = checked.disagreement(entry_id, lang)
-    return html_text(text) + as_printed(note, lang)
+def finding_html(checked: CheckedLayout, finding: Finding, entry, lang: Lang) -> str:
+    """What the finding says, and its explanation; named when it is the finding of the place the
+    entry inherits its district from (a platform at 生物岛 shows park-bio-island's)."""
+    text, note = checked.disagreement(finding.entry_id, lang)
+    about = "" if finding.entry_id == entry.id else name(checked.entries[finding.entry_id], lang) + colon(lang)
+    return html_text(about + text) + as_printed(note, lang)
 
 
 def details_html(checked: CheckedLayout, entry, kind_label: str = "", lang: Lang = "zh") -> str:
@@ -91,7 +94,7 @@ def details_html(checked: CheckedLayout, entry, kind_label: str = "", lang: Lang
     place = entries.get(getattr(entry, "place", None))
     if place is not None:  # an axis node: what the core or park it stands on is for
         parts.append(_row(t("details.place_role", lang), role_html(place, lang)))
-    if entry.kind == "platform":
+    if entry.kind == PLATFORM:
         parts.append(_row(t("details.tier", lang), html_text(tier_name(entry.tier, lang))))
         names = [name(entries[r], lang) for r in entry.places if r in entries]
         if names:
@@ -107,7 +110,7 @@ def details_html(checked: CheckedLayout, entry, kind_label: str = "", lang: Lang
         parts.append(_row(t("details.platforms", lang), f'<ul class="gz-platforms">{items}</ul>'))
     for finding in checked.findings_for(entry):
         parts.append(f'<div class="gz-finding">⚠ {html_text(t("details.finding", lang))}{colon(lang)}'
-                     f'{finding_html(checked, finding.entry_id, lang)}</div>')
+                     f'{finding_html(checked, finding, entry, lang)}</div>')
     sources = "".join(source_html(checked, s, lang) for s in entry.sources)
     parts.append(_row(t("details.sources", lang), f'<ol class="gz-sources">{sources}</ol>'))
     notes = [n for n in (getattr(entry, "notes", None), getattr(place, "notes", None)) if n]
@@ -116,7 +119,7 @@ def details_html(checked: CheckedLayout, entry, kind_label: str = "", lang: Lang
                                 "gz-prov"))
     loc = checked.points.get(entry.id)
     if loc is not None:
-        inherited = entry.kind in ("platform", "axis_node") and getattr(entry, "location", None) is None
+        inherited = entry.kind in (PLATFORM, AXIS_NODE) and getattr(entry, "location", None) is None
         precision = t("details.precision", lang, metres=f"{loc.precision_m:,.0f}")
         body = (f"<div>{html_text(precision)}{html_text(t('details.inherited', lang)) if inherited else ''}</div>"
                 f"<div>{as_printed(loc.method, lang)}</div>")

@@ -32,7 +32,7 @@ from geo.data.kinds import label_rank
 from geo.data.model import CheckedLayout
 from geo.files import write_atomic
 from geo.fonts import chinese_font
-from geo.i18n import Lang, catalogue, name, t
+from geo.i18n import Lang, catalogue, name, sep, t
 from geo.maps.text_layout import wrap
 from layers import MapLayer, Style, short_title
 from layers.districts import FOCUS
@@ -323,8 +323,10 @@ def north_arrow(ax: Axes, lang: Lang) -> None:
     ax.text(0.955, 0.965, t("print.north", lang), transform=ax.transAxes, ha="center", va="bottom", fontsize=8, zorder=40)
 
 
-def source_line(today: dt.date | None = None, *, lang: Lang = "zh") -> str:
-    return t("print.sources", lang, date=f"{today or dt.date.today():%Y-%m-%d}")
+def source_line(today: dt.date | None = None, *, lang: Lang, revision: str) -> str:
+    """Sources, map date and, beside it, the data revision the page was drawn from."""
+    return (t("print.sources", lang, date=f"{today or dt.date.today():%Y-%m-%d}") + sep(lang)
+            + t("data.revision", lang, revision=revision))
 
 
 def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | None, drawn: Drawn,
@@ -372,7 +374,7 @@ def map_figure(checked: CheckedLayout, layers: list[MapLayer], district: str | N
     legend_ax.axis("off")
     drawn = draw_map(fig, ax, checked, layers, district, inset, lang=lang)
     decorate(fig, ax, layers, legend_ax, drawn, city, ncol=1 if page.orientation == "landscape" else 3, lang=lang)
-    fig.text(0.03, 0.025, source_line(lang=lang), fontsize=6, color="#444", ha="left", va="bottom", wrap=True)
+    fig.text(0.03, 0.025, source_line(lang=lang, revision=checked.revision), fontsize=6, color="#444", ha="left", va="bottom", wrap=True)
     return fig
 
 

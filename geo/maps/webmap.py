@@ -172,7 +172,8 @@ def payload(checked: CheckedLayout, layers: list[MapLayer], gcj02: bool, token: 
             "visible": [layer.key for layer in layers if visible is None or layer.key in visible],
             "outline": mapping(outline), "lang": lang,
             "text": {k: html_text(t(f"web.{k}", lang)) for k in WEB_TEXTS} | {"join": join(["", ""], lang),
-                                                                             "colon": colon(lang)}}
+                                                                             "colon": colon(lang)}
+            | {"revision": html_text(t("data.revision", lang, revision=checked.revision))}}  # in the attribution
 
 
 class LayoutMarkers(folium.MacroElement):

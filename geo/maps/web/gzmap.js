@@ -443,7 +443,7 @@
     T = payload.text;
     GZ.map = map;
     focusWithoutScrolling(map);
-    map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="Leaflet">Leaflet</a>');
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="Leaflet">Leaflet</a> · ' + T.revision);
     L.control.scale({ imperial: false, metric: true, position: "bottomleft" }).addTo(map);
     keepView(map, payload);
     GZ.payload = payload;
