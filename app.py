@@ -131,7 +131,7 @@ def reading(directory: str, doc: str | None, system: str | None) -> CheckedLayou
 @st.cache_data(show_spinner=False, max_entries=64)
 def sheet_file(directory: str, doc: str | None, district: str, fmt: str, lang: Lang) -> bytes | str:
     checked = reading(directory, doc, None)
-    sheet = district_sheet(checked, district, lang)
+    sheet = district_sheet(checked, district, lang=lang)
     if fmt == "pdf":
         return sheet_pdf(checked, sheet)
     return to_xlsx(checked, sheet) if fmt == "xlsx" else to_csv(sheet)
@@ -311,7 +311,7 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
                         for p in shown_checked.findings]
             if findings:
                 st.subheader(t("details.finding", lang))
-                st.html(f"<style>{DETAILS_CSS}</style>{notes_html(findings, lang)}")
+                st.html(f"<style>{DETAILS_CSS}</style>{notes_html(findings, lang=lang)}")
 
 
 def sheet_page(checked: CheckedLayout, choice: dict) -> None:
@@ -319,7 +319,7 @@ def sheet_page(checked: CheckedLayout, choice: dict) -> None:
     if district == CITY:
         st.info(t("app.pick_district", lang))
         return
-    sheet = district_sheet(checked, district, lang)
+    sheet = district_sheet(checked, district, lang=lang)
     st.header(md_fill(t("sheet.title", lang), code=False, district=sheet.district_label))
     counts = sheet.counts()
     st.caption(md_text(sep(lang).join(f"{sheet.title(g)} {n}" for g, n in counts.items()))

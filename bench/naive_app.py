@@ -40,7 +40,7 @@ asked = st.query_params.get("district")
 with st.sidebar:
     district = st.selectbox("行政区", names, index=names.index(asked) if asked in names else 0)
     query = st.text_input("查找地点")
-    visible = [k for k, title in layer_titles().items() if st.checkbox(title, value=True)]
+    visible = [k for k, title in layer_titles(lang="zh").items() if st.checkbox(title, value=True)]
 
 layers, hits = naive_data.shown(data, visible, district, query)
 m = None

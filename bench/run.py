@@ -514,19 +514,19 @@ def apps(tmp: Path) -> tuple[list[App], list[str]]:
     if districts:
         os.environ["BENCH_DISTRICTS"] = str(districts)
     checked = load_checked()
-    keys = list(layer_titles())
+    keys = list(layer_titles(lang="zh"))
     off = [k for k in keys if k != TOGGLE]
     def places(ks) -> int:
         """The web map's markers: one per place (whatever stands at one point shares it)."""
         try:
             from geo.maps.webmap import _places
 
-            return len(_places(build_layers(checked, ks)))
+            return len(_places(build_layers(checked, ks, lang="zh")))
         except ImportError:  # a library without it: the payload lists the markers
-            return len(payload(checked, build_layers(checked, ks), False, "")["points"])
+            return len(payload(checked, build_layers(checked, ks, lang="zh"), False, "", lang="zh")["points"])
 
     frames = naive_data.load_frames()
-    title = layer_titles()[TOGGLE]
+    title = layer_titles(lang="zh")[TOGGLE]
     district_q = "?page=map&district=" + quote(DISTRICT)  # page=map: the map, not the 区县清单 sheet
     this = App("app", ROOT / "app.py", VISIBLE % ".gz-marker", "/", district_q, places(keys), places(keys),
                title, places(off), "pick")
@@ -575,13 +575,13 @@ def exports(tmp: Path) -> list[tuple[str, float | None, float | None, float | No
 
     checked = load_checked()
     rows = []
-    largest = max((d.name_zh for d in checked.districts), key=lambda n: len(district_sheet(checked, n).rows))
+    largest = max((d.name_zh for d in checked.districts), key=lambda n: len(district_sheet(checked, n, lang="zh").rows))
     for name in dict.fromkeys((DISTRICT, largest)):
-        sheet = district_sheet(checked, name)
+        sheet = district_sheet(checked, name, lang="zh")
         tag = f"sheet {name} ({len(sheet.rows)} rows{', the largest' if name == largest else ''})"
-        for fmt, fn in (("xlsx", lambda n=name: to_xlsx(checked, district_sheet(checked, n))),
-                        ("pdf", lambda n=name: sheet_pdf(checked, district_sheet(checked, n))),
-                        ("csv", lambda n=name: to_csv(district_sheet(checked, n)))):
+        for fmt, fn in (("xlsx", lambda n=name: to_xlsx(checked, district_sheet(checked, n, lang="zh"))),
+                        ("pdf", lambda n=name: sheet_pdf(checked, district_sheet(checked, n, lang="zh"))),
+                        ("csv", lambda n=name: to_csv(district_sheet(checked, n, lang="zh")))):
             first, _, data = timed(fn)
             warm, cpu, data = timed(fn, 3)
             rows.append((f"{tag} {fmt}", first, warm, cpu, f"{size_of(data) / 1024:.0f} KiB"))
@@ -594,7 +594,7 @@ def exports(tmp: Path) -> list[tuple[str, float | None, float | None, float | No
     rows.append((f"  CLI: python -m geo sheet {DISTRICT} pdf (process)", cli if done.returncode == 0 else None, None,
                  None, f"{out.stat().st_size / 1024:.0f} KiB" if out.exists() else done.stderr.strip()[-80:]))
     path = tmp / "atlas.pdf"
-    first, cpu, pages = timed(lambda: write_atlas(checked, path))
+    first, cpu, pages = timed(lambda: write_atlas(checked, path, lang="zh"))
     rows.append((f"atlas ({pages} pages)", first, None, cpu, f"{path.stat().st_size / 1024:.0f} KiB"))
     for district in (None, DISTRICT):
         first, _, html = timed(lambda d=district: standalone_html(checked, d))
@@ -612,9 +612,9 @@ def library(tmp: Path) -> list[tuple[str, float, str]]:
     rows = []
     t, _, checked = timed(load_checked, 5)
     rows.append(("load data + schema + geography (app start)", t, ""))
-    t, _, layers = timed(lambda: build_layers(checked), 5)
+    t, _, layers = timed(lambda: build_layers(checked, lang="zh"), 5)
     rows.append(("build all layers", t, ""))
-    t, _, html = timed(lambda: build_map(checked, layers).get_root().render(), 3)
+    t, _, html = timed(lambda: build_map(checked, layers, lang="zh").get_root().render(), 3)
     rows.append(("folium map, rendered as a page", t, f"{len(html.encode()) / 1024:.0f} KiB"))
     from unittest import mock
 
@@ -624,7 +624,7 @@ def library(tmp: Path) -> list[tuple[str, float, str]]:
 
     def component_args() -> dict:  # what app.py's st_folium call hands Streamlit on every rerun
         with mock.patch.object(streamlit_folium, "_component_func", lambda **kw: kw):
-            return streamlit_folium.st_folium(build_map(checked, build_layers(checked)), key="map", height=640,
+            return streamlit_folium.st_folium(build_map(checked, build_layers(checked, lang="zh"), lang="zh"), key="map", height=640,
                                               use_container_width=True, returned_objects=[],
                                               feature_group_to_add=highlight_group(None))
 
@@ -635,7 +635,7 @@ def library(tmp: Path) -> list[tuple[str, float, str]]:
                   f"{'identical' if same else 'DIFFERENT'} from one build to the next")))
     from geo.maps.static_map import export_map
 
-    t, _, data = timed(lambda: export_map(checked, layers, None, "pdf"), 3)
+    t, _, data = timed(lambda: export_map(checked, layers, None, "pdf", lang="zh"), 3)
     rows.append(("export-map city pdf (warm)", t, f"{len(data) / 1024:.0f} KiB"))
     from geo import fonts
 

@@ -166,7 +166,7 @@ def cmd_sheet(args: argparse.Namespace) -> int:
                "pdf": lambda s: sheet_pdf(checked, s)}
     failed = 0
     for name in targets:
-        sheet = district_sheet(checked, name, args.lang)
+        sheet = district_sheet(checked, name, lang=args.lang)
         # A file name made from data: one safe name, directly inside the --out folder.
         try:
             path = file_in(folder=out, name=f"{t('app.sheet_stem', args.lang, district=sheet.district_label)}"

@@ -46,15 +46,15 @@ XSS = "<img src=x onerror=alert(1)>${alert(2)}`"
 def test_details_escape_html_and_template_literals():
     park = CHECKED.entries["park-huanghuagang"]
     evil = park.model_copy(update={"name_zh": XSS, "role_zh": XSS, "notes": XSS})
-    html = details_html(CHECKED, evil)
+    html = details_html(CHECKED, evil, lang="zh")
     assert "<img" not in html and "${" not in html and "`" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;&#36;&#123;alert(2)&#125;&#96;" in html
-    listed = notes_html([(XSS, XSS, XSS)])
+    listed = notes_html([(XSS, XSS, XSS)], lang="zh")
     assert "<img" not in listed and "${" not in listed
 
 
 def test_popup_shows_role_platforms_by_tier_and_sources():
-    html = details_html(CHECKED, CHECKED.entries["node-knowledge-city"])
+    html = details_html(CHECKED, CHECKED.entries["node-knowledge-city"], lang="zh")
     for text in ("中新广州知识城", "科技创新轴极点", "其他平台", "中新国际联合研究院",
                  "《广州市科技创新“十四五”规划》（征求意见稿）（2021）", "<summary>位置来源与精度</summary>"):
         assert text in html
@@ -115,7 +115,7 @@ def test_a_link_restores_what_it_names_and_ignores_what_it_cannot_use():
     from geo.ui.link import Link, link_params, parse_link
     from layers import layer_titles
 
-    keys = list(layer_titles())
+    keys = list(layer_titles(lang="zh"))
     link = parse_link({"district": "Nansha", "layers": "districts,axis", "basemap": "osm", "doc": "003",
                        "place": "park-qingsheng", "view": "23.1,113.3,11"}, CHECKED, keys)
     assert (link.page, link.district, link.layers, link.basemap) == ("sheet", "南沙区", ("districts", "axis"), "osm")

@@ -89,7 +89,7 @@ def test_either_reading_of_the_platform_system():
 def test_every_platform_declared_in_a_district_is_on_its_sheet_placed_or_not():
     for p in CHECKED.of_kind("platform"):
         for district in CHECKED.declared[p.id]:
-            rows = [r for r in district_sheet(CHECKED, district).rows if p.id in r.ids]
+            rows = [r for r in district_sheet(CHECKED, district, lang="zh").rows if p.id in r.ids]
             assert rows, (p.id, district)
             assert rows[0].placed == ("已上图" if p.id in CHECKED.geometries else "未上图")
 
@@ -110,7 +110,7 @@ def test_popups_name_documents_by_title_and_keep_working_notes_collapsed():
     for e in CHECKED.entries.values():
         if e.kind in ("node_list", "platform_system") or not hasattr(e, "sources"):
             continue
-        text = details_html(CHECKED, e)
+        text = details_html(CHECKED, e, lang="zh")
         assert ".txt" not in text, e.id
         main = re.sub(r"<details.*?</details>", "", text, flags=re.S)
         assert "BD-09" not in main and "GCJ-02" not in main and "github" not in main.lower(), e.id

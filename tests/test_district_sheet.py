@@ -62,7 +62,7 @@ def expected(district: str) -> dict[str, set[str]]:
 
 @pytest.mark.parametrize("district", DISTRICTS)
 def test_the_sheet_lists_exactly_what_the_data_assigns_to_the_district(district: str):
-    sheet = district_sheet(CHECKED, district)
+    sheet = district_sheet(CHECKED, district, lang="zh")
     want = expected(district)
     ids = {g: {i for r in sheet.rows if r.group == g for i in r.ids} for g in {r.group for r in sheet.rows}}
     assert ids.get("segment", set()) == want["segments"]
@@ -78,26 +78,26 @@ def test_the_sheet_lists_exactly_what_the_data_assigns_to_the_district(district:
 
 
 def test_a_node_that_is_also_a_core_is_one_row_with_both_roles():
-    rows = [r for r in district_sheet(CHECKED, "南沙区").rows if "core-nansha-science-city" in r.ids]
+    rows = [r for r in district_sheet(CHECKED, "南沙区", lang="zh").rows if "core-nansha-science-city" in r.ids]
     assert len(rows) == 1 and rows[0].group == "axis_node"
     assert "创新核：" in rows[0].role and "一轴极点" in rows[0].role
 
 
 def test_bio_island_disagreement_shows_on_both_districts():
     for district in ("海珠区", "黄埔区"):
-        rows = district_sheet(CHECKED, district).group("finding")
+        rows = district_sheet(CHECKED, district, lang="zh").group("finding")
         assert any("park-bio-island" in r.ids for r in rows), district
 
 
 def test_a_place_spanning_its_declared_districts_is_not_a_disagreement():
-    panyu = district_sheet(CHECKED, "番禺区")
+    panyu = district_sheet(CHECKED, "番禺区", lang="zh")
     assert not any("area-pazhou" in r.ids for r in panyu.group("finding"))
     row = next(r for r in panyu.rows if "area-pazhou" in r.ids)
     assert "跨海珠区、番禺区" in row.basis
 
 
 def test_tasks_carry_text_units_period_and_sources():
-    rows = district_sheet(CHECKED, "南沙区").group("task")
+    rows = district_sheet(CHECKED, "南沙区", lang="zh").group("task")
     assert rows and all(r.role and r.lead_units and r.period and r.sources for r in rows)
     assert {r.period for r in rows} <= {"2019—2021", "2021"}
     assert all("《" in r.sources and "（20" in r.sources for r in rows)  # short title and year
@@ -107,7 +107,7 @@ def test_xlsx_has_a_summary_and_a_sheet_per_group(tmp_path: Path):
     out = tmp_path / "nansha.xlsx"
     assert main(["sheet", "--district", "Nansha", "--format", "xlsx", "--out", str(out)]) == 0
     book = load_workbook(out)
-    sheet = district_sheet(CHECKED, "南沙区")
+    sheet = district_sheet(CHECKED, "南沙区", lang="zh")
     assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 1 + len(sheet.counts())
     for ws in book.worksheets[1:]:
         assert [c.value for c in ws[1]] == [sheet.header(c) for c in COLUMNS]
@@ -122,7 +122,7 @@ def test_csv_opens_with_chinese_intact(tmp_path: Path):
     raw_bytes = out.read_bytes()
     assert raw_bytes.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw_bytes.decode("utf-8-sig"))))
-    assert list(rows[0]) == [district_sheet(CHECKED, "南沙区").header(c) for c in COLUMNS]
+    assert list(rows[0]) == [district_sheet(CHECKED, "南沙区", lang="zh").header(c) for c in COLUMNS]
     assert any(r["名称"] == "明珠科学园" for r in rows)
 
 
@@ -130,7 +130,7 @@ def test_a_formula_like_cell_stays_text(data_copy: Path):
     edit_yaml(data_copy / "tasks.yaml", lambda d: next(t for t in d if t["id"] == "task-003-09").update(
         role_zh='=HYPERLINK("http://evil.example","x")'))
     checked = load_checked(data_copy)
-    sheet = district_sheet(checked, "南沙区")
+    sheet = district_sheet(checked, "南沙区", lang="zh")
     book = load_workbook(io.BytesIO(to_xlsx(checked, sheet)))
     cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row
              if isinstance(c.value, str) and "HYPERLINK" in c.value]

@@ -83,7 +83,7 @@ def test_csv_exports_keep_formula_like_names_as_text(data_copy: Path, tmp_path: 
     rename_park(data_copy, name_zh=FORMULA)
     checked = load_checked(data_copy)
     rows = list(csv.DictReader(io.StringIO(sheet_export.to_csv(
-        district_sheet(checked, "越秀区")).lstrip("\ufeff"))))
+        district_sheet(checked, "越秀区", lang="zh")).lstrip("\ufeff"))))
     assert "'" + FORMULA in [r["名称"] for r in rows]
     out = tmp_path / "layout.csv"
     assert main(["--data", str(data_copy), "export-data", "--format", "csv", "--out", str(out)]) == 0
@@ -318,7 +318,7 @@ def test_any_text_is_refused_clearly_or_shown_literally_everywhere(tmp_path_fact
         assert len(save(fig, fmt, dpi=40)) > 1000
     from geo.safe import sheet_cell
 
-    sheet = district_sheet(checked, "越秀区")
+    sheet = district_sheet(checked, "越秀区", lang="zh")
     assert any(r.name == park.name_zh and park.role_zh in r.role for r in sheet.rows)
     table = list(csv.DictReader(io.StringIO(sheet_export.to_csv(sheet).lstrip("\ufeff"))))
     assert sheet_cell(park.name_zh) in [r["名称"] for r in table]

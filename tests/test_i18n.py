@@ -130,7 +130,7 @@ def test_the_english_web_map_shows_no_chinese_outside_what_is_marked_as_chinese(
 
 def test_the_english_sheet_speaks_english_but_for_the_sections_and_quotes_as_printed():
     for district in ("南沙区", "海珠区", "黄埔区"):
-        sheet = district_sheet(CHECKED, district, "en")
+        sheet = district_sheet(CHECKED, district, lang="en")
         assert sheet.counts() and not any(HAN.search(sheet.title(g)) for g in sheet.counts())
         for row in sheet.rows:
             for column, value in row.cells().items():

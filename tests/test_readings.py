@@ -159,7 +159,7 @@ def test_every_command_renders_every_document(i: int, tmp_path: Path, loaded_onc
     fmt = SHEET_FORMATS[(i // 2 + i) % 3]  # differs between the two languages of one document
     out = tmp_path / f"sheet.{fmt}"
     run_cli(*base, "sheet", "--district", DISTRICT, "--format", fmt, "--out", str(out), *opts)
-    sheet = district_sheet(reading, DISTRICT, lang)
+    sheet = district_sheet(reading, DISTRICT, lang=lang)
     first = sheet.rows[0].name if sheet.rows else None  # 000 assigns nothing: an empty sheet
     if fmt == "xlsx":
         cells = [str(c.value) for ws in load_workbook(out) for row in ws.iter_rows() for c in row]
@@ -207,7 +207,7 @@ def test_every_export_renders_every_platform_system_reading(system: str, tmp_pat
     layers = build_layers(reading, None, lang=lang)
     fmt = MAP_FORMATS[SYSTEMS.index(system) % 3]
     assert len(export_map(reading, layers, tmp_path / f"m.{fmt}", fmt, DISTRICT, dpi=40, lang=lang)) > 10_000
-    sheet = district_sheet(reading, DISTRICT, lang)
+    sheet = district_sheet(reading, DISTRICT, lang=lang)
     assert to_csv(sheet) and to_xlsx(reading, sheet) and sheet_pdf(reading, sheet).startswith(b"%PDF")
     assert said(reading, lang) in standalone_html(reading, None, lang=lang)
     export(reading, "geojson", tmp_path / "l.geojson")

@@ -19,9 +19,9 @@ from geo.data import records
 #   point:   its own location, else that of its first place (platforms, axis nodes)
 #   extent:  a schematic circle of its published area, else its point (core areas)
 #   line:    the axis through its nodes in order
-#   segment: the part of the axis line inside its district(s)
+#   axis_part: the part of the axis line inside its district(s)
 #   none:    no geometry (tasks, node lists)
-Geometry = Literal["point", "extent", "line", "segment", "none"]
+Geometry = Literal["point", "extent", "line", "axis_part", "none"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
          layer="axis", single=True),
     Kind(AXIS_NODE, records.AxisNodeData, "axis.yaml", "nodes", "一轴节点", "Axis node", "point",
          layer="axis", table_order=1, label_priority=0),
-    Kind(SEGMENT, records.Segment, "axis.yaml", "segments", "一轴分段", "Axis segment", "segment",
+    Kind(SEGMENT, records.Segment, "axis.yaml", "segments", "一轴分段", "Axis segment", "axis_part",
          table_order=0),
     Kind(NODE_LIST, records.NodeList, "axis.yaml", "node_lists", "节点名单", "Node list", "none"),
     Kind(CORE, records.Core, "cores.yaml", "cores", "创新核", "Innovation core", "point",
@@ -72,6 +72,8 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
          "none"),
 )}
 
+# The reference fields that hold one id (the others hold lists; see geo.data.validate).
+SINGLE_REFS = ("place", "core")
 # What a reference field may point at, by kind of the referring entry.
 REF_TARGETS: dict[str, tuple[str, ...]] = {
     "place": (CORE, PARK),  # an axis node stands on a core or park

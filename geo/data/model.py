@@ -48,7 +48,7 @@ from geo.data.records import (
     Unit,
     citations,
 )
-from geo.i18n import Lang, paren
+from geo.i18n import Lang, join, paren, t
 
 UNEXPLAINED = "未说明（UNEXPLAINED）：请在该条目加 boundary_note"
 
@@ -75,7 +75,7 @@ class Finding:
     def problem(self) -> Problem:
         """As the validator reports it."""
         return Problem.finding(self.file, self.entry_id, "district",
-                               disagreement_text(self.declared, self.located) + self.explanation)
+                               disagreement_text(self.declared, self.located, lang="zh") + self.explanation)
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,8 @@ class CheckedLayout:
     def disagreement(self, entry_id: str, lang: Lang) -> tuple[str, str]:
         """The finding on `entry_id` in `lang`, and its explanation (as written, in Chinese)."""
         f = next(f for f in self.findings if f.entry_id == entry_id)
-        return disagreement_text(f.declared, f.located, lang, lambda d: self.district_name(d, lang)), f.explanation
+        return (disagreement_text(f.declared, f.located, lang=lang, name=lambda d: self.district_name(d, lang)),
+                f.explanation)
 
     def findings_in(self, district: str) -> list[Finding]:
         """The findings a district's sheet lists: those concerning `district` (its name_zh)."""
@@ -131,7 +132,7 @@ class CheckedLayout:
             out = out.restricted({k for k, e in out.entries.items() if e.kind != PLATFORM or k in members})
         return out
 
-    def document_label(self, doc: str, lang: Lang = "zh") -> str:
+    def document_label(self, doc: str, lang: Lang) -> str:
         """A document as a reader knows it: short title and year, e.g. 《广州市“十四五”规划纲要》（2021）."""
         d = self.documents.get(doc)
         if d is None:
@@ -139,7 +140,7 @@ class CheckedLayout:
         title = (d.short_en or d.title_en if lang == "en" else None) or d.short_zh or d.title_zh
         return title + paren(str(d.year), lang) if d.year else title
 
-    def document_abbr(self, doc: str, lang: Lang = "zh") -> str:
+    def document_abbr(self, doc: str, lang: Lang) -> str:
         """A document in a few characters with its year, e.g. 规划纲要2021 (print tables)."""
         d = self.documents.get(doc)
         if d is None:
@@ -241,7 +242,7 @@ def _geometries(entries, points, districts: tuple[District, ...]) -> dict[str, s
         how = KINDS[e.kind].geometry
         if how == "line":
             out[e.id] = line
-        elif how == "segment" and isinstance(e, Segment):
+        elif how == "axis_part" and isinstance(e, Segment):
             out[e.id] = line.intersection(shapely.union_all([polygons[n] for n in e.district if n in polygons]))
         elif how == "extent" and isinstance(e, CoreArea) and e.extent == "schematic-circle":
             out[e.id] = schematic_circle(e.location, e.area_km2_published)
@@ -317,11 +318,9 @@ def _findings(records: Mapping[str, object], located: Mapping[str, str]) -> list
     return out
 
 
-def disagreement_text(own: tuple[str, ...], actual: str, lang: Lang = "zh", name=lambda d: d) -> str:
+def disagreement_text(own: tuple[str, ...], actual: str, *, lang: Lang, name=lambda d: d) -> str:
     """What a plan-vs-boundary finding says; `name` gives a district's name in `lang`."""
-    if lang == "en":
-        return f"The plans place it in {', '.join(map(name, own))}, but its point lies in {name(actual)}. "
-    return f"规划所属{'、'.join(own)}，但点位落在{actual}。"
+    return t("finding.text", lang, own=join(map(name, own), lang), actual=name(actual))
 
 
 def build_checked(records: dict[str, object], documents: dict[str, Document],

@@ -16,7 +16,7 @@ import shapely
 from pydantic import BaseModel
 
 from geo.data.districts import District, load_districts
-from geo.data.kinds import AXIS, AXIS_NODE, KINDS, NODE_LIST, REF_TARGETS, TASK
+from geo.data.kinds import AXIS, AXIS_NODE, KINDS, NODE_LIST, REF_TARGETS, SINGLE_REFS, TASK
 from geo.data.load import load_records
 from geo.data.model import CheckedLayout, build_checked
 from geo.data.problems import DataError, Problem, errors
@@ -46,7 +46,7 @@ def read_seeds(seeds_dir: Path) -> dict[str, str]:
 
 
 def _refs(entry) -> list[tuple[str, str]]:
-    out = [("place", getattr(entry, "place", None)), ("core", getattr(entry, "core", None))]
+    out = [(f, getattr(entry, f, None)) for f in SINGLE_REFS]
     if entry.kind != NODE_LIST:
         out += [("places", r) for r in getattr(entry, "places", ()) if isinstance(r, str)]
     out += [("platforms", r) for r in getattr(entry, "platforms", ())]
@@ -74,7 +74,8 @@ def check_references(entries: dict[str, Any]) -> list[Problem]:
                     file, e.id, field, f"'{shorten(ref, 60)}' is a {target.kind}, expected {' or '.join(allowed)}"))
     nodes = [e for e in entries.values() if e.kind == AXIS_NODE]
     if len([e for e in entries.values() if e.kind == AXIS]) != 1:
-        problems.append(Problem.error("axis.yaml", "axis", "axis", "exactly one axis entry expected"))
+        axis = KINDS[AXIS]
+        problems.append(Problem.error(axis.file, axis.section, axis.section, "exactly one axis entry expected"))
     if nodes and not (nodes[0].pole and nodes[-1].pole and sum(n.pole for n in nodes) == 2):
         problems.append(Problem.error("axis.yaml", "nodes", "pole", "the two poles must be the first and last node"))
     return problems

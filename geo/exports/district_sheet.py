@@ -153,7 +153,7 @@ def _row(checked: CheckedLayout, a: Assignment, district: str, lang: Lang) -> Ro
                revision=checked.revision, **_sources(checked, records, lang), **extra)
 
 
-def district_sheet(checked: CheckedLayout, district: str, lang: Lang = "zh") -> Sheet:
+def district_sheet(checked: CheckedLayout, district: str, *, lang: Lang) -> Sheet:
     """Everything the plans assign to `district` (its name_zh), written in `lang`."""
     rows = tuple(_row(checked, a, district, lang) for a in assignments(checked, district=district))
     return Sheet(district, rows, lang, checked.district_name(district, lang), checked.revision)

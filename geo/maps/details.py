@@ -54,7 +54,7 @@ def role_html(entry, lang: Lang) -> str:
     return html_text(translated) if lang == "en" and translated else as_printed(entry.role_zh, lang)
 
 
-def source_html(checked: CheckedLayout, src, lang: Lang = "zh") -> str:
+def source_html(checked: CheckedLayout, src, *, lang: Lang) -> str:
     """《short title》（year） · section, with the quote on demand."""
     return (f"<li>{html_text(checked.document_label(src.doc, lang))} · {as_printed(src.section, lang)}"
             + _collapsed(t("details.quote", lang), f'<span class="gz-quote" lang="zh-CN">“{html_text(src.quote)}”</span>')
@@ -69,7 +69,7 @@ def finding_html(checked: CheckedLayout, finding: Finding, entry, lang: Lang) ->
     return html_text(about + text) + as_printed(note, lang)
 
 
-def details_html(checked: CheckedLayout, entry, kind_label: str = "", lang: Lang = "zh") -> str:
+def details_html(checked: CheckedLayout, entry, kind_label: str = "", *, lang: Lang) -> str:
     entries = checked.entries
     # The name in the other language below the heading: Chinese readers see the English, and
     # English readers the Chinese a Guangzhou colleague would search for.
@@ -111,7 +111,7 @@ def details_html(checked: CheckedLayout, entry, kind_label: str = "", lang: Lang
     for finding in checked.findings_for(entry):
         parts.append(f'<div class="gz-finding">⚠ {html_text(t("details.finding", lang))}{colon(lang)}'
                      f'{finding_html(checked, finding, entry, lang)}</div>')
-    sources = "".join(source_html(checked, s, lang) for s in entry.sources)
+    sources = "".join(source_html(checked, s, lang=lang) for s in entry.sources)
     parts.append(_row(t("details.sources", lang), f'<ol class="gz-sources">{sources}</ol>'))
     notes = [n for n in (getattr(entry, "notes", None), getattr(place, "notes", None)) if n]
     if notes:
@@ -133,7 +133,7 @@ def system_name(system, lang: Lang) -> str:
     return name(system, lang).split("（")[0].split(" (")[0]
 
 
-def notes_html(items: list[tuple[str, str, str]], lang: Lang = "zh", css_class: str = "gz-finding") -> str:
+def notes_html(items: list[tuple[str, str, str]], *, lang: Lang, css_class: str = "gz-finding") -> str:
     """(name, text, note) triples as an escaped list, e.g. the plan-vs-boundary findings; the note
     is as written in the data (Chinese)."""
     rows = "".join(f"<li><b>{html_text(label)}</b>{colon(lang)}{html_text(text)}{as_printed(note, lang)}</li>"
