@@ -47,7 +47,7 @@ def _module(path: Path) -> str:
     return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
 
 
-def test_the_command_line_never_loads_streamlit(tmp_path):
+def test_the_command_line_never_loads_streamlit(tmp_path: Path) -> None:
     """export-map, export-html and sheet in one fresh process: which UI modules were loaded after each."""
     commands = [["export-map", "--format", "svg", "--out", str(tmp_path / "map.svg")],
                 ["export-html", "--out", str(tmp_path / "map.html")],
@@ -67,14 +67,14 @@ def test_the_command_line_never_loads_streamlit(tmp_path):
     assert "南沙" in (tmp_path / "sheet.csv").read_text(encoding="utf-8-sig")
 
 
-def test_only_geo_ui_imports_streamlit():
+def test_only_geo_ui_imports_streamlit() -> None:
     found = [f"{path.relative_to(ROOT)}:{line} imports {name}" for path in _sources()
              if path.relative_to(ROOT).parts[:2] != ("geo", "ui") and path.name != "app.py"
              for line, name in _imports(path) if name.split(".")[0] in UI_FRAMEWORK]
     assert found == []
 
 
-def test_imports_point_one_way():
+def test_imports_point_one_way() -> None:
     """A package imports its own level of geo.LAYERS or below; and no two packages import each other."""
     level = {unit: i for i, units in enumerate(geo.LAYERS) for unit in units}
     edges: dict[tuple[str, str], str] = {}
@@ -93,7 +93,7 @@ def test_imports_point_one_way():
     assert upward == [] and both_ways == []
 
 
-def test_private_internals_are_borrowed_in_the_adapters_only():
+def test_private_internals_are_borrowed_in_the_adapters_only() -> None:
     found = []
     for path in _sources():
         rel = path.relative_to(ROOT).as_posix()
@@ -107,9 +107,8 @@ def test_private_internals_are_borrowed_in_the_adapters_only():
             {name.split(".")[0] for _, name in _imports(p)}] == ["geo/ui/st_map.py"]
 
 
-@pytest.mark.parametrize("package, installed", [("streamlit-folium", "streamlit_folium"), ("folium", "folium"),
-                                                ("branca", "branca")])
-def test_adapters_check_the_pinned_versions(package, installed):
+@pytest.mark.parametrize("package", ["streamlit-folium", "folium", "branca"])
+def test_adapters_check_the_pinned_versions(package: str) -> None:
     """The pins the adapters check are requirements.txt's, and the installed packages match them."""
     from importlib.metadata import version
 
@@ -125,7 +124,8 @@ def test_adapters_check_the_pinned_versions(package, installed):
      "streamlit-folium"),
     ("import folium; folium.__version__ = '9.9.9'", "geo.maps.webmap", "geo/maps/folium_internals.py", "folium"),
 ], ids=["streamlit-folium", "folium"])
-def test_a_different_version_stops_the_import_with_a_clear_message(fake, module, adapter, package):
+def test_a_different_version_stops_the_import_with_a_clear_message(fake: str, module: str, adapter: str,
+                                                                   package: str) -> None:
     run = subprocess.run([sys.executable, "-c", f"{fake}\nimport {module}"], cwd=ROOT, capture_output=True,
                          text=True, timeout=120)
     assert run.returncode != 0

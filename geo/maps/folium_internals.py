@@ -31,9 +31,9 @@ def stable_ids(element: folium.Element, prefix: str) -> None:
     queue = [element]
     while queue:
         el = queue.pop(0)
-        holders = [el] + ([el.html] if isinstance(getattr(el, "html", None), folium.Element) else [])
-        for holder in holders:  # a popup's body hangs beside its children
-            renamed = {}
+        body = getattr(el, "html", None)  # a popup's body hangs beside its children
+        for holder in [el] + ([body] if isinstance(body, folium.Element) else []):
+            renamed: dict[str, folium.Element] = {}
             for key, child in holder._children.items():
                 old = child.get_name()
                 child._id = f"{prefix}{next(counter):x}"
