@@ -1,14 +1,40 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+from playwright.sync_api import Browser
 
 from geo.settings import settings
+from tests.browser import browser, running_app
 
 DATA_DIR = settings().data
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """One app server on the shipped data for the whole session (starting one costs seconds).
+    Tests whose server needs other data or another environment start their own."""
+    with running_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _chromium_process() -> Iterator[Browser]:
+    with browser() as b:
+        yield b
+
+
+@pytest.fixture
+def chromium(_chromium_process: Browser) -> Iterator[Browser]:
+    """The session's Chromium; each page a test opens (`new_page`, `new_context`) is a fresh
+    context with no cookies, storage or routes of another test, and is closed after it."""
+    yield _chromium_process
+    for context in _chromium_process.contexts:
+        context.close()
 
 
 @pytest.fixture

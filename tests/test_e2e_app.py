@@ -10,12 +10,16 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 import shapely
+from playwright.sync_api import Browser
 from pypdf import PdfReader
 
 from geo.data.validate import load_checked
 from layers import build_layers
-from tests.browser import ARTIFACTS, ROOT, browser, map_frame, running_app, wait_until
+from tests.browser import ARTIFACTS, ROOT, map_frame, running_app, wait_until
 from tests.conftest import edit_yaml
+
+# Each test starts a browser, and most use the session's app server (tests/conftest.py).
+pytestmark = pytest.mark.e2e
 
 CHECKED = load_checked()
 # Every entry the map places, by layer: points, platforms at their place, core areas' markers.
@@ -39,70 +43,69 @@ def leaflet_view(frame) -> tuple[int, float, float]:
                           " GZ.map.getCenter().lng] : [0, 0, 0]")
 
 
-def test_map_layers_popup_district_focus_and_offline():
-    with running_app() as url, browser() as b:
-        page = b.new_page(viewport={"width": 1600, "height": 1000})
-        requests: list[str] = []
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(url)
-        frame = map_frame(page)
-        wait_until(page, lambda: count(frame, "gz-platform") == len(EXPECTED["gz-platform"]), what="platforms")
+def test_map_layers_popup_district_focus_and_offline(app_url: str, chromium: Browser):
+    page = chromium.new_page(viewport={"width": 1600, "height": 1000})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(app_url)
+    frame = map_frame(page)
+    wait_until(page, lambda: count(frame, "gz-platform") == len(EXPECTED["gz-platform"]), what="platforms")
 
-        # Every placed entry is on the map, each once.
-        assert count(frame, "gz-node") == len(EXPECTED["gz-node"]) >= 9
-        assert count(frame, "gz-park") == len(EXPECTED["gz-park"])
-        assert count(frame, "gz-platform") == len(EXPECTED["gz-platform"]) > 20
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=ARTIFACTS / "e2e-map.png")
+    # Every placed entry is on the map, each once.
+    assert count(frame, "gz-node") == len(EXPECTED["gz-node"]) >= 9
+    assert count(frame, "gz-park") == len(EXPECTED["gz-park"])
+    assert count(frame, "gz-platform") == len(EXPECTED["gz-platform"]) > 20
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "e2e-map.png")
 
-        # The controls work offline: the minimap draws, the pointer's coordinates show, the scale
-        # is metric only and the attribution says plainly "Leaflet".
-        frame.get_by_role("button", name="显示 / 隐藏鹰眼图").click()
-        wait_until(page, lambda: frame.locator(".gz-minimap path").count() > 0, what="the minimap")
-        frame.locator(".leaflet-container").first.hover(position={"x": 300, "y": 300})
-        wait_until(page, lambda: "WGS84 23." in frame.locator(".gz-coords").inner_text(), what="coordinates")
-        assert frame.locator(".leaflet-control-scale-line").count() == 1
-        assert "mi" not in frame.locator(".leaflet-control-scale").inner_text()
-        assert frame.locator(".leaflet-control-attribution").inner_text().strip() == "Leaflet"
-        assert frame.evaluate("() => document.documentElement.lang") == "zh-CN"
-        frame.get_by_role("button", name="显示 / 隐藏鹰眼图").click()
+    # The controls work offline: the minimap draws, the pointer's coordinates show, the scale
+    # is metric only and the attribution says plainly "Leaflet".
+    frame.get_by_role("button", name="显示 / 隐藏鹰眼图").click()
+    wait_until(page, lambda: frame.locator(".gz-minimap path").count() > 0, what="the minimap")
+    frame.locator(".leaflet-container").first.hover(position={"x": 300, "y": 300})
+    wait_until(page, lambda: "WGS84 23." in frame.locator(".gz-coords").inner_text(), what="coordinates")
+    assert frame.locator(".leaflet-control-scale-line").count() == 1
+    assert "mi" not in frame.locator(".leaflet-control-scale").inner_text()
+    assert frame.locator(".leaflet-control-attribution").inner_text().strip() == "Leaflet"
+    assert frame.evaluate("() => document.documentElement.lang") == "zh-CN"
+    frame.get_by_role("button", name="显示 / 隐藏鹰眼图").click()
 
-        # Clicking a named node opens its popup with its role and a platform of its place.
-        frame.locator(".gz-marker.gz-id-node-knowledge-city").click()
-        popup = frame.locator(".leaflet-popup-content")
-        popup.wait_for(timeout=10_000)
-        text = popup.inner_text()
-        assert "中新广州知识城" in text and "科技创新轴极点" in text
-        assert "中新国际联合研究院" in text  # a platform the plans tie to 知识城
-        page.wait_for_timeout(800)  # let the popup fade in and the map pan to it
-        page.screenshot(path=ARTIFACTS / "e2e-popup.png")
+    # Clicking a named node opens its popup with its role and a platform of its place.
+    frame.locator(".gz-marker.gz-id-node-knowledge-city").click()
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    text = popup.inner_text()
+    assert "中新广州知识城" in text and "科技创新轴极点" in text
+    assert "中新国际联合研究院" in text  # a platform the plans tie to 知识城
+    page.wait_for_timeout(800)  # let the popup fade in and the map pan to it
+    page.screenshot(path=ARTIFACTS / "e2e-popup.png")
 
-        # Toggling the parks layer off removes its markers and leaves the others.
-        page.get_by_text("多点（园区）", exact=True).click()
-        frame = wait_until(page, lambda: next(
-            (f for f in page.frames if "streamlit_folium" in f.url and count(f, "gz-node") == len(EXPECTED["gz-node"])
-             and count(f, "gz-park") == 0), None), what="parks removed")
-        assert count(frame, "gz-platform") == len(EXPECTED["gz-platform"])
+    # Toggling the parks layer off removes its markers and leaves the others.
+    page.get_by_text("多点（园区）", exact=True).click()
+    frame = wait_until(page, lambda: next(
+        (f for f in page.frames if "streamlit_folium" in f.url and count(f, "gz-node") == len(EXPECTED["gz-node"])
+         and count(f, "gz-park") == 0), None), what="parks removed")
+    assert count(frame, "gz-platform") == len(EXPECTED["gz-platform"])
 
-        # Choosing a district zooms to it and outlines it.
-        zoom_before = leaflet_view(frame)[0]
-        page.get_by_role("combobox", name="行政区").click()
-        page.get_by_role("option", name="南沙区").click()
-        frame = wait_until(page, lambda: next(
-            (f for f in page.frames if "streamlit_folium" in f.url and leaflet_view(f)[0] > zoom_before), None),
-            what="zoom to 南沙区")
-        zoom, lat, lon = leaflet_view(frame)
-        nansha = next(d for d in CHECKED.districts if d.name_zh == "南沙区").geometry
-        assert nansha.buffer(0.05).contains(shapely.Point(lon, lat))
-        assert frame.locator("path.gz-highlight").count() >= 1
-        page.screenshot(path=ARTIFACTS / "e2e-district.png")
+    # Choosing a district zooms to it and outlines it.
+    zoom_before = leaflet_view(frame)[0]
+    page.get_by_role("combobox", name="行政区").click()
+    page.get_by_role("option", name="南沙区").click()
+    frame = wait_until(page, lambda: next(
+        (f for f in page.frames if "streamlit_folium" in f.url and leaflet_view(f)[0] > zoom_before), None),
+        what="zoom to 南沙区")
+    zoom, lat, lon = leaflet_view(frame)
+    nansha = next(d for d in CHECKED.districts if d.name_zh == "南沙区").geometry
+    assert nansha.buffer(0.05).contains(shapely.Point(lon, lat))
+    assert frame.locator("path.gz-highlight").count() >= 1
+    page.screenshot(path=ARTIFACTS / "e2e-district.png")
 
-        # The current view (南沙区, parks off) downloads as a print PDF.
-        with page.expect_download(timeout=60_000) as download:
-            page.get_by_role("button", name="PDF", exact=True).click()
-        pdf = PdfReader(download.value.path())
-        text = pdf.pages[0].extract_text()
-        assert "南沙区" in text and "多点 · 南部" not in text and "科技创新轴（示意）" in text
+    # The current view (南沙区, parks off) downloads as a print PDF.
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="PDF", exact=True).click()
+    pdf = PdfReader(download.value.path())
+    text = pdf.pages[0].extract_text()
+    assert "南沙区" in text and "多点 · 南部" not in text and "科技创新轴（示意）" in text
 
     outside = sorted({u for u in requests
                       if urlparse(u).scheme in ("http", "https", "ws", "wss")
@@ -114,7 +117,7 @@ XSS = "<img src=x onerror=alert(1)>${alert(2)}{{ 7*7 }}{% raw %}"
 SSTI = "{{ cycler.__init__.__globals__.os.makedirs(dict(ssti_proof_dir=1)|list|first, exist_ok=True) }}"
 
 
-def test_hostile_names_show_as_text_and_run_no_script(data_copy: Path):
+def test_hostile_names_show_as_text_and_run_no_script(data_copy: Path, chromium: Browser):
     def poison(parks: list) -> None:
         park = next(p for p in parks if p["id"] == "park-huanghuagang")
         park["name_zh"] = park["name_en"] = XSS
@@ -122,8 +125,8 @@ def test_hostile_names_show_as_text_and_run_no_script(data_copy: Path):
         park["notes"] = SSTI
 
     edit_yaml(data_copy / "parks.yaml", poison)
-    with running_app(data_copy) as url, browser() as b:
-        page = b.new_page(viewport={"width": 1600, "height": 1000})
+    with running_app(data_copy) as url:
+        page = chromium.new_page(viewport={"width": 1600, "height": 1000})
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(url)
@@ -165,10 +168,10 @@ def checkout_state() -> set[str]:
             if not any(part in line for part in ("__pycache__", ".pytest_cache", "artifacts/"))}
 
 
-def test_the_app_and_every_export_write_nothing_into_the_checkout(tmp_path: Path):
+def test_the_app_and_every_export_write_nothing_into_the_checkout(tmp_path: Path, chromium: Browser):
     before = checkout_state()
-    with running_app() as url, browser() as b:
-        page = b.new_page(viewport={"width": 1440, "height": 900})
+    with running_app() as url:  # its own: what a server writes as it starts counts too
+        page = chromium.new_page(viewport={"width": 1440, "height": 900})
         page.goto(url)
         map_frame(page)
     commands = [["validate"], ["export-data", "--format", "geojson", "--out", "l.geojson"],
@@ -181,228 +184,225 @@ def test_the_app_and_every_export_write_nothing_into_the_checkout(tmp_path: Path
     assert checkout_state() == before
 
 
-def test_a_district_link_opens_the_district_sheet_with_its_parks_and_downloads():
-    with running_app() as url, browser() as b:
-        for width, height, name in ((1440, 900, "desktop"), (390, 844, "phone")):
-            page = b.new_page(viewport={"width": width, "height": height})
-            page.goto(f"{url}/?district=黄埔区")
-            page.get_by_text("黄埔区：规划安排清单").wait_for(timeout=60_000)
-            page.get_by_text("广州国际生物岛").first.wait_for(timeout=20_000)
-            for label in ("下载 Excel（XLSX）", "下载 CSV", "下载 PDF（A4，可打印）"):
-                assert page.get_by_role("button", name=label).count() == 1
-            page.wait_for_timeout(1500)
-            page.screenshot(path=ARTIFACTS / f"e2e-sheet-{name}.png", full_page=False)
-            with page.expect_download(timeout=60_000) as download:
-                page.get_by_role("button", name="下载 Excel（XLSX）").click()
-            from openpyxl import load_workbook
+def test_a_district_link_opens_the_district_sheet_with_its_parks_and_downloads(
+        app_url: str, chromium: Browser):
+    for width, height, name in ((1440, 900, "desktop"), (390, 844, "phone")):
+        page = chromium.new_page(viewport={"width": width, "height": height})
+        page.goto(f"{app_url}/?district=黄埔区")
+        page.get_by_text("黄埔区：规划安排清单").wait_for(timeout=60_000)
+        page.get_by_text("广州国际生物岛").first.wait_for(timeout=20_000)
+        for label in ("下载 Excel（XLSX）", "下载 CSV", "下载 PDF（A4，可打印）"):
+            assert page.get_by_role("button", name=label).count() == 1
+        page.wait_for_timeout(1500)
+        page.screenshot(path=ARTIFACTS / f"e2e-sheet-{name}.png", full_page=False)
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="下载 Excel（XLSX）").click()
+        from openpyxl import load_workbook
 
-            book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
-            assert book.sheetnames[0] == "汇总" and "多点园区" in book.sheetnames
-            page.close()
+        book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+        assert book.sheetnames[0] == "汇总" and "多点园区" in book.sheetnames
+        page.close()
 
 
 @pytest.mark.parametrize("viewport", [(1440, 900), (390, 844)], ids=["desktop", "phone"])
-def test_every_placed_entry_opens_its_popup_by_a_real_click_at_two_zooms(viewport):
-    with running_app() as url, browser() as b:
-        page = b.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-        page.goto(url)
-        frame = map_frame(page)
-        placed = set().union(*EXPECTED.values())
-        assert shown_ids(frame) == placed
-        markers = frame.evaluate("() => GZ.markers.map(m => m.getElement().dataset.ids)")
-        for zoom in (9.25, 12.5):  # the whole city, and a district
-            reached = set()
-            for ids in markers:
-                frame.evaluate("([ids, zoom]) => { GZ.markers.forEach(m => m.closePopup()); const m = GZ.markers"
-                               ".find(m => m.getElement().dataset.ids === ids); GZ.map.setView(m.getLatLng(), zoom,"
-                               " {animate: false}); }", [ids, zoom])
-                first = ids.split(" ")[0]
-                marker = frame.locator(f".gz-marker.gz-id-{first}")
-                marker.scroll_into_view_if_needed()
-                marker.click()
-                html = wait_until(page, lambda: frame.evaluate(
-                    "(ids) => { const m = GZ.markers.find(m => m.getElement().dataset.ids === ids);"
-                    " return m.isPopupOpen() && m.getPopup().getElement().innerHTML; }", ids), 5, f"popup of {ids}")
-                for i in ids.split(" "):
-                    if f'data-id="{i}"' in html:
-                        reached.add(i)
-            assert reached == placed, sorted(placed - reached)
-        page.screenshot(path=ARTIFACTS / f"e2e-popup-{viewport[0]}.png")
+def test_every_placed_entry_opens_its_popup_by_a_real_click_at_two_zooms(
+        viewport, app_url: str, chromium: Browser):
+    page = chromium.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.goto(app_url)
+    frame = map_frame(page)
+    placed = set().union(*EXPECTED.values())
+    assert shown_ids(frame) == placed
+    markers = frame.evaluate("() => GZ.markers.map(m => m.getElement().dataset.ids)")
+    for zoom in (9.25, 12.5):  # the whole city, and a district
+        reached = set()
+        for ids in markers:
+            frame.evaluate("([ids, zoom]) => { GZ.markers.forEach(m => m.closePopup()); const m = GZ.markers"
+                           ".find(m => m.getElement().dataset.ids === ids); GZ.map.setView(m.getLatLng(), zoom,"
+                           " {animate: false}); }", [ids, zoom])
+            first = ids.split(" ")[0]
+            marker = frame.locator(f".gz-marker.gz-id-{first}")
+            marker.scroll_into_view_if_needed()
+            marker.click()
+            html = wait_until(page, lambda: frame.evaluate(
+                "(ids) => { const m = GZ.markers.find(m => m.getElement().dataset.ids === ids);"
+                " return m.isPopupOpen() && m.getPopup().getElement().innerHTML; }", ids), 5, f"popup of {ids}")
+            for i in ids.split(" "):
+                if f'data-id="{i}"' in html:
+                    reached.add(i)
+        assert reached == placed, sorted(placed - reached)
+    page.screenshot(path=ARTIFACTS / f"e2e-popup-{viewport[0]}.png")
 
 
-def test_toggling_a_layer_switches_it_in_the_browser_and_sends_no_new_map():
-    with running_app() as url, browser() as b:
-        page = b.new_page(viewport={"width": 1440, "height": 900})
-        received: list[int] = []
-        page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(len(f))))
-        page.goto(url)
-        frame = map_frame(page)
-        wait_until(page, lambda: count(frame, "gz-park") == len(EXPECTED["gz-park"]), what="the parks")
-        frame.evaluate("() => { GZ.map.setView([23.12, 113.33], 11.75, {animate: false}); window.probe = 1; }")
-        page.wait_for_timeout(1500)
-        before = sum(received)
-        page.get_by_text("多点（园区）", exact=True).click()
-        wait_until(page, lambda: count(frame, "gz-park") == 0, what="parks removed")
-        assert "layers=districts,cores,platforms,axis" in unquote(page.url)
-        legend = frame.locator(".gz-legend").inner_text()
-        assert "多点 · 中部" not in legend and "极点" in legend
-        # The same map document (nothing reloaded it), the user's view, and a few kB, not the map.
-        assert frame.evaluate("() => window.probe") == 1
-        zoom, lat, lon = leaflet_view(frame)
-        assert zoom == 11.75 and abs(lat - 23.12) < 0.01 and abs(lon - 113.33) < 0.01
-        page.wait_for_timeout(1000)
-        assert sum(received) - before < 20_000, sum(received) - before
-        page.get_by_text("多点（园区）", exact=True).click()
-        wait_until(page, lambda: count(frame, "gz-park") == len(EXPECTED["gz-park"]), what="parks back")
-        assert "layers=" not in page.url
-        # What is exported follows the switches.
-        page.get_by_text("平台（1+2+4+4+N 等）", exact=True).click()
-        wait_until(page, lambda: count(frame, "gz-platform") == 0, what="platforms removed")
-        wait_until(page, lambda: "layers=districts,cores,parks,axis" in unquote(page.url), what="the rerun")
-        page.wait_for_timeout(1500)  # the export buttons of that rerun are in place
-        with page.expect_download(timeout=60_000) as download:
-            page.get_by_role("button", name="PDF", exact=True).click()
-        pdf = PdfReader(download.value.path())
-        assert "平台 · 国家实验室" not in pdf.pages[0].extract_text() and "极点" in pdf.pages[0].extract_text()
+def test_toggling_a_layer_switches_it_in_the_browser_and_sends_no_new_map(app_url: str, chromium: Browser):
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    received: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(len(f))))
+    page.goto(app_url)
+    frame = map_frame(page)
+    wait_until(page, lambda: count(frame, "gz-park") == len(EXPECTED["gz-park"]), what="the parks")
+    frame.evaluate("() => { GZ.map.setView([23.12, 113.33], 11.75, {animate: false}); window.probe = 1; }")
+    page.wait_for_timeout(1500)
+    before = sum(received)
+    page.get_by_text("多点（园区）", exact=True).click()
+    wait_until(page, lambda: count(frame, "gz-park") == 0, what="parks removed")
+    assert "layers=districts,cores,platforms,axis" in unquote(page.url)
+    legend = frame.locator(".gz-legend").inner_text()
+    assert "多点 · 中部" not in legend and "极点" in legend
+    # The same map document (nothing reloaded it), the user's view, and a few kB, not the map.
+    assert frame.evaluate("() => window.probe") == 1
+    zoom, lat, lon = leaflet_view(frame)
+    assert zoom == 11.75 and abs(lat - 23.12) < 0.01 and abs(lon - 113.33) < 0.01
+    page.wait_for_timeout(1000)
+    assert sum(received) - before < 20_000, sum(received) - before
+    page.get_by_text("多点（园区）", exact=True).click()
+    wait_until(page, lambda: count(frame, "gz-park") == len(EXPECTED["gz-park"]), what="parks back")
+    assert "layers=" not in page.url
+    # What is exported follows the switches.
+    page.get_by_text("平台（1+2+4+4+N 等）", exact=True).click()
+    wait_until(page, lambda: count(frame, "gz-platform") == 0, what="platforms removed")
+    wait_until(page, lambda: "layers=districts,cores,parks,axis" in unquote(page.url), what="the rerun")
+    page.wait_for_timeout(1500)  # the export buttons of that rerun are in place
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="PDF", exact=True).click()
+    pdf = PdfReader(download.value.path())
+    assert "平台 · 国家实验室" not in pdf.pages[0].extract_text() and "极点" in pdf.pages[0].extract_text()
 
 
-def test_keyboard_users_reach_every_marker_and_open_it_with_enter():
-    with running_app() as url, browser() as b:
-        page = b.new_page(viewport={"width": 1440, "height": 900})
-        page.goto(url)
-        map_frame(page)
-        page.wait_for_timeout(2000)  # the map settles (streamlit-folium may draw it twice)
-        frame = map_frame(page)
-        buttons = frame.locator(".gz-a11y-item")
-        assert buttons.count() == frame.locator(".gz-marker").count()
-        first = buttons.first
-        name = first.inner_text()
-        first.focus()
-        first.press("Enter")
-        popup = wait_until(page, lambda: map_frame(page).evaluate(
-            "() => { const m = GZ.markers.find(m => m.isPopupOpen()); return m && m.getPopup().getElement().innerText; }"),
-            what="the popup")
-        assert name.split("、")[0] in popup
-        # District polygons are not tab stops.
-        assert frame.locator("path.gz-district-shape[tabindex]").count() == 0
-        assert frame.locator("path.gz-district-shape.leaflet-interactive").count() == 0
+def test_keyboard_users_reach_every_marker_and_open_it_with_enter(app_url: str, chromium: Browser):
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(app_url)
+    map_frame(page)
+    page.wait_for_timeout(2000)  # the map settles (streamlit-folium may draw it twice)
+    frame = map_frame(page)
+    buttons = frame.locator(".gz-a11y-item")
+    assert buttons.count() == frame.locator(".gz-marker").count()
+    first = buttons.first
+    name = first.inner_text()
+    first.focus()
+    first.press("Enter")
+    popup = wait_until(page, lambda: map_frame(page).evaluate(
+        "() => { const m = GZ.markers.find(m => m.isPopupOpen()); return m && m.getPopup().getElement().innerText; }"),
+        what="the popup")
+    assert name.split("、")[0] in popup
+    # District polygons are not tab stops.
+    assert frame.locator("path.gz-district-shape[tabindex]").count() == 0
+    assert frame.locator("path.gz-district-shape.leaflet-interactive").count() == 0
 
 
-def test_an_online_basemap_that_cannot_load_says_so_and_the_overlays_still_show():
-    with running_app() as url, browser() as b:
-        page = b.new_page(viewport={"width": 1440, "height": 900})
-        page.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
-        page.goto(url)
-        map_frame(page)
-        page.get_by_role("combobox", name="底图").click()
-        page.keyboard.type("OpenStreetMap")
-        page.keyboard.press("Enter")
-        frame = wait_until(page, lambda: next((f for f in page.frames if "streamlit_folium" in f.url
-                                               and f.locator(".gz-notice").count() > 0), None), 60, "the notice")
-        assert "在线底图无法加载" in frame.locator(".gz-notice").inner_text()
-        assert frame.locator(".gz-marker").count() > 20
-        page.screenshot(path=ARTIFACTS / "e2e-basemap-offline.png")
+def test_an_online_basemap_that_cannot_load_says_so_and_the_overlays_still_show(
+        app_url: str, chromium: Browser):
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
+    page.goto(app_url)
+    map_frame(page)
+    page.get_by_role("combobox", name="底图").click()
+    page.keyboard.type("OpenStreetMap")
+    page.keyboard.press("Enter")
+    frame = wait_until(page, lambda: next((f for f in page.frames if "streamlit_folium" in f.url
+                                           and f.locator(".gz-notice").count() > 0), None), 60, "the notice")
+    assert "在线底图无法加载" in frame.locator(".gz-notice").inner_text()
+    assert frame.locator(".gz-marker").count() > 20
+    page.screenshot(path=ARTIFACTS / "e2e-basemap-offline.png")
 
 
-def test_the_standalone_html_opens_from_disk_with_every_request_blocked(tmp_path: Path):
+def test_the_standalone_html_opens_from_disk_with_every_request_blocked(tmp_path: Path, chromium: Browser):
     out = tmp_path / "map.html"
     done = subprocess.run([sys.executable, "-m", "geo", "export-html", "--out", str(out)], cwd=ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 0 and "KiB" in done.stdout, done.stderr
-    with browser() as b:
-        page = b.new_page(viewport={"width": 1440, "height": 900})
-        asked: list[str] = []
-        page.route("**/*", lambda route: (asked.append(route.request.url), route.abort())
-                   if not route.request.url.startswith("file://") else route.continue_())
-        page.goto(out.as_uri())
-        page.locator(".gz-marker").first.wait_for(timeout=20_000)
-        ids = set(page.evaluate("() => [...document.querySelectorAll('.gz-marker')].flatMap(m => m.dataset.ids.split(' '))"))
-        assert ids == set().union(*EXPECTED.values())
-        page.locator(".gz-marker.gz-id-node-knowledge-city").click()
-        popup = page.locator(".leaflet-popup-content")
-        popup.wait_for(timeout=5_000)
-        assert "中新广州知识城" in popup.inner_text() and "科技创新轴极点" in popup.inner_text()
-        assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
-        assert asked == []  # nothing was even asked for beyond the file itself
-        page.screenshot(path=ARTIFACTS / "e2e-standalone.png")
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    asked: list[str] = []
+    page.route("**/*", lambda route: (asked.append(route.request.url), route.abort())
+               if not route.request.url.startswith("file://") else route.continue_())
+    page.goto(out.as_uri())
+    page.locator(".gz-marker").first.wait_for(timeout=20_000)
+    ids = set(page.evaluate("() => [...document.querySelectorAll('.gz-marker')].flatMap(m => m.dataset.ids.split(' '))"))
+    assert ids == set().union(*EXPECTED.values())
+    page.locator(".gz-marker.gz-id-node-knowledge-city").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5_000)
+    assert "中新广州知识城" in popup.inner_text() and "科技创新轴极点" in popup.inner_text()
+    assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
+    assert asked == []  # nothing was even asked for beyond the file itself
+    page.screenshot(path=ARTIFACTS / "e2e-standalone.png")
 
 
-def test_a_copied_link_restores_layers_district_place_and_view_in_a_fresh_browser():
-    with running_app() as url, browser() as b:
-        ctx = b.new_context(viewport={"width": 1440, "height": 900})
-        page = ctx.new_page()
-        page.goto(f"{url}/?place=park-tianhe-cbd&layers=districts,cores,parks,axis")
-        frame = map_frame(page)
-        wait_until(page, lambda: "地点详情" in page.inner_text("body"), what="the place's details")
-        assert count(frame, "gz-platform") == 0 and count(frame, "gz-park") > 0
-        frame.evaluate("() => GZ.map.setView([23.13, 113.32], 12.5, {animate: false})")
-        frame.get_by_role("button", name="复制当前视图的链接").click()
-        link = wait_until(page, lambda: frame.evaluate("() => GZ.lastLink"), what="the link")
-        assert "place=park-tianhe-cbd" in link and "view=23.13" in link and "layers=" in link
-        ctx.close()
-        fresh = b.new_context(viewport={"width": 1440, "height": 900}).new_page()
-        fresh.goto(link.replace("place=park-tianhe-cbd&", "").replace("&place=park-tianhe-cbd", ""))
-        frame = map_frame(fresh)
-        wait_until(fresh, lambda: leaflet_view(map_frame(fresh))[0] == 12.5, what="the shared view")
-        assert count(map_frame(fresh), "gz-platform") == 0 and count(map_frame(fresh), "gz-park") > 0
-        fresh.goto(link)  # with the place: its details open
-        wait_until(fresh, lambda: "天河中央商务区" in fresh.inner_text("body") and "地点详情" in fresh.inner_text("body"),
-                   what="the shared place")
+def test_a_copied_link_restores_layers_district_place_and_view_in_a_fresh_browser(
+        app_url: str, chromium: Browser):
+    ctx = chromium.new_context(viewport={"width": 1440, "height": 900})
+    page = ctx.new_page()
+    page.goto(f"{app_url}/?place=park-tianhe-cbd&layers=districts,cores,parks,axis")
+    frame = map_frame(page)
+    wait_until(page, lambda: "地点详情" in page.inner_text("body"), what="the place's details")
+    assert count(frame, "gz-platform") == 0 and count(frame, "gz-park") > 0
+    frame.evaluate("() => GZ.map.setView([23.13, 113.32], 12.5, {animate: false})")
+    frame.get_by_role("button", name="复制当前视图的链接").click()
+    link = wait_until(page, lambda: frame.evaluate("() => GZ.lastLink"), what="the link")
+    assert "place=park-tianhe-cbd" in link and "view=23.13" in link and "layers=" in link
+    ctx.close()
+    fresh = chromium.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    fresh.goto(link.replace("place=park-tianhe-cbd&", "").replace("&place=park-tianhe-cbd", ""))
+    frame = map_frame(fresh)
+    wait_until(fresh, lambda: leaflet_view(map_frame(fresh))[0] == 12.5, what="the shared view")
+    assert count(map_frame(fresh), "gz-platform") == 0 and count(map_frame(fresh), "gz-park") > 0
+    fresh.goto(link)  # with the place: its details open
+    wait_until(fresh, lambda: "天河中央商务区" in fresh.inner_text("body") and "地点详情" in fresh.inner_text("body"),
+               what="the shared place")
 
 
-def test_switching_to_english_changes_popup_legend_and_sheet_and_a_copied_link_keeps_it():
-    with running_app() as url, browser() as b:
-        ctx = b.new_context(viewport={"width": 1440, "height": 900})
-        page = ctx.new_page()
-        page.goto(f"{url}/?layers=districts,cores,parks,axis")
-        frame = map_frame(page)
-        assert frame.locator(".gz-legend summary").inner_text() == "图例"
-        page.get_by_text("English", exact=True).click()
-        wait_until(page, lambda: "How to use" in page.inner_text("body"), what="the English page")
-        frame = wait_until(page, lambda: (f := map_frame(page)) and f.locator(".gz-legend summary").inner_text()
-                           == "Legend" and f, what="the English legend")
-        selects = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").evaluate_all(
-            "els => els.map(el => el.innerText + ' ' + [...el.querySelectorAll('input')].map(i => i.value).join(' '))")
-        assert "Whole city" in selects[0] and "All documents" in selects[1] and "全" not in " ".join(selects)
-        legend = frame.locator(".gz-legend").inner_text()
-        assert "Pole" in legend and "Innovation core" in legend and "极点" not in legend
-        frame.locator(".gz-marker.gz-id-park-tianhe-cbd").click()
-        popup = frame.locator(".leaflet-popup-content")
-        popup.wait_for(timeout=10_000)
-        text = popup.inner_text()
-        assert "Tianhe Central Business District" in text and "Role" in text and "Sources" in text
-        assert "定位" not in text and "来源" not in text
-        page.screenshot(path=ARTIFACTS / "e2e-english-map.png")
+def test_switching_to_english_changes_popup_legend_and_sheet_and_a_copied_link_keeps_it(
+        app_url: str, chromium: Browser):
+    ctx = chromium.new_context(viewport={"width": 1440, "height": 900})
+    page = ctx.new_page()
+    page.goto(f"{app_url}/?layers=districts,cores,parks,axis")
+    frame = map_frame(page)
+    assert frame.locator(".gz-legend summary").inner_text() == "图例"
+    page.get_by_text("English", exact=True).click()
+    wait_until(page, lambda: "How to use" in page.inner_text("body"), what="the English page")
+    frame = wait_until(page, lambda: (f := map_frame(page)) and f.locator(".gz-legend summary").inner_text()
+                       == "Legend" and f, what="the English legend")
+    selects = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").evaluate_all(
+        "els => els.map(el => el.innerText + ' ' + [...el.querySelectorAll('input')].map(i => i.value).join(' '))")
+    assert "Whole city" in selects[0] and "All documents" in selects[1] and "全" not in " ".join(selects)
+    legend = frame.locator(".gz-legend").inner_text()
+    assert "Pole" in legend and "Innovation core" in legend and "极点" not in legend
+    frame.locator(".gz-marker.gz-id-park-tianhe-cbd").click()
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    text = popup.inner_text()
+    assert "Tianhe Central Business District" in text and "Role" in text and "Sources" in text
+    assert "定位" not in text and "来源" not in text
+    page.screenshot(path=ARTIFACTS / "e2e-english-map.png")
 
-        # The district sheet in English, and back in Chinese.
-        page.get_by_text("District sheet", exact=True).click()
-        page.get_by_text("Choose a district on the left").wait_for(timeout=30_000)
-        page.goto(f"{url}/?page=sheet&district=黄埔区&lang=en")
-        page.get_by_text("Huangpu District: what the plans assign").wait_for(timeout=60_000)
-        page.get_by_text("Guangzhou International Bio Island").first.wait_for(timeout=20_000)
-        assert "Download Excel (XLSX)" in page.inner_text("body")
-        page.screenshot(path=ARTIFACTS / "e2e-english-sheet.png")
-        page.get_by_text("中文", exact=True).click()
-        page.get_by_text("黄埔区：规划安排清单").wait_for(timeout=30_000)
-        assert "lang=" not in page.url  # Chinese is the default: the link says nothing
+    # The district sheet in English, and back in Chinese.
+    page.get_by_text("District sheet", exact=True).click()
+    page.get_by_text("Choose a district on the left").wait_for(timeout=30_000)
+    page.goto(f"{app_url}/?page=sheet&district=黄埔区&lang=en")
+    page.get_by_text("Huangpu District: what the plans assign").wait_for(timeout=60_000)
+    page.get_by_text("Guangzhou International Bio Island").first.wait_for(timeout=20_000)
+    assert "Download Excel (XLSX)" in page.inner_text("body")
+    page.screenshot(path=ARTIFACTS / "e2e-english-sheet.png")
+    page.get_by_text("中文", exact=True).click()
+    page.get_by_text("黄埔区：规划安排清单").wait_for(timeout=30_000)
+    assert "lang=" not in page.url  # Chinese is the default: the link says nothing
 
-        # A copied link keeps the language, the district, the layers and the selected place.
-        page.goto(f"{url}/?page=map&district=黄埔区&lang=en&layers=districts,cores,parks,axis&place=park-bio-island")
-        frame = map_frame(page)
-        wait_until(page, lambda: "Place details" in page.inner_text("body"), what="the place's details")
-        frame.get_by_role("button", name="Copy a link to this view").click()
-        link = wait_until(page, lambda: frame.evaluate("() => GZ.lastLink"), what="the link")
-        assert "lang=en" in link and "district=" in link and "place=park-bio-island" in link, link
-        ctx.close()
-        fresh = b.new_context(viewport={"width": 1440, "height": 900}).new_page()
-        fresh.goto(link)
-        frame = map_frame(fresh)
-        wait_until(fresh, lambda: "Place details" in fresh.inner_text("body"), what="the shared place, in English")
-        fresh.screenshot(path=ARTIFACTS / "e2e-english-link.png")
-        chosen = fresh.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.evaluate(
-            "el => el.innerText + ' ' + [...el.querySelectorAll('input')].map(i => i.value).join(' ')")
-        assert "Huangpu District" in chosen and "Find a place" in fresh.inner_text("body")
-        details = fresh.locator("[data-testid='stHtml']").first.inner_text()
-        assert "Guangzhou International Bio Island" in details and "Role" in details
-        assert map_frame(fresh).locator(".gz-legend summary").inner_text() == "Legend"
-        assert count(map_frame(fresh), "gz-platform") == 0 and count(map_frame(fresh), "gz-park") > 0
+    # A copied link keeps the language, the district, the layers and the selected place.
+    page.goto(f"{app_url}/?page=map&district=黄埔区&lang=en&layers=districts,cores,parks,axis&place=park-bio-island")
+    frame = map_frame(page)
+    wait_until(page, lambda: "Place details" in page.inner_text("body"), what="the place's details")
+    frame.get_by_role("button", name="Copy a link to this view").click()
+    link = wait_until(page, lambda: frame.evaluate("() => GZ.lastLink"), what="the link")
+    assert "lang=en" in link and "district=" in link and "place=park-bio-island" in link, link
+    ctx.close()
+    fresh = chromium.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    fresh.goto(link)
+    frame = map_frame(fresh)
+    wait_until(fresh, lambda: "Place details" in fresh.inner_text("body"), what="the shared place, in English")
+    fresh.screenshot(path=ARTIFACTS / "e2e-english-link.png")
+    chosen = fresh.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.evaluate(
+        "el => el.innerText + ' ' + [...el.querySelectorAll('input')].map(i => i.value).join(' ')")
+    assert "Huangpu District" in chosen and "Find a place" in fresh.inner_text("body")
+    details = fresh.locator("[data-testid='stHtml']").first.inner_text()
+    assert "Guangzhou International Bio Island" in details and "Role" in details
+    assert map_frame(fresh).locator(".gz-legend summary").inner_text() == "Legend"
+    assert count(map_frame(fresh), "gz-platform") == 0 and count(map_frame(fresh), "gz-park") > 0

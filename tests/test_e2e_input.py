@@ -7,14 +7,19 @@ import json
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
-from tests.browser import browser, map_frame, running_app, wait_until
+import pytest
+from playwright.sync_api import Browser
+
+from tests.browser import map_frame, running_app, wait_until
 from tests.test_app_input import MARKUP, PHISH, hostile_names
 
+pytestmark = pytest.mark.e2e
 
-def guarded(b):
+
+def guarded(chromium: Browser):
     """A browser context in which nothing leaves the machine: requests to any other host than
     127.0.0.1 are aborted (Chromium sends nothing) and recorded."""
-    ctx = b.new_context(viewport={"width": 1440, "height": 900})
+    ctx = chromium.new_context(viewport={"width": 1440, "height": 900})
     outside: list[str] = []
 
     def handle(route):
@@ -27,28 +32,28 @@ def guarded(b):
     return ctx, outside
 
 
-def test_a_link_naming_an_online_basemap_asks_first_and_sends_nothing_outside_until_then():
-    with running_app() as url, browser() as b:
-        ctx, outside = guarded(b)
-        page = ctx.new_page()
-        page.goto(f"{url}/?basemap=osm")
-        frame = map_frame(page)
-        switch = page.get_by_role("button", name="切换到 OpenStreetMap（在线）")
-        switch.wait_for(timeout=30_000)
-        assert "地图先以离线底图显示" in page.inner_text("body")
-        page.wait_for_timeout(3000)  # time for any tile request to go out
-        assert outside == [] and frame.locator(".leaflet-tile").count() == 0
-        switch.click()
-        wait_until(page, lambda: any("tile.openstreetmap.org" in u for u in outside), 60, "tile requests")
-        assert {urlparse(u).hostname for u in outside} <= {"tile.openstreetmap.org"}
-        wait_until(page, lambda: switch.count() == 0, what="the offer to go")
-        assert "basemap=osm" in page.url
+def test_a_link_naming_an_online_basemap_asks_first_and_sends_nothing_outside_until_then(
+        app_url: str, chromium: Browser):
+    ctx, outside = guarded(chromium)
+    page = ctx.new_page()
+    page.goto(f"{app_url}/?basemap=osm")
+    frame = map_frame(page)
+    switch = page.get_by_role("button", name="切换到 OpenStreetMap（在线）")
+    switch.wait_for(timeout=30_000)
+    assert "地图先以离线底图显示" in page.inner_text("body")
+    page.wait_for_timeout(3000)  # time for any tile request to go out
+    assert outside == [] and frame.locator(".leaflet-tile").count() == 0
+    switch.click()
+    wait_until(page, lambda: any("tile.openstreetmap.org" in u for u in outside), 60, "tile requests")
+    assert {urlparse(u).hostname for u in outside} <= {"tile.openstreetmap.org"}
+    wait_until(page, lambda: switch.count() == 0, what="the offer to go")
+    assert "basemap=osm" in page.url
 
 
-def test_link_and_data_text_show_literally_with_no_link_or_bold(data_copy: Path):
+def test_link_and_data_text_show_literally_with_no_link_or_bold(data_copy: Path, chromium: Browser):
     hostile_names(data_copy)
-    with running_app(data_copy) as url, browser() as b:
-        ctx, outside = guarded(b)
+    with running_app(data_copy) as url:
+        ctx, outside = guarded(chromium)
         page = ctx.new_page()
         page.goto(f"{url}/?{quote(PHISH)}=1&district=越秀区")
         alert = page.locator("[data-testid='stAlert']").first
@@ -71,12 +76,12 @@ def test_link_and_data_text_show_literally_with_no_link_or_bold(data_copy: Path)
         assert outside == []
 
 
-def test_an_operators_hostile_attribution_shows_as_text_and_runs_nothing(monkeypatch):
+def test_an_operators_hostile_attribution_shows_as_text_and_runs_nothing(monkeypatch, chromium: Browser):
     monkeypatch.setenv("GZMAP_TILES", json.dumps([{
         "key": "intranet", "label_zh": "区政务内网底图", "url": "http://127.0.0.1:9/{z}/{x}/{y}.png",
         "attribution": "<img src=x onerror=alert(1)> 区政务云 https://tiles.example/about"}]))
-    with running_app() as url, browser() as b:
-        ctx, outside = guarded(b)
+    with running_app() as url:  # its own: GZMAP_TILES is in its environment
+        ctx, outside = guarded(chromium)
         page = ctx.new_page()
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
