@@ -9,6 +9,7 @@ from pathlib import Path
 import shapely
 from streamlit.testing.v1 import AppTest
 
+from geo.crs import distance_m
 from geo.data.validate import load_checked
 from geo.maps.details import details_html, notes_html
 from geo.maps.view import view_of
@@ -69,11 +70,20 @@ def test_offline_map_loads_only_the_apps_own_assets():
     assert all(f'"id":"{pid}"' in html for pid in placed_parks) and len(placed_parks) >= 24  # a marker member each
 
 
+def drawn_at(html: str, entry_id: str) -> tuple[float, float]:
+    """Longitude and latitude of the web-map marker whose first member is `entry_id`."""
+    lat, lon = re.search(r'"lat":([-\d.]+),"lon":([-\d.]+),"members":\[\{"id":"' + entry_id + '"', html).groups()
+    return float(lon), float(lat)
+
+
 def test_gcj02_basemap_shifts_geometry_only_on_the_map():
-    wgs = build_map(CHECKED, build_layers(CHECKED, ["parks"]), "none").get_root().render()
-    gcj = build_map(CHECKED, build_layers(CHECKED, ["parks"]), "amap").get_root().render()
     loc = CHECKED.entries["park-tianhe-cbd"].location
-    assert f'"lat":{loc.lat},"lon":{loc.lon}' in wgs and f'"lat":{loc.lat},"lon":{loc.lon}' not in gcj
+    where = (loc.lon, loc.lat)
+    gcj = build_map(CHECKED, build_layers(CHECKED, ["parks"], lang="zh"), "amap", lang="zh").get_root().render()
+    wgs = build_map(CHECKED, build_layers(CHECKED, ["parks"], lang="zh"), "none", lang="zh").get_root().render()
+    assert drawn_at(wgs, "park-tianhe-cbd") == where  # the shifted map left the data in WGS84
+    # GCJ-02 moves a Guangzhou point about 600 m (620 m here).
+    assert 300 < distance_m(where, drawn_at(gcj, "park-tianhe-cbd")) < 900
     assert "autonavi" in gcj and "autonavi" not in wgs
 
 

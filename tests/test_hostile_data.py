@@ -19,11 +19,13 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 from streamlit_folium import generate_leaflet_string
 
+import layers
 from geo.__main__ import main
 from geo.data.problems import DataError, errors
 from geo.data.validate import load_checked, validate
 from geo.exports import export_data, sheet_export
 from geo.exports.district_sheet import district_sheet
+from geo.i18n import t
 from geo.maps.static_map import map_figure, save
 from geo.maps.webmap import build_map
 from layers import build_layers
@@ -271,7 +273,28 @@ def test_each_bad_file_gets_a_clear_message_in_validate_and_the_app(case: str, d
     assert str(data_copy) not in shown  # no server path reaches the browser
 
 
-def test_streamlit_never_shows_tracebacks_in_the_browser():
+def shown_text(at: AppTest) -> str:
+    """Everything the page sends to the browser, element by element (main area and sidebar)."""
+    def walk(node) -> list[str]:
+        children = getattr(node, "children", None)
+        own = [str(node.proto)] if getattr(node, "proto", None) is not None else []
+        return own + [text for child in (children or {}).values() for text in walk(child)]
+    return "\n".join(walk(at.main) + walk(at.sidebar))
+
+
+def test_an_error_while_drawing_the_page_shows_the_apps_message_and_no_traceback(monkeypatch, caplog):
+    """A bug anywhere below the page (here the layers raise) reaches the browser as the app's own
+    message; the traceback, with its server paths, goes to the server log only."""
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"layer failed in {ROOT}/secret_module.py")
+    monkeypatch.setattr(layers, "build_layers", broken)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception  # Streamlit's own error element: the exception and its stack
+    assert [e.value for e in at.error] == [t("app.internal_error", "zh")]
+    shown = shown_text(at)
+    assert "secret_module" not in shown and "RuntimeError" not in shown and "Traceback" not in shown
+    assert "secret_module" in caplog.text  # the operator still finds it in the log
+    # What escapes the app itself (an import error) shows no details either.
     config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
     assert 'showErrorDetails = "none"' in config
 

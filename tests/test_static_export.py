@@ -4,10 +4,12 @@ from __future__ import annotations
 import io
 import warnings
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgb
 from PIL import Image
 from pypdf import PdfReader
 
@@ -28,6 +30,11 @@ def glyph_warnings_fail():
         warnings.filterwarnings("error", message=".*Glyph.*missing.*")
         warnings.filterwarnings("error", message=".*missing from font.*")
         yield
+
+
+def pixels_of(pixels: np.ndarray, colour: str) -> int:
+    """How many pixels of an RGB image are `colour` (each channel within 12 levels of 255)."""
+    return int((np.abs(pixels.astype(int) - np.array(to_rgb(colour)) * 255).max(axis=2) <= 12).sum())
 
 
 def pdf_text(path: Path) -> list[str]:
@@ -61,6 +68,15 @@ def test_export_each_format(tmp_path: Path, fmt: str, district: str | None):
         pixels = np.asarray(img.convert("RGB"))
         assert (pixels < 240).any(axis=2).mean() > 0.10, "the page is (almost) blank"
         assert len(np.unique(pixels.reshape(-1, 3)[::97], axis=0)) > 50  # a map, not a flat fill
+        # The parks are on the map, not only in the legend: at 300 dpi a park's marker is a disc of
+        # about 650 pixels of its group's fill and a legend swatch at most 700; ask for half a disc
+        # per park placed in the district (the map also shows its neighbours').
+        area = next((d.geometry for d in CHECKED.districts if d.name_zh == district), None)
+        parks = Counter(i.style.fill for i in build_layers(CHECKED, ["parks"], lang="zh")[0].items
+                        if area is None or area.contains(i.geometry))
+        assert parks
+        for fill, placed in parks.items():
+            assert pixels_of(pixels, fill) > 700 + 325 * placed, (fill, placed)
     elif fmt == "svg":
         root = ET.fromstring(data)
         assert root.tag.endswith("svg") and len(root.findall(".//{http://www.w3.org/2000/svg}path")) > 100
