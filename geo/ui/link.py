@@ -9,7 +9,7 @@ and at most MAX_NOTICES parameters are named, then one notice counts the rest.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from geo.data.kinds import PLATFORM_SYSTEM
 from geo.data.model import CheckedLayout
@@ -51,7 +51,9 @@ def _view(text: str) -> tuple[float, float, float] | None:
 def parse_link(params: dict[str, str], checked: CheckedLayout, layer_keys: list[str],
                basemap_keys: list[str] | None = None) -> Link:
     """The state a link asks for; whatever cannot be used is left at its default, with a notice."""
-    values, ignored = {}, []
+    link = Link()  # each usable parameter sets its field
+    used: set[str] = set()  # the parameters taken
+    ignored: list[str] = []
     lang = params.get("lang", "").strip()
     lang = lang if lang in LANGS else "zh"  # the notices speak the link's language
 
@@ -64,32 +66,34 @@ def parse_link(params: dict[str, str], checked: CheckedLayout, layer_keys: list[
             bad(name, raw)
             continue
         if name == "page" and value in PAGES:
-            values["page"] = value
+            link = replace(link, page=value)
         elif name == "district" and (d := checked.district(value)) is not None:
-            values["district"] = d.name_zh
+            link = replace(link, district=d.name_zh)
         elif name == "layers" and set(value.split(",")) <= set(layer_keys):
-            values["layers"] = tuple(k for k in layer_keys if k in value.split(","))
+            link = replace(link, layers=tuple(k for k in layer_keys if k in value.split(",")))
         elif name == "basemap" and value in (basemap_keys or BASEMAPS):
-            values["basemap"] = value
+            link = replace(link, basemap=value)
         elif name == "lang" and value in LANGS:
-            values["lang"] = value
+            link = replace(link, lang=value)
         elif name == "doc" and len(docs := [d for d in checked.documents if d.startswith(value)]) == 1:
-            values["doc"] = docs[0]
+            link = replace(link, doc=docs[0])
         elif name == "system" and getattr(checked.entries.get(value), "kind", None) == PLATFORM_SYSTEM:
-            values["system"] = value
+            link = replace(link, system=value)
         elif name == "place" and value in checked.entries and value in checked.points:
-            values["place"] = value
+            link = replace(link, place=value)
         elif name == "view" and (v := _view(value)) is not None:
-            values["view"] = v
+            link = replace(link, view=v)
         else:
             bad(name, raw)
-    if "district" in values and "page" not in values:
-        values["page"] = "sheet"  # ?district=南沙区 opens that district's sheet
+            continue
+        used.add(name)
+    if "district" in used and "page" not in used:
+        link = replace(link, page="sheet")  # ?district=南沙区 opens that district's sheet
     shown, more = ignored[:MAX_NOTICES], max(0, len(ignored) - MAX_NOTICES)
     notices = [t("link.ignored", lang, param=p) for p in shown]
     if more:
         notices.append(t("link.more_ignored", lang, n=more))
-    return Link(**values, notices=tuple(notices), ignored=tuple(shown), more_ignored=more)
+    return replace(link, notices=tuple(notices), ignored=tuple(shown), more_ignored=more)
 
 
 def link_params(link: Link, layer_keys: list[str]) -> dict[str, str]:
