@@ -20,8 +20,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Browser
 
-from tests.browser import ROOT, browser, free_port, map_frame, serving
+from tests.browser import ROOT, free_port, map_frame, serving
 
 # The README's command (README.md "The two commands"); the test adds a free port only.
 README_COMMAND = ["python", "-m", "geo.ui.serve", "run", "app.py"]
@@ -119,7 +120,8 @@ def test_the_shim_refuses_and_records_outside_contact(tmp_path: Path):
         ("socket.getaddrinfo", "'checkip.amazonaws.com'"), ("socket.connect", "('8.8.8.8', 1)")]
 
 
-def test_the_app_started_as_the_readme_says_never_reaches_outside(tmp_path: Path):
+@pytest.mark.e2e
+def test_the_app_started_as_the_readme_says_never_reaches_outside(tmp_path: Path, chromium: Browser):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert " ".join(README_COMMAND) in readme, "the README starts the app another way"
     env, log = shim_env(tmp_path)
@@ -150,11 +152,10 @@ def test_the_app_started_as_the_readme_says_never_reaches_outside(tmp_path: Path
                 browser_outside.append(route.request.url)
                 route.abort()
 
-        with browser() as b:
-            page = b.new_page(viewport={"width": 1200, "height": 800})
-            page.route("**/*", loopback_only)
-            page.goto(url)
-            map_frame(page)
+        page = chromium.new_page(viewport={"width": 1200, "height": 800})
+        page.route("**/*", loopback_only)
+        page.goto(url)
+        map_frame(page)
         after_page = attempts(log)
     finally:
         proc.terminate()
@@ -166,6 +167,7 @@ def test_the_app_started_as_the_readme_says_never_reaches_outside(tmp_path: Path
     assert "Local URL" in output and "External URL" not in output and "Network URL" not in output
 
 
+@pytest.mark.e2e
 def test_with_the_deploy_units_flags_cross_origin_handshakes_look_up_nothing(tmp_path: Path):
     """The unit's own ExecStart (its port and paths made local): each handshake whose Origin
     differs from Host used to look up the check-ip host twice, inside the event loop."""
@@ -186,6 +188,7 @@ def test_with_the_deploy_units_flags_cross_origin_handshakes_look_up_nothing(tmp
     assert attempts(log) == []
 
 
+@pytest.mark.e2e
 def test_the_launcher_loads_nothing_of_the_app_before_streamlit_runs_the_page():
     """bench/ serves a bare Streamlit page through the launcher as its floor: importing it must not
     bring pandas or geopandas (geo/__init__ imports its API on first use)."""

@@ -15,11 +15,16 @@ import time
 from pathlib import Path
 from typing import Self
 
+import pytest
 from fontTools.ttLib import TTFont
 from matplotlib import ft2font
+from playwright.sync_api import Browser
 from pypdf import PdfReader
 
-from tests.browser import ARTIFACTS, ROOT, browser, free_port, map_frame, serving, wait_until
+from tests.browser import ARTIFACTS, ROOT, free_port, map_frame, serving, wait_until
+
+# Each test runs the app or its CLI in processes of its own, which it kills or starves.
+pytestmark = pytest.mark.e2e
 
 DATA = ROOT / "data"
 DISTRICT = "黄埔区"
@@ -94,11 +99,11 @@ def tree_state(folder: Path) -> dict[str, tuple[str, int]]:
 
 # --- a) a server restarted under an open page --------------------------------------------------
 
-def test_server_killed_and_restarted_under_an_open_page(tmp_path: Path):
+def test_server_killed_and_restarted_under_an_open_page(tmp_path: Path, chromium: Browser):
     server = AppServer(free_port(), tmp_path / "app.log", {"GZMAP_CACHE": str(tmp_path / "cache")})
     ARTIFACTS.mkdir(exist_ok=True)
-    with server, browser() as b:
-        page = b.new_page(viewport={"width": 1400, "height": 900})
+    with server:
+        page = chromium.new_page(viewport={"width": 1400, "height": 900})
         page.goto(server.url)
         map_frame(page)
         parks = page.get_by_role("checkbox", name="多点（园区）")
@@ -180,15 +185,15 @@ def readonly_prefix(folder: Path) -> tuple[list[str], str]:
             "root without CAP_DAC_OVERRIDE/CAP_FOWNER")
 
 
-def test_app_runs_on_a_read_only_data_folder(tmp_path: Path):
+def test_app_runs_on_a_read_only_data_folder(tmp_path: Path, chromium: Browser):
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     prefix, how = readonly_prefix(data)
     before = tree_state(data)
     cache = tmp_path / "cache"
     env = {"GZMAP_DATA": str(data), "GZMAP_CACHE": str(cache)}
-    with AppServer(free_port(), tmp_path / "app.log", env, prefix) as server, browser() as b:
-        page = b.new_page(viewport={"width": 1400, "height": 900})
+    with AppServer(free_port(), tmp_path / "app.log", env, prefix) as server:
+        page = chromium.new_page(viewport={"width": 1400, "height": 900})
         page.goto(server.url)
         frame = map_frame(page)
         assert markers(frame, "gz-park") > 0 and markers(frame, "gz-node") > 0
@@ -314,7 +319,7 @@ def assert_sheet_pdf(data: bytes) -> str:
     return text
 
 
-def test_two_app_processes_build_the_font_cache_at_once(tmp_path: Path):
+def test_two_app_processes_build_the_font_cache_at_once(tmp_path: Path, chromium: Browser):
     """As deployed (deploy/): two processes, one read-only data folder, one empty font cache;
     both open a district sheet at the same time, whose PDF (made with the page) builds the font
     subset, and both PDFs download."""
@@ -328,10 +333,10 @@ def test_two_app_processes_build_the_font_cache_at_once(tmp_path: Path):
                          {"GZMAP_DATA": str(data), "GZMAP_CACHE": str(cache), "AUDIT_LOG": str(audit)},
                          prefix, audited(tmp_path)) for n, audit in zip("ab", audits)]
     watch = CacheWatch(cache)
-    with servers[0], servers[1], browser() as b:
+    with servers[0], servers[1]:
         assert not any(cache.iterdir())
         watch.start()
-        pages = [b.new_page(viewport={"width": 1400, "height": 900}) for _ in servers]
+        pages = [chromium.new_page(viewport={"width": 1400, "height": 900}) for _ in servers]
         for page, server in zip(pages, servers):
             page.goto(f"{server.url}/?district={DISTRICT}")
         both_asked = time.time()
