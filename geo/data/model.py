@@ -24,9 +24,10 @@ the validator reports and tests refuse in the shipped data.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+from typing import TypeVar, overload
 
 import geopandas as gpd
 import shapely
@@ -34,15 +35,21 @@ from shapely.geometry import LineString, Point
 
 from geo.crs import EQUAL_AREA, WGS84, project
 from geo.data.districts import District, on_border
-from geo.data.kinds import AXIS, AXIS_NODE, KINDS, PLATFORM, PLATFORM_SYSTEM, SEGMENT, TASK, place_kinds
+from geo.data.kinds import AXIS, KINDS, PLATFORM, PLATFORM_SYSTEM, place_kinds
 from geo.data.problems import Problem
 from geo.data.records import (
     Axis,
     AxisNode,
+    AxisNodeData,
     CoreArea,
     Document,
+    Entry,
+    FileEntry,
     Location,
+    NodeList,
+    Place,
     Platform,
+    PlatformSystem,
     Segment,
     Task,
     Unit,
@@ -51,6 +58,7 @@ from geo.data.records import (
 from geo.i18n import Lang, join, paren, t
 
 UNEXPLAINED = "未说明（UNEXPLAINED）：请在该条目加 boundary_note"
+E = TypeVar("E")
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class CheckedLayout:
-    entries: Mapping[str, object]  # id -> record (geo.data.records), in file order
+    entries: Mapping[str, Entry]  # id -> record (geo.data.records), in file order
     documents: Mapping[str, Document]
     units: Mapping[str, Unit]  # 责任单位 by name_zh, with their English names
     districts: tuple[District, ...]
@@ -92,13 +100,26 @@ class CheckedLayout:
     platforms_at: Mapping[str, tuple[str, ...]]
     revision: str  # 12 hex digits of the SHA-256 of the data files read (geo.data.validate)
 
-    def of_kind(self, kind: str) -> list:
-        return [e for e in self.entries.values() if e.kind == kind]
+    @overload
+    def of_kind(self, kind: str) -> list[Entry]: ...
+    @overload
+    def of_kind(self, kind: str, model: type[E]) -> list[E]: ...
+
+    def of_kind(self, kind: str, model: type[E] | None = None) -> list[Entry] | list[E]:
+        """The entries of `kind` in file order; given its record type `model`, typed as such (an
+        entry of that kind and another type is an error in the registry, never dropped)."""
+        out = [e for e in self.entries.values() if e.kind == kind]
+        if model is None:
+            return out
+        typed: list[E] = [e for e in out if isinstance(e, model)]
+        if len(typed) != len(out):
+            raise TypeError(f"the {kind} entries are not all {model.__name__}")
+        return typed
 
     @property
     def axis(self) -> Axis | None:
         """The innovation axis, or None in a reading whose document does not describe it (004)."""
-        return next(iter(self.of_kind(AXIS)), None)
+        return next(iter(self.of_kind(AXIS, Axis)), None)
 
     def disagreement(self, entry_id: str, lang: Lang) -> tuple[str, str]:
         """The finding on `entry_id` in `lang`, and its explanation (as written, in Chinese)."""
@@ -110,7 +131,7 @@ class CheckedLayout:
         """The findings a district's sheet lists: those concerning `district` (its name_zh)."""
         return [f for f in self.findings if district in f.districts]
 
-    def findings_for(self, entry) -> list[Finding]:
+    def findings_for(self, entry: Entry) -> list[Finding]:
         """The findings a reader of the entry must see: its own, or, where it declares no district
         itself, those of the places it inherits its districts and point from (a node's core or
         park, a platform's places)."""
@@ -119,16 +140,17 @@ class CheckedLayout:
             ids.update(p for p in getattr(entry, "places", ()) if isinstance(p, str))
         return [f for f in self.findings if f.entry_id in ids]
 
-    def platforms_of(self, entry) -> list[Platform]:
+    def platforms_of(self, entry: Entry) -> list[Platform]:
         """Platforms at a place, or at the place a node stands on."""
         place = getattr(entry, "place", None) or entry.id
-        return [self.entries[i] for i in self.platforms_at.get(place, ())]
+        return [p for i in self.platforms_at.get(place, ()) if isinstance(p := self.entries[i], Platform)]
 
     def as_read(self, doc: str | None = None, system: str | None = None) -> CheckedLayout:
         """What one document says (`doc`), and/or one reading of the platform system (`system`)."""
         out = self.cited_by(doc) if doc else self
-        if system and system in self.entries:  # one reading: its members, and no other platform
-            members = {p for ids in self.entries[system].members.values() for p in ids}
+        if system and isinstance(reading := self.entries.get(system), PlatformSystem):
+            # one reading: its members, and no other platform
+            members = {p for ids in reading.members.values() for p in ids}
             out = out.restricted({k for k, e in out.entries.items() if e.kind != PLATFORM or k in members})
         return out
 
@@ -159,9 +181,9 @@ class CheckedLayout:
         d = self.district(name_zh) if lang == "en" else None
         return d.name_en if d else name_zh
 
-    def systems_of(self, platform) -> list:
+    def systems_of(self, platform: Platform) -> list[PlatformSystem]:
         """The documents' readings of the platform system (data/systems.yaml) that count this platform."""
-        return [s for s in self.of_kind(PLATFORM_SYSTEM)
+        return [s for s in self.of_kind(PLATFORM_SYSTEM, PlatformSystem)
                 if any(platform.id in ids for ids in s.members.values())]
 
     def district(self, name: str) -> District | None:
@@ -194,28 +216,41 @@ class CheckedLayout:
                                 if any(src.doc == doc for _, src in citations(e))})
 
 
-def resolve_nodes(entries: dict[str, object]) -> dict[str, object]:
-    """Axis nodes take their name, aliases and districts from the core or park they stand on."""
-    out = {}
+def resolve_nodes(entries: Mapping[str, FileEntry]) -> dict[str, Entry]:
+    """Axis nodes take their name, aliases and districts from the core or park they stand on (the
+    validator has checked that each stands on one)."""
+    out: dict[str, Entry] = {}
     for key, e in entries.items():
-        if e.kind == AXIS_NODE and (place := entries.get(e.place)) is not None:
-            e = AxisNode(**e.model_dump(), name_zh=place.name_zh, name_en=place.name_en,
-                         name_en_basis=place.name_en_basis, aliases=place.aliases, district=place.district)
-        out[key] = e
+        if isinstance(e, AxisNodeData):
+            place = entries[e.place]
+            if not isinstance(place, Place):
+                raise ValueError(f"axis node {e.id} stands on {e.place}, which is no place")
+            out[key] = AxisNode(**e.model_dump(), name_zh=place.name_zh, name_en=place.name_en,
+                                name_en_basis=place.name_en_basis, aliases=place.aliases,
+                                district=place.district)
+        else:
+            out[key] = e
     return out
 
 
-def _points(entries: Mapping[str, object]) -> dict[str, Location]:
+def _own_districts(e: FileEntry) -> tuple[str, ...]:
+    """The districts an entry's record declares itself (a task's named districts are no such claim)."""
+    return (e.district or ()) if isinstance(e, (Place, Platform, AxisNode, Segment)) else ()
+
+
+def _points(entries: Mapping[str, Entry]) -> dict[str, Location]:
     out = {}
     for e in entries.values():
-        own = getattr(e, "location", None)
-        ref = getattr(e, "place", None) or next(iter(getattr(e, "places", ()) or ()), None)
-        if e.kind in (TASK, SEGMENT):
+        if isinstance(e, (Task, Segment)):
             continue
+        own = e.location if isinstance(e, (Place, Platform)) else None
+        ref = e.place if isinstance(e, AxisNode) else (
+            next(iter(e.places), None) if isinstance(e, (Platform, NodeList)) else None)
+        at = entries.get(ref) if ref is not None else None
         if own is not None:
             out[e.id] = own
-        elif isinstance(ref, str) and ref in entries and getattr(entries[ref], "location", None):
-            out[e.id] = entries[ref].location
+        elif isinstance(at, (Place, Platform)) and at.location is not None:
+            out[e.id] = at.location
     return out
 
 
@@ -226,15 +261,16 @@ def schematic_circle(loc: Location, area_km2: float) -> shapely.Geometry:
     return project(centre.buffer(radius_m, 64), WGS84, src=EQUAL_AREA)
 
 
-def axis_line(entries: Mapping[str, object], points: Mapping[str, Location]) -> LineString:
+def axis_line(entries: Mapping[str, Entry], points: Mapping[str, Location]) -> LineString:
     """The axis through its nodes in order: the plans publish no line, only the nodes."""
-    nodes = [e for e in entries.values() if e.kind == AXIS_NODE and e.id in points]
+    nodes = [e for e in entries.values() if isinstance(e, AxisNode) and e.id in points]
     if len(nodes) < 2:  # a reading naming fewer than two nodes has no line (shapely refuses one point)
         return LineString()
     return LineString([(points[n.id].lon, points[n.id].lat) for n in nodes])
 
 
-def _geometries(entries, points, districts: tuple[District, ...]) -> dict[str, shapely.Geometry]:
+def _geometries(entries: Mapping[str, Entry], points: Mapping[str, Location],
+                districts: tuple[District, ...]) -> dict[str, shapely.Geometry]:
     line = axis_line(entries, points)
     polygons = {d.name_zh: d.geometry for d in districts}
     out: dict[str, shapely.Geometry] = {}
@@ -244,23 +280,24 @@ def _geometries(entries, points, districts: tuple[District, ...]) -> dict[str, s
             out[e.id] = line
         elif how == "axis_part" and isinstance(e, Segment):
             out[e.id] = line.intersection(shapely.union_all([polygons[n] for n in e.district if n in polygons]))
-        elif how == "extent" and isinstance(e, CoreArea) and e.extent == "schematic-circle":
+        elif (how == "extent" and isinstance(e, CoreArea) and e.extent == "schematic-circle"
+              and e.area_km2_published is not None):  # the record's check: the two go together
             out[e.id] = schematic_circle(e.location, e.area_km2_published)
         elif how in ("point", "extent") and e.id in points:
             out[e.id] = Point(points[e.id].lon, points[e.id].lat)
     return out
 
 
-def _declared(entries: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
+def _declared(entries: Mapping[str, Entry]) -> dict[str, tuple[str, ...]]:
     out = {}
     for e in entries.values():
         if isinstance(e, Task):
             out[e.id] = e.districts
-        elif getattr(e, "district", None):
-            out[e.id] = tuple(e.district)
-        else:  # a platform declared nowhere: its places' districts
-            places = [entries[p] for p in getattr(e, "places", ()) if p in entries]
-            out[e.id] = tuple(dict.fromkeys(d for p in places for d in getattr(p, "district", ())))
+        elif own := _own_districts(e):
+            out[e.id] = own
+        else:  # a platform (or node list) declared nowhere: its places' districts
+            places = [entries[p] for p in e.places if p in entries] if isinstance(e, (Platform, NodeList)) else []
+            out[e.id] = tuple(dict.fromkeys(d for p in places for d in _own_districts(p)))
     return out
 
 
@@ -292,39 +329,41 @@ def _located(points: Mapping[str, Location], districts: tuple[District, ...], *,
     return {pid: on_border(found, declared.get(pid, ())).name_zh for pid, found in candidates.items()}
 
 
-def _platforms_at(entries: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
+def _platforms_at(entries: Mapping[str, Entry]) -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
     places = set(place_kinds())
     for e in entries.values():
-        if e.kind in places:
-            for pid in getattr(e, "platforms", ()):
+        if isinstance(e, Place) and e.kind in places:
+            for pid in e.platforms:
                 out.setdefault(e.id, []).append(pid)
         if isinstance(e, Platform):
             for place in e.places:
                 out.setdefault(place, []).append(e.id)
     order = {key: i for i, key in enumerate(entries)}
-    return {k: tuple(sorted(set(v), key=order.get)) for k, v in out.items()}
+    return {k: tuple(sorted(set(v), key=order.__getitem__)) for k, v in out.items()}
 
 
-def _findings(records: Mapping[str, object], located: Mapping[str, str]) -> list[Finding]:
+def _findings(records: Mapping[str, FileEntry], located: Mapping[str, str]) -> list[Finding]:
     """The findings rule (module docstring), over the records as the files give them: before
     nodes take their place's districts, so that only what an entry declares itself counts."""
     out = []
     for e in records.values():
-        own = tuple(getattr(e, "district", None) or ())
+        own = _own_districts(e)
         actual = located.get(e.id)
+        note = e.boundary_note if isinstance(e, (Place, Platform)) else None
         if own and actual is not None and actual not in own:
-            out.append(Finding(e.id, KINDS[e.kind].file, own, actual, getattr(e, "boundary_note", None) or ""))
+            out.append(Finding(e.id, KINDS[e.kind].file, own, actual, note or ""))
     return out
 
 
-def disagreement_text(own: tuple[str, ...], actual: str, *, lang: Lang, name=lambda d: d) -> str:
+def disagreement_text(own: tuple[str, ...], actual: str, *, lang: Lang,
+                      name: Callable[[str], str] = str) -> str:
     """What a plan-vs-boundary finding says; `name` gives a district's name in `lang`."""
     return t("finding.text", lang, own=join(map(name, own), lang), actual=name(actual))
 
 
-def build_checked(records: dict[str, object], documents: dict[str, Document],
-                  districts: tuple[District, ...], units: dict[str, Unit] | None = None, *,
+def build_checked(records: Mapping[str, FileEntry], documents: Mapping[str, Document],
+                  districts: tuple[District, ...], units: Mapping[str, Unit] | None = None, *,
                   revision: str) -> CheckedLayout:
     """Derive every fact once from records whose references and districts have been checked;
     `revision` names the data files' content they were read from."""

@@ -155,22 +155,30 @@ class Record(Frozen):
 
 
 class Place(Record):
+    """A place of the plans: platforms stand at it, axis nodes on it. Not every one is located."""
+
     district: Districts = Field(description="declared district(s): one name or a list")
-    location: Location
+    location: Location | None = Field(description="null where no public source places it: it is then "
+                                                  "listed, not drawn")
     boundary_note: Text | None = Field(None, description="why the point lies in another district's polygon")
     district_basis: Text | None = Field(None, description="why the declared district is what it is")
+    platforms: Ids = Field((), description="ids of platforms the documents place here")
 
 
-class Core(Place):
+class LocatedPlace(Place):
+    """A place the plans' own maps locate, so its point is required."""
+
+    location: Location
+
+
+class Core(LocatedPlace):
     kind: Literal["core"] = "core"
     core_type: Literal["一区", "三城"] = Field(description="the 一区 or one of the 三城")
-    platforms: Ids = Field((), description="ids of platforms the documents place here")
 
 
-class CoreArea(Place):
+class CoreArea(LocatedPlace):
     kind: Literal["core_area"] = "core_area"
     core: Id = Field(description="id of the core it is part of")
-    platforms: Ids = Field((), description="ids of platforms the documents place here")
     area_km2_published: Positive | None = Field(None, description="area the plan publishes, km²")
     extent: Literal["schematic-circle"] | None = Field(None, description="how the area is drawn")
 
@@ -183,10 +191,7 @@ class CoreArea(Place):
 
 class Park(Place):
     kind: Literal["park"] = "park"
-    location: Location | None = Field(description="null where no public source places the park: it is "
-                                                  "then listed, not drawn")
     group: Group = Field(description="the 多点 group of 001 §三")
-    platforms: Ids = Field((), description="ids of platforms the documents place here")
 
 
 class Platform(Record):
@@ -309,6 +314,9 @@ class PlatformSystem(Record):
     members: dict[Tier, Ids] = Field(description="platform ids per tier, as that document counts them")
 
 
+# An entry as its data file holds it: what the registry's models (geo.data.kinds) parse.
+FileEntry = Union[Core, CoreArea, Park, Platform, Task, Axis, AxisNodeData, Segment, NodeList, PlatformSystem]
+# An entry once loaded (geo.data.model): each node has taken its place's name and districts.
 Entry = Annotated[Union[Core, CoreArea, Park, Platform, Task, Axis, AxisNode, Segment, NodeList,
                         PlatformSystem],
                   Field(discriminator="kind")]
