@@ -10,9 +10,10 @@ a translation and the data says so (`name_en_basis`).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import yaml
 
@@ -34,17 +35,35 @@ def t(key: str, lang: Lang, /, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
-def name(entry: object, lang: Lang) -> str:
+class Named(Protocol):
+    """Anything with a name in both languages: an entry, a district, a kind."""
+
+    @property
+    def name_zh(self) -> str: ...
+    @property
+    def name_en(self) -> str: ...
+
+
+class Roled(Protocol):
+    """Anything with a role: an entry, an axis node's role in a segment."""
+
+    @property
+    def role_zh(self) -> str: ...
+    @property
+    def role_en(self) -> str | None: ...
+
+
+def name(entry: Named, lang: Lang) -> str:
     """An entry's (or district's, or kind's) name in `lang`."""
     return entry.name_en if lang == "en" else entry.name_zh
 
 
-def role(entry: object, lang: Lang) -> str:
+def role(entry: Roled, lang: Lang) -> str:
     """An entry's role; in English its translation where the data has one (else the Chinese)."""
-    return (getattr(entry, "role_en", None) if lang == "en" else None) or entry.role_zh
+    return (entry.role_en if lang == "en" else None) or entry.role_zh
 
 
-def join(items, lang: Lang) -> str:
+def join(items: Iterable[str], lang: Lang) -> str:
     """A list as one phrase: 甲、乙 / A, B."""
     return t("punct.join", lang).join(items)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from geo.data.kinds import AXIS_NODE, CORE, CORE_AREA, KINDS, PLATFORM, SEGMENT, TASK, place_kinds, table_kinds
 from geo.data.model import CheckedLayout
-from geo.data.records import SCOPES, TIERS
+from geo.data.records import SCOPES, TIERS, AxisNode, Entry, Platform, Segment, Task
 
 COMMON_TASK = "common_task"  # tasks for all (or all relevant) district governments
 FINDING = "finding"  # plans and boundaries disagree
@@ -64,8 +64,8 @@ def _listed(checked: CheckedLayout, entry_id: str, district: str) -> bool:
     return district in checked.declared.get(entry_id, ()) or checked.located.get(entry_id) == district
 
 
-def _group(entry, nodes: list[str]) -> str:
-    if entry.kind == PLATFORM:
+def _group(entry: Entry, nodes: list[str]) -> str:
+    if isinstance(entry, Platform):
         return f"{PLATFORM}-{entry.tier}"
     return AXIS_NODE if nodes else GROUP_OF_KIND.get(entry.kind, entry.kind)
 
@@ -74,17 +74,17 @@ def assignments(checked: CheckedLayout, *, district: str) -> list[Assignment]:
     """Everything the plans assign to `district` (its name_zh), in sheet order."""
     out: list[Assignment] = []
     nodes_at: dict[str, list[str]] = {}
-    for node in checked.of_kind(AXIS_NODE):
+    for node in checked.of_kind(AXIS_NODE, AxisNode):
         nodes_at.setdefault(node.place, []).append(node.id)
     places = set(place_kinds())
     for kind in table_kinds():
         if kind == AXIS_NODE:  # on the rows of their places
             continue
         for e in checked.of_kind(kind):
-            if kind == SEGMENT:
+            if isinstance(e, Segment):
                 if district in e.district:
                     out.append(Assignment(SEGMENT, (e.id,), "declared"))
-            elif kind == TASK:
+            elif isinstance(e, Task):
                 if e.district_scope in SCOPES:
                     out.append(Assignment(COMMON_TASK, (e.id,), "common"))
                 elif district in e.districts:

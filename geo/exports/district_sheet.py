@@ -17,15 +17,29 @@ sheet, and unchanged when rows move or other entries are added, so a review can 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol, TypedDict
 
 from geo.data.assignments import FINDING, Assignment, assignments
-from geo.data.kinds import KINDS, TASK, place_kinds
+from geo.data.kinds import KINDS, place_kinds
 from geo.data.model import CheckedLayout
-from geo.i18n import Lang, catalogue, colon, join, name, paren, role, scope_name, sep, t, tier_name
+from geo.data.records import AxisNode, NodeList, Platform, Segment, Source, Task
+from geo.i18n import Lang, Named, Roled, catalogue, colon, join, name, paren, role, scope_name, sep, t, tier_name
 
 COLUMNS = ("group", "name", "role", "lead_units", "supporting_units", "period", "basis", "placed", "sources",
            "quotes", "ids", "key", "revision")  # titles: sheet.col.<column>
+
+
+class Listed(Named, Roled, Protocol):
+    """What a row is about: a place, platform, segment or task (every entry but nodes and node lists)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def sources(self) -> tuple[Source, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -82,8 +96,20 @@ def group_title(key: str, lang: Lang) -> str:
     return f"{name(KINDS[kind], lang)} · {tier_name(tier, lang)}" if tier else name(KINDS[kind], lang)
 
 
-def _sources(checked: CheckedLayout, records, lang: Lang) -> dict[str, str]:
-    seen, labels, short, quotes = set(), [], [], []
+class _Cited(TypedDict):
+    """A row's sources columns (Row's fields of the same names)."""
+
+    sources: str
+    sources_short: str
+    quotes: str
+    docs: tuple[str, ...]
+
+
+def _sources(checked: CheckedLayout, records: Sequence[Listed], lang: Lang) -> _Cited:
+    seen: set[tuple[str, str, str]] = set()
+    labels: list[str] = []
+    short: list[str] = []
+    quotes: list[str] = []
     for record in records:
         for s in record.sources:
             if (s.doc, s.section, s.quote) in seen:
@@ -99,40 +125,38 @@ def _sources(checked: CheckedLayout, records, lang: Lang) -> dict[str, str]:
             "docs": docs}
 
 
-def _basis(checked: CheckedLayout, a: Assignment, district: str, lang: Lang) -> str:
-    """Why the row is on the sheet, in `lang` (geo.data.assignments.basis says which reason)."""
-    e = checked.entries[a.ids[-1]]
+def _basis(checked: CheckedLayout, a: Assignment, e: Listed, district: str, lang: Lang) -> str:
+    """Why the row about `e` is on the sheet, in `lang` (geo.data.assignments.basis says which reason)."""
     if a.basis == FINDING:
         return checked.disagreement(e.id, lang)[1]
     if a.basis == "responsible":
         return t("sheet.basis.responsible", lang, district=checked.district_name(district, lang))
-    if a.basis == "common":
+    if a.basis == "common" and isinstance(e, Task):
         return t("sheet.basis.common", lang, scope=scope_name(e.district_scope, lang))
     declared, where = checked.declared.get(e.id, ()), checked.located.get(e.id)
     text = t(f"sheet.basis.{a.basis}", lang, districts=join((checked.district_name(d, lang) for d in declared), lang),
              where=checked.district_name(where, lang) if where else t("sheet.basis.outside", lang))
-    if getattr(e, "basis", None) == "inferred from order":  # a platform whose district a list's order gives
+    if isinstance(e, Platform) and e.basis == "inferred from order":  # its district a list's order gives
         text += paren(t("sheet.basis.inferred", lang), lang)
     return text
 
 
-def _role(checked: CheckedLayout, a: Assignment, lang: Lang) -> str:
+def _role(checked: CheckedLayout, a: Assignment, e: Listed, nodes: Iterable[AxisNode], lang: Lang) -> str:
     """What the row says: a finding's disagreement; a place's role as its kind, with each node
     standing on it and the node's segment roles; else the entry's or task's role."""
     if a.basis == FINDING:
-        return checked.disagreement(a.ids[-1], lang)[0].strip()
-    *nodes, e = [checked.entries[i] for i in a.ids]
+        return checked.disagreement(e.id, lang)[0].strip()
     if e.kind not in place_kinds():
         return role(e, lang)
     roles = [name(KINDS[e.kind], lang) + colon(lang) + role(e, lang)]
     for n in nodes:
         roles.append(t("sheet.pole" if n.pole else "sheet.node", lang) + colon(lang) + role(n, lang))
-        roles += [(name(checked.entries[r.segment], lang) if r.segment in checked.entries else r.segment)
+        roles += [(name(seg, lang) if isinstance(seg := checked.entries.get(r.segment), Segment) else r.segment)
                   + colon(lang) + role(r, lang) for r in n.segment_roles]
     return sep(lang).join(roles)
 
 
-def _period(checked: CheckedLayout, task) -> str:
+def _period(checked: CheckedLayout, task: Task) -> str:
     docs = [checked.documents.get(s.doc) for s in task.sources]
     return "、".join(dict.fromkeys(d.period for d in docs if d is not None and d.period))
 
@@ -140,17 +164,20 @@ def _period(checked: CheckedLayout, task) -> str:
 
 
 def _row(checked: CheckedLayout, a: Assignment, district: str, lang: Lang) -> Row:
-    records = [checked.entries[i] for i in a.ids]
-    e = records[-1]
-    units = lambda names: join((checked.unit_name(u, lang) for u in names), lang)  # noqa: E731
-    extra = {}
-    if e.kind == TASK:
-        extra = {"lead_units": units(e.lead_units), "supporting_units": units(e.supporting_units),
-                 "period": _period(checked, e)}
-    elif a.basis not in (FINDING, "declared"):  # a place or platform (a segment is a line, always drawn)
-        extra = {"placed": t("sheet.placed" if e.id in checked.geometries else "sheet.unplaced", lang)}
-    return Row(a.key, a.group, a.ids, name(e, lang), _role(checked, a, lang), basis=_basis(checked, a, district, lang),
-               revision=checked.revision, **_sources(checked, records, lang), **extra)
+    e = checked.entries[a.ids[-1]]
+    if isinstance(e, (AxisNode, NodeList)):  # the district query lists neither on a row of its own
+        raise ValueError(f"sheet row {a.key}: a {e.kind} has no row of its own")
+    nodes = [n for i in a.ids[:-1] if isinstance(n := checked.entries[i], AxisNode)]  # a place row's nodes
+    row = Row(a.key, a.group, a.ids, name(e, lang), _role(checked, a, e, nodes, lang),
+              basis=_basis(checked, a, e, district, lang), revision=checked.revision,
+              **_sources(checked, [*nodes, e], lang))
+    if isinstance(e, Task):
+        units = lambda names: join((checked.unit_name(u, lang) for u in names), lang)  # noqa: E731
+        return replace(row, lead_units=units(e.lead_units), supporting_units=units(e.supporting_units),
+                       period=_period(checked, e))
+    if a.basis not in (FINDING, "declared"):  # a place or platform (a segment is a line, always drawn)
+        return replace(row, placed=t("sheet.placed" if e.id in checked.geometries else "sheet.unplaced", lang))
+    return row
 
 
 def district_sheet(checked: CheckedLayout, district: str, *, lang: Lang) -> Sheet:
