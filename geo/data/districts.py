@@ -11,6 +11,7 @@ from pathlib import Path
 
 import shapely
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 
 from geo.crs import area_km2
 from geo.data.load import MAX_NESTING, MAX_NUMBER_DIGITS, nesting_problem, number_problem, read_text
@@ -41,7 +42,7 @@ class District:
     name_en: str
     group: str
     area_km2: float
-    geometry: shapely.Geometry
+    geometry: BaseGeometry
 
 
 def _text(props: dict, key: str) -> str:
@@ -69,7 +70,7 @@ def _crs_problem(doc: dict) -> str | None:
     return f"declares the coordinate system {excerpt(name or crs)}; the file must be WGS84 (EPSG:4326) lon/lat"
 
 
-def _range_problem(geoms: list[shapely.Geometry]) -> str | None:
+def _range_problem(geoms: list[BaseGeometry]) -> str | None:
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
     inside = LON_RANGE[0] <= minx and maxx <= LON_RANGE[1] and LAT_RANGE[0] <= miny and maxy <= LAT_RANGE[1]
     if inside:

@@ -94,18 +94,23 @@ def files() -> dict[str, list[Kind]]:
     return out
 
 
+def sections(file_kinds: list[Kind]) -> dict[str, Kind]:
+    """A file's top-level keys -> the kind each holds (none for a file that is one list of entries)."""
+    return {k.section: k for k in file_kinds if k.section is not None}
+
+
 def searchable() -> list[str]:
     return [k.key for k in KINDS.values() if k.searchable]
 
 
 def table_kinds() -> list[str]:
-    return sorted((k.key for k in KINDS.values() if k.table_order is not None),
-                  key=lambda key: KINDS[key].table_order)
+    order = {k.key: k.table_order for k in KINDS.values() if k.table_order is not None}
+    return sorted(order, key=order.__getitem__)
 
 
 def labelled() -> list[str]:
-    return sorted((k.key for k in KINDS.values() if k.label_priority is not None),
-                  key=lambda key: KINDS[key].label_priority)
+    priority = {k.key: k.label_priority for k in KINDS.values() if k.label_priority is not None}
+    return sorted(priority, key=priority.__getitem__)
 
 
 def kinds_of_layer(layer: str) -> list[Kind]:

@@ -5,14 +5,16 @@ the file, the entry id and the field, and says what is wrong: the validator's wo
 """
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
-from geo.data.kinds import KINDS, Kind, files
+from geo.data.kinds import KINDS, Kind, files, sections
 from geo.data.problems import Problem
 from geo.data.records import Document, Unit, excerpt, shorten
 from geo.data.revision import Revision
@@ -43,27 +45,30 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     lists by alias, but nested aliases turn a few hundred bytes into billions of values
     ("billion laughs"). Sizes are counted while composing, so nothing is ever expanded."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
         self._sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values, depth) once expanded
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event = self.peek_event()
+        mark = event.start_mark if isinstance(event.start_mark, yaml.error.Mark) else None  # this loader's kind
         if isinstance(event, yaml.AliasEvent):
             target = self.anchors.get(event.anchor)
             if target is not None and id(target) not in self._sizes:
                 raise yaml.composer.ComposerError(
-                    None, None, f"the alias *{shorten(event.anchor, 40)} is used inside its own anchor: "
-                    "a value cannot hold itself", event.start_mark)
+                    None, None, f"the alias *{shorten(str(event.anchor), 40)} is used inside its own anchor: "
+                    "a value cannot hold itself", mark)
             return super().compose_node(parent, index)  # an undefined alias is YAML's own error
         if self._depth >= MAX_NESTING:
-            raise yaml.composer.ComposerError(None, None, nesting_problem(self._depth), event.start_mark)
+            raise yaml.composer.ComposerError(None, None, nesting_problem(self._depth), mark)
         self._depth += 1
         try:
             node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
+        if node is None:
+            return None
         if isinstance(node, yaml.MappingNode):
             children = [n for pair in node.value for n in pair]
         else:
@@ -80,13 +85,13 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         self._sizes[id(node)] = (size, depth)
         return node
 
-    def construct_yaml_int(self, node):
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         digits = sum(ch.isdigit() for ch in node.value)
         if digits > MAX_NUMBER_DIGITS:
             raise yaml.constructor.ConstructorError(None, None, number_problem(digits), node.start_mark)
         return super().construct_yaml_int(node)
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
@@ -176,7 +181,7 @@ def _field(loc: tuple) -> str:
     return out or "-"
 
 
-def _message(err: dict) -> str:
+def _message(err: ErrorDetails) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind == "missing":
         return "missing required field"
@@ -223,19 +228,19 @@ def _sections(doc: Any, file: str, kinds: list[Kind]) -> tuple[dict[str, list], 
         if not isinstance(doc, list):
             return {}, [Problem.error(file, "-", "-", "file must be a YAML list of entries")]
         return {kinds[0].key: doc}, []
-    keys = [k.section for k in kinds]
+    keys = list(sections(kinds))
     if not isinstance(doc, dict):
         return {}, [Problem.error(file, "-", "-", f"file must be a mapping with {', '.join(keys)}")]
     problems = [Problem.error(file, "-", shorten(str(k), 60), "unknown top-level key") for k in doc if k not in keys]
     out = {}
-    for kind in kinds:
-        value = doc.get(kind.section)
+    for section, kind in sections(kinds).items():
+        value = doc.get(section)
         if kind.single:
             value = [value] if isinstance(value, dict) else value
         if not isinstance(value, list):
-            problems.append(Problem.error(file, "-", kind.section, "missing, or not a list: must be a list of entries"))
+            problems.append(Problem.error(file, "-", section, "missing, or not a list: must be a list of entries"))
         elif not value:
-            problems.append(Problem.error(file, "-", kind.section, f"has no entries (expected the {kind.name_zh} entries)"))
+            problems.append(Problem.error(file, "-", section, f"has no entries (expected the {kind.name_zh} entries)"))
         else:
             out[kind.key] = value
     return out, problems
@@ -282,9 +287,9 @@ def load_records(directory: Path, *, revision: Revision | None = None) -> Record
             names = " and ".join(k.name_zh for k in kinds)
             found.problems.append(Problem.error(file, "-", "-", f"file is empty: it must hold the {names} entries"))
             continue
-        sections, p = _sections(doc, file, kinds)
+        by_kind, p = _sections(doc, file, kinds)
         found.problems += p
-        for key, items in sections.items():
+        for key, items in by_kind.items():
             for i, raw in enumerate(items):
                 entry, p = parse(KINDS[key].model, raw, file, i)
                 found.problems += p

@@ -32,6 +32,7 @@ from typing import TypeVar, overload
 import geopandas as gpd
 import shapely
 from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
 
 from geo.crs import EQUAL_AREA, WGS84, project
 from geo.data.districts import District, on_border
@@ -94,7 +95,7 @@ class CheckedLayout:
     districts: tuple[District, ...]
     findings: tuple[Finding, ...]
     points: Mapping[str, Location]
-    geometries: Mapping[str, shapely.Geometry]
+    geometries: Mapping[str, BaseGeometry]
     declared: Mapping[str, tuple[str, ...]]
     located: Mapping[str, str]
     platforms_at: Mapping[str, tuple[str, ...]]
@@ -254,7 +255,7 @@ def _points(entries: Mapping[str, Entry]) -> dict[str, Location]:
     return out
 
 
-def schematic_circle(loc: Location, area_km2: float) -> shapely.Geometry:
+def schematic_circle(loc: Location, area_km2: float) -> BaseGeometry:
     """A circle of the published area around the location: the plans give the area, not the shape."""
     centre = project(Point(loc.lon, loc.lat), EQUAL_AREA)
     radius_m = math.sqrt(area_km2 * 1e6 / math.pi)
@@ -270,10 +271,10 @@ def axis_line(entries: Mapping[str, Entry], points: Mapping[str, Location]) -> L
 
 
 def _geometries(entries: Mapping[str, Entry], points: Mapping[str, Location],
-                districts: tuple[District, ...]) -> dict[str, shapely.Geometry]:
+                districts: tuple[District, ...]) -> dict[str, BaseGeometry]:
     line = axis_line(entries, points)
     polygons = {d.name_zh: d.geometry for d in districts}
-    out: dict[str, shapely.Geometry] = {}
+    out: dict[str, BaseGeometry] = {}
     for e in entries.values():
         how = KINDS[e.kind].geometry
         if how == "line":

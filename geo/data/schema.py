@@ -10,30 +10,38 @@ from __future__ import annotations
 import re
 import typing
 from pathlib import Path
+from types import GenericAlias
+from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from geo.data.kinds import KINDS, files
+from geo.data.kinds import KINDS, Kind, files, sections
 from geo.data.records import Document, Unit
 from geo.settings import ROOT
 
 SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
 
 
-def _schema_of(kinds) -> dict:
+def _list_of(model: type[BaseModel]) -> GenericAlias:
+    """list[model] for a model known only at run time (the registry's)."""
+    return GenericAlias(list, (model,))
+
+
+def _schema_of(kinds: list[Kind]) -> dict[str, Any]:
     if kinds[0].section is None:
-        return TypeAdapter(list[kinds[0].model]).json_schema()
-    props, defs = {}, {}
-    for kind in kinds:
-        sub = TypeAdapter(kind.model if kind.single else list[kind.model]).json_schema(
+        return TypeAdapter(_list_of(kinds[0].model)).json_schema()
+    props: dict[str, Any] = {}
+    defs: dict[str, Any] = {}
+    for section, kind in sections(kinds).items():
+        sub = TypeAdapter(kind.model if kind.single else _list_of(kind.model)).json_schema(
             ref_template="#/$defs/{model}")
         defs.update(sub.pop("$defs", {}))
-        props[kind.section] = sub
+        props[section] = sub
     return {"type": "object", "properties": props, "required": list(props),
             "additionalProperties": False, "$defs": defs}
 
 
-def json_schemas() -> dict[str, dict]:
+def json_schemas() -> dict[str, dict[str, Any]]:
     """File name of the schema -> JSON Schema, for every data file."""
     out = {"documents.schema.json": TypeAdapter(list[Document]).json_schema(),
            "units.schema.json": TypeAdapter(list[Unit]).json_schema()}
@@ -78,7 +86,8 @@ TABLE = re.compile(r"(<!-- fields: (\w+) -->\n)(.*?)(<!-- /fields -->)", re.S)
 def readme_with_tables(text: str) -> str:
     """data/README.md with every `<!-- fields: kind -->` block regenerated from its model."""
     def table(m: re.Match) -> str:
-        model = {"document": Document, "unit": Unit}.get(m.group(2)) or KINDS[m.group(2)].model
+        listed: dict[str, type[BaseModel]] = {"document": Document, "unit": Unit}
+        model = listed.get(m.group(2)) or KINDS[m.group(2)].model
         return m.group(1) + field_table(model) + "\n" + m.group(4)
     return TABLE.sub(table, text)
 

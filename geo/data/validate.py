@@ -75,7 +75,8 @@ def check_references(entries: dict[str, Any]) -> list[Problem]:
     nodes = [e for e in entries.values() if e.kind == AXIS_NODE]
     if len([e for e in entries.values() if e.kind == AXIS]) != 1:
         axis = KINDS[AXIS]
-        problems.append(Problem.error(axis.file, axis.section, axis.section, "exactly one axis entry expected"))
+        section = axis.section or axis.key  # where the axis entry belongs
+        problems.append(Problem.error(axis.file, section, section, "exactly one axis entry expected"))
     if nodes and not (nodes[0].pole and nodes[-1].pole and sum(n.pole for n in nodes) == 2):
         problems.append(Problem.error("axis.yaml", "nodes", "pole", "the two poles must be the first and last node"))
     return problems
