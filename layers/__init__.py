@@ -6,8 +6,10 @@ A layer module has a KEY (what the app, the CLI and links call it; its title is 
 (geo.data.kinds.kinds_of_layer)."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
+from geo.data.model import CheckedLayout
 from geo.i18n import Lang, t
 from layers import axis, cores, districts, parks, platforms
 from layers.base import MapItem, MapLayer, Style
@@ -25,7 +27,7 @@ def layer_titles(*, lang: Lang) -> dict[str, str]:
     return {key: t(f"layer.title.{key}", lang) for key in MODULES}
 
 
-def build_layers(checked, keys=None, *, lang: Lang) -> list[MapLayer]:
+def build_layers(checked: CheckedLayout, keys: Collection[str] | None = None, *, lang: Lang) -> list[MapLayer]:
     """The requested layers (all by default), in drawing order, named in `lang`."""
     layers = [m.build(checked, lang) for key, m in MODULES.items() if keys is None or key in keys]
     # A filtered layout (one document's reading) can leave an item with nothing to draw.

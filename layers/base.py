@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import KW_ONLY, dataclass, replace
 from typing import Callable
 
-import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo.i18n import Lang, t
 
@@ -35,7 +35,7 @@ class Style:
 @dataclass(frozen=True)
 class MapItem:
     id: str
-    geometry: shapely.Geometry
+    geometry: BaseGeometry
     style: Style
     label: str  # its name in the layer's language
     entry: object | None = None  # the record (geo.data.records); None for districts
@@ -43,7 +43,7 @@ class MapItem:
     # The place an item stands at when its symbol goes with that place's (platforms at their place,
     # a schematic area's marker): the web map puts it in the place's marker, print maps set it
     # a fixed distance beside the place's symbol.
-    anchor: shapely.Geometry | None = None
+    anchor: BaseGeometry | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class MapLayer:
     # describe the axis): every renderer prints it with the legend, in the layer's language.
     note: str = ""
 
-    def with_geometry(self, transform: Callable[[shapely.Geometry], shapely.Geometry]) -> "MapLayer":
+    def with_geometry(self, transform: Callable[[BaseGeometry], BaseGeometry]) -> "MapLayer":
         """The same layer with every item's geometry transformed (reprojected, datum-shifted)."""
         return replace(self, items=tuple(replace(i, geometry=transform(i.geometry),
                                                  anchor=None if i.anchor is None else transform(i.anchor))

@@ -6,8 +6,11 @@ published)."""
 from __future__ import annotations
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo.data.kinds import kinds_of_layer
+from geo.data.model import CheckedLayout
+from geo.data.records import Core, CoreArea
 from geo.i18n import Lang, core_type_name, name, t
 from layers.base import MapItem, MapLayer, Style
 
@@ -18,7 +21,7 @@ AREA_POINT = Style("legend.cores.area_point", "#7b1fa2", "#e1bee7", 0.9, 1.5, da
                    strong=True)
 
 
-def _area(e, geometry, kind_name: str, lang: Lang) -> MapItem:
+def _area(e: CoreArea, geometry: BaseGeometry, kind_name: str, lang: Lang) -> MapItem:
     schematic = e.extent is not None
     point = shapely.Point(e.location.lon, e.location.lat)  # where the web map's marker goes
     label = kind_name + (f" · {t('kind.schematic', lang)}" if schematic else "")
@@ -26,15 +29,16 @@ def _area(e, geometry, kind_name: str, lang: Lang) -> MapItem:
                    anchor=point if schematic else None)
 
 
-def build(checked, lang: Lang) -> MapLayer:
-    areas, cores = [], []
+def build(checked: CheckedLayout, lang: Lang) -> MapLayer:
+    areas: list[MapItem] = []
+    cores: list[MapItem] = []
     for kind in kinds_of_layer(KEY):
-        for e in checked.of_kind(kind.key):
-            geometry = checked.geometries[e.id]
-            if kind.geometry == "extent":
-                areas.append(_area(e, geometry, name(kind, lang), lang))
-            else:
-                cores.append(MapItem(e.id, geometry, CORE, name(e, lang), e,
-                                     f"{name(kind, lang)} · {core_type_name(e.core_type, lang)}"))
+        if kind.geometry == "extent":
+            areas += [_area(e, checked.geometries[e.id], name(kind, lang), lang)
+                      for e in checked.of_kind(kind.key, CoreArea)]
+        else:
+            cores += [MapItem(e.id, checked.geometries[e.id], CORE, name(e, lang), e,
+                              f"{name(kind, lang)} · {core_type_name(e.core_type, lang)}")
+                      for e in checked.of_kind(kind.key, Core)]
     return MapLayer(KEY, t(f"layer.title.{KEY}", lang), tuple(areas + cores),  # areas under the cores
                     legend=(CORE, AREA, AREA_POINT), css_class="gz-core")

@@ -1,6 +1,7 @@
 """Base layer: the 11 districts, coloured by the plan's 多点 groups."""
 from __future__ import annotations
 
+from geo.data.model import CheckedLayout
 from geo.i18n import Lang, group_name, name, t
 from layers.base import MapItem, MapLayer, Style
 
@@ -10,7 +11,7 @@ GROUP_STYLES = {group: Style(f"legend.districts.{group}", "#6b6b6b", fill, 0.55,
 FOCUS = Style("legend.districts.focus", "#c0392b", "none", 0.0, 3.0, z=1)
 
 
-def build(checked, lang: Lang) -> MapLayer:
+def build(checked: CheckedLayout, lang: Lang) -> MapLayer:
     items = tuple(
         MapItem(f"district-{d.adcode}", d.geometry, GROUP_STYLES[d.group], name(d, lang),
                 kind_label=f"{t('kind.district', lang)} · {group_name(d.group, lang)}")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from geo.data.kinds import kinds_of_layer
+from geo.data.model import CheckedLayout
+from geo.data.records import Park
 from geo.i18n import Lang, group_name, name, t
 from layers.base import MapItem, MapLayer, Style
 
@@ -11,10 +13,11 @@ GROUP_STYLES = {group: Style(f"legend.parks.{group}", color, fill, 0.95, 1.5, ra
                                            ("南部", "#0d47a1", "#64b5f6"))}
 
 
-def build(checked, lang: Lang) -> MapLayer:
-    items, unplaced = [], []
+def build(checked: CheckedLayout, lang: Lang) -> MapLayer:
+    items: list[MapItem] = []
+    unplaced: list[Park] = []
     for kind in kinds_of_layer(KEY):
-        for e in checked.of_kind(kind.key):
+        for e in checked.of_kind(kind.key, Park):
             if e.id not in checked.geometries:
                 unplaced.append(e)
                 continue

@@ -9,7 +9,8 @@ neither the place nor another platform.
 from __future__ import annotations
 
 from geo.data.kinds import kinds_of_layer
-from geo.data.records import TIERS
+from geo.data.model import CheckedLayout
+from geo.data.records import TIERS, Platform
 from geo.i18n import Lang, name, t, tier_name
 from layers.base import MapItem, MapLayer, Style
 
@@ -27,10 +28,11 @@ TIER_STYLES = {
 }
 
 
-def build(checked, lang: Lang) -> MapLayer:
-    items, unplaced = [], []
+def build(checked: CheckedLayout, lang: Lang) -> MapLayer:
+    items: list[MapItem] = []
+    unplaced: list[Platform] = []
     for kind in kinds_of_layer(KEY):
-        for e in checked.of_kind(kind.key):
+        for e in checked.of_kind(kind.key, Platform):
             if e.id not in checked.geometries:
                 unplaced.append(e)
                 continue

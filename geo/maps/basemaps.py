@@ -115,7 +115,7 @@ def _operator(source: TileSource) -> Basemap:
                    label_en=source.label_en)
 
 
-def catalogue(sources: Iterable[Mapping] = (), tianditu_key: str | None = None, *,
+def catalogue(sources: Iterable[TileSource | Mapping[str, object]] = (), tianditu_key: str | None = None, *,
               online: bool = True) -> dict[str, Basemap]:
     """Every basemap on offer: the built-in ones (only the offline one unless `online`), 天地图
     when a key is given and online basemaps are allowed, the operator's (already checked)."""

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from geo.data.kinds import AXIS_NODE, KINDS, PLATFORM
 from geo.data.model import CheckedLayout, Finding
-from geo.data.records import TIERS
+from geo.data.records import TIERS, NodeList
 from geo.i18n import Lang, colon, join, name, sep, t, tier_name
 from geo.safe import html_text
 
@@ -32,6 +32,13 @@ def platforms_by_tier(checked: CheckedLayout, entry) -> dict[str, list]:
     for p in checked.platforms_of(entry):
         out[p.tier].append(p)
     return {t: out[t] for t in TIERS if out.get(t)}
+
+
+def entry_name(checked: CheckedLayout, entry_id: str, *, lang: Lang) -> str:
+    """The name of the entry `entry_id` in `lang`; its id where there is no such entry or it has
+    no name (a document's node list)."""
+    e = checked.entries.get(entry_id)
+    return entry_id if e is None or isinstance(e, NodeList) else name(e, lang)
 
 
 def _row(label: str, value_html: str) -> str:
@@ -65,7 +72,7 @@ def finding_html(checked: CheckedLayout, finding: Finding, entry, lang: Lang) ->
     """What the finding says, and its explanation; named when it is the finding of the place the
     entry inherits its district from (a platform at 生物岛 shows park-bio-island's)."""
     text, note = checked.disagreement(finding.entry_id, lang)
-    about = "" if finding.entry_id == entry.id else name(checked.entries[finding.entry_id], lang) + colon(lang)
+    about = "" if finding.entry_id == entry.id else entry_name(checked, finding.entry_id, lang=lang) + colon(lang)
     return html_text(about + text) + as_printed(note, lang)
 
 
@@ -89,14 +96,14 @@ def details_html(checked: CheckedLayout, entry, kind_label: str = "", *, lang: L
         parts.append(_row(t("details.located", lang), html_text(checked.district_name(where, lang))))
     parts.append(_row(t("details.role", lang), role_html(entry, lang)))
     for role in getattr(entry, "segment_roles", ()):
-        segment = entries.get(role.segment)
-        parts.append(_row(name(segment, lang) if segment else role.segment, role_html(role, lang)))
-    place = entries.get(getattr(entry, "place", None))
+        parts.append(_row(entry_name(checked, role.segment, lang=lang), role_html(role, lang)))
+    place_id = getattr(entry, "place", None)
+    place = None if place_id is None else entries.get(place_id)
     if place is not None:  # an axis node: what the core or park it stands on is for
         parts.append(_row(t("details.place_role", lang), role_html(place, lang)))
     if entry.kind == PLATFORM:
         parts.append(_row(t("details.tier", lang), html_text(tier_name(entry.tier, lang))))
-        names = [name(entries[r], lang) for r in entry.places if r in entries]
+        names = [entry_name(checked, r, lang=lang) for r in entry.places if r in entries]
         if names:
             parts.append(_row(t("details.at", lang), html_text(join(names, lang))))
         readings = [t("details.counted_as", lang, doc=checked.document_label(s.doc, lang), system=system_name(s, lang))

@@ -14,9 +14,11 @@ import string
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 import matplotlib
 import shapely
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -26,6 +28,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Bbox, offset_copy
 from matplotlib_scalebar.scalebar import ScaleBar
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from geo.crs import GAUSS_KRUGER_114E, project
 from geo.data.kinds import label_rank
@@ -71,7 +74,7 @@ def setup_fonts(checked: CheckedLayout, extra_text: str = "") -> None:
     })
 
 
-def _strings(value) -> str:
+def _strings(value: object) -> str:
     """Every string inside a record, so the font covers whatever a page may print."""
     if isinstance(value, str):
         return value
@@ -82,7 +85,7 @@ def _strings(value) -> str:
     return ""
 
 
-def _mpl_path(geom: shapely.Geometry) -> MplPath:
+def _mpl_path(geom: BaseGeometry) -> MplPath:
     verts, codes = [], []
     for poly in getattr(geom, "geoms", [geom]):
         for ring in (poly.exterior, *poly.interiors):
@@ -92,21 +95,20 @@ def _mpl_path(geom: shapely.Geometry) -> MplPath:
     return MplPath(verts, codes)
 
 
-def _linestyle(style: Style):
+def _linestyle(style: Style) -> Literal["solid"] | tuple[float, tuple[float, ...]]:
     return (0, style.dash) if style.dash else "solid"
 
 
-def draw_geometry(ax: Axes, geom: shapely.Geometry, style: Style, gid: str | None = None) -> None:
+def draw_geometry(ax: Axes, geom: BaseGeometry, style: Style, gid: str | None = None) -> None:
     """One item in projected coordinates, in its layer's style; `gid` names what was drawn
     (layer:id), so a page can be checked for what is on it."""
     if geom.is_empty:
         return
-    kind = geom.geom_type
-    if kind == "Point":
+    if isinstance(geom, Point):
         ax.plot(geom.x, geom.y, marker=style.marker, markersize=style.radius * 1.3,
                 markerfacecolor=style.fill, markeredgecolor=style.color, gid=gid,
                 markeredgewidth=style.weight * 0.6, alpha=1, zorder=10 + style.z, linestyle="none")
-    elif kind in ("LineString", "MultiLineString"):
+    elif geom.geom_type in ("LineString", "MultiLineString"):
         for line in getattr(geom, "geoms", [geom]):
             x, y = line.xy
             ax.plot(x, y, color=style.color, linewidth=style.weight * 0.6, gid=gid,
@@ -118,15 +120,14 @@ def draw_geometry(ax: Axes, geom: shapely.Geometry, style: Style, gid: str | Non
                                zorder=1 + style.z))
 
 
-def _to_print_crs(geom: shapely.Geometry) -> shapely.Geometry:
+def _to_print_crs(geom: BaseGeometry) -> BaseGeometry:
     return project(geom, GAUSS_KRUGER_114E)
 
 
-def _place_labels(ax: Axes, fig: Figure, labels: list[tuple[str, float, float]], avoid: list) -> int:
+def _place_labels(ax: Axes, fig: Figure, labels: list[tuple[str, float, float]], avoid: list[Bbox]) -> int:
     """Greedy placement around each point, then further out with a leader line; a label that
     finds no free spot is left off (returned count), never drawn over another."""
-    renderer = fig.canvas.get_renderer()
-    frame = ax.get_window_extent(renderer)
+    frame = ax.get_window_extent()
     placed = list(avoid)
     skipped = 0
     offsets = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
@@ -139,7 +140,7 @@ def _place_labels(ax: Axes, fig: Figure, labels: list[tuple[str, float, float]],
                 # Measure the text alone where it would stand (a leader line may cross markers).
                 probe = ax.text(x, y, text, fontsize=LABEL_PT, ha=ha, va=va,
                                 transform=offset_copy(ax.transData, fig, dx * ring, dy * ring, units="points"))
-                box = probe.get_window_extent(renderer).expanded(1.06, 1.2)
+                box = probe.get_window_extent().expanded(1.06, 1.2)
                 probe.remove()
                 inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
                 if inside and not any(box.overlaps(b) for b in placed):
@@ -184,29 +185,29 @@ def _spread_on_page(ax: Axes, layers: list[MapLayer]) -> list[MapLayer]:
     """Symbols at one place (platforms at their host) set on a ring SPREAD_PT around it on the
     page, whatever the scale, so that they hide neither each other nor the place's own symbol."""
     ax.apply_aspect()
-    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    width_pt = ax.get_window_extent().width / ax.figure.dpi * 72
     step = (ax.get_xlim()[1] - ax.get_xlim()[0]) / width_pt * SPREAD_PT
     groups: dict[tuple[float, float], list[str]] = defaultdict(list)
     for layer in layers:
         for item in layer.items:
-            if item.anchor is not None and isinstance(item.geometry, Point):
+            if isinstance(item.anchor, Point) and isinstance(item.geometry, Point):
                 groups[(round(item.anchor.x, 1), round(item.anchor.y, 1))].append(item.id)
     out = []
     for layer in layers:
         items = []
         for item in layer.items:
-            if item.anchor is not None and isinstance(item.geometry, Point):
+            if isinstance(item.anchor, Point) and isinstance(item.geometry, Point):
                 ring = groups[(round(item.anchor.x, 1), round(item.anchor.y, 1))]
                 a = math.pi / 2 + 2 * math.pi * ring.index(item.id) / len(ring)
                 item = replace(item, geometry=Point(item.anchor.x + step * math.cos(a),
                                                     item.anchor.y + step * math.sin(a)))
             items.append(item)
-        out.append(replace(layer, items=items))
+        out.append(replace(layer, items=tuple(items)))
     return out
 
 
-def _frame(ax: Axes, layers: list[MapLayer], extent: shapely.Geometry,
-           focus: shapely.Geometry | None = None) -> list[MapLayer]:
+def _frame(ax: Axes, layers: list[MapLayer], extent: BaseGeometry,
+           focus: BaseGeometry | None = None) -> list[MapLayer]:
     """Fit the axes to the extent and draw every item in projected coordinates; returns the
     layers as drawn (with symbols that share a place spread on the page)."""
     minx, miny, maxx, maxy = extent.bounds
@@ -227,14 +228,15 @@ def _frame(ax: Axes, layers: list[MapLayer], extent: shapely.Geometry,
     return layers
 
 
-def _labels(layers: list[MapLayer], inside: shapely.Geometry,
-            outside: shapely.Geometry | None = None) -> list[tuple[str, float, float]]:
+def _labels(layers: list[MapLayer], inside: BaseGeometry,
+            outside: BaseGeometry | None = None) -> list[tuple[str, float, float]]:
     """Labels for points in view, in the registry's label order (geo.data.kinds.label_rank:
     poles and nodes first, so they keep theirs when space runs out); a node and the park it
     stands on share one label."""
     seen, out = set(), []
-    items = [i for layer in layers for i in layer.items if i.entry is not None and label_rank(i.entry) is not None]
-    for item in sorted(items, key=lambda i: label_rank(i.entry)):
+    ranked = [(rank, i) for layer in layers for i in layer.items
+              if i.entry is not None and (rank := label_rank(i.entry)) is not None]
+    for _, item in sorted(ranked, key=lambda r: r[0]):
         g = item.geometry
         if (isinstance(g, Point) and inside.contains(g) and item.label not in seen
                 and (outside is None or not outside.contains(g))):
@@ -249,20 +251,19 @@ def _district_names(ax: Axes, checked: CheckedLayout, layers: list[MapLayer], si
                     lang: Lang) -> list[Bbox]:
     if not any(l.key == DISTRICTS for l in layers):
         return []
-    renderer = ax.figure.canvas.get_renderer()
     boxes = []
     for d in checked.districts:
         p = project(d.geometry, GAUSS_KRUGER_114E).representative_point()
         text = ax.text(p.x, p.y, name(d, lang), fontsize=size, color="#888",
                        ha="center", va="center", zorder=2, clip_on=True)
-        boxes.append(text.get_window_extent(renderer))
+        boxes.append(text.get_window_extent())
     return boxes
 
 
 @dataclass(frozen=True)
 class Drawn:
     skipped: int  # labels left off for lack of room
-    styles: frozenset  # the styles of the items on the page: what the legend lists
+    styles: frozenset[Style]  # the styles of the items on the page: what the legend lists
 
 
 def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLayer],
@@ -290,17 +291,18 @@ def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLaye
     fig.canvas.draw()
     avoid = _marker_boxes(ax, layers) + _district_names(ax, checked, layers, 9, lang)
     skipped = _place_labels(ax, fig, _labels(layers, extent, centre), avoid)
-    if centre is not None:
+    if inset is not None and centre is not None:
         avoid = _marker_boxes(inset, layers) + _district_names(inset, checked, layers, 8, lang)
         skipped += _place_labels(inset, fig, _labels(layers, centre), avoid)
     return Drawn(skipped, styles)
 
 
-def legend_handles(layers: list[MapLayer], shown: frozenset | None = None, *, lang: Lang) -> list:
+def legend_handles(layers: list[MapLayer], shown: frozenset[Style] | None = None, *, lang: Lang) -> list[tuple[Artist, str]]:
     """Legend entries, in layer order; with `shown`, only the styles that are on the page."""
-    handles = []
+    handles: list[tuple[Artist, str]] = []
     for layer in layers:
         for s in layer.legend:
+            h: Artist
             if shown is not None and s not in shown:
                 continue
             if s.radius:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo.data.model import CheckedLayout
 from geo.maps.webmap import GUANGZHOU_CENTER, GUANGZHOU_ZOOM, view_for
@@ -16,7 +17,7 @@ CITY = "全市"
 class View:
     center: tuple[float, float]  # lat, lon
     zoom: float
-    highlight: shapely.Geometry | None
+    highlight: BaseGeometry | None
 
 
 def view_of(checked: CheckedLayout, district: str = CITY, hit: str | None = None) -> View:

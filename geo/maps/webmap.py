@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import folium
 import shapely
 from folium.template import Template
 from shapely.geometry import Point, mapping
+from shapely.geometry.base import BaseGeometry
 
 from geo.crs import geometry_to_gcj02
 from geo.data.kinds import DISTRICT_LABEL_PRIORITY, label_rank
@@ -38,18 +40,29 @@ GUANGZHOU_ZOOM = 9.25  # the whole city in a 700 px tall map
 ZOOM_SNAP = 0.25
 
 
-def leaflet_style(style: Style, css_class: str) -> dict:
-    """A layer style as Leaflet path options (camelCase, which folium passes through)."""
+class PathOptions(TypedDict):
+    """Leaflet path options (camelCase, which folium passes through)."""
+
+    color: str
+    weight: float
+    fill: bool
+    fillColor: str | None
+    fillOpacity: float
+    dashArray: str | None
+    className: str
+
+
+def leaflet_style(style: Style, css_class: str) -> PathOptions:
+    """A layer style as Leaflet path options."""
     return {"color": style.color, "weight": style.weight, "fill": style.fill != "none",
             "fillColor": None if style.fill == "none" else style.fill,
             "fillOpacity": style.fill_opacity, "dashArray": style.dash_css, "className": css_class}
 
 
-def _polygon(geom, style: Style, css_class: str, tooltip=None, popup=None, interactive=True) -> folium.GeoJson:
+def _polygon(geom: BaseGeometry, style: Style, css_class: str, *, interactive: bool = True) -> folium.GeoJson:
     """Polygons go through GeoJSON: folium.Polygon cannot draw holes or several parts."""
     opts = leaflet_style(style, css_class)
-    return folium.GeoJson(mapping(geom), style_function=lambda _: opts, tooltip=tooltip, popup=popup,
-                          interactive=interactive)
+    return folium.GeoJson(mapping(geom), style_function=lambda _: opts, interactive=interactive)
 
 
 def _star(n: int, r_out: float, r_in: float) -> list[tuple[float, float]]:
@@ -135,7 +148,7 @@ WEB_TEXTS = ("places", "legend", "fullscreen", "coords", "minimap", "copy_link",
              "tiles_failed")
 
 
-def _member(checked: CheckedLayout, layer: MapLayer, item: MapItem, lang: Lang) -> dict:
+def _member(checked: CheckedLayout, layer: MapLayer, item: MapItem, lang: Lang) -> dict[str, object]:
     """One entry at a place, as gzmap.js needs it to draw the place's marker from the members
     whose layers are on: its symbol, name, popup and, for labelled kinds, its label's priority
     (geo.data.kinds.label_rank: gzmap.js places labels in this order) and emphasis."""
@@ -152,7 +165,7 @@ def _member(checked: CheckedLayout, layer: MapLayer, item: MapItem, lang: Lang) 
 
 
 def payload(checked: CheckedLayout, layers: list[MapLayer], gcj02: bool, token: str, *, lang: Lang,
-            visible: tuple[str, ...] | None = None) -> dict:
+            visible: tuple[str, ...] | None = None) -> dict[str, object]:
     """What gzmap.js draws: every layer's places (each with its members, in rank order), the
     district names, each layer's legend, the city outline for the minimap, and which layers are
     on at first; the browser switches layers without the server."""
@@ -190,13 +203,13 @@ class LayoutMarkers(folium.MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, m: folium.Map, data: dict, css: str = DETAILS_CSS):
+    def __init__(self, m: folium.Map, data: dict[str, object], css: str = DETAILS_CSS) -> None:
         super().__init__()
         self._name = "LayoutMarkers"  # _name and _template: MacroElement's documented way to subclass
         self.map, self.data_js, self.css = m, script_literal(data), css
 
 
-def script_literal(data: dict) -> str:
+def script_literal(data: object) -> str:
     """JSON as a JavaScript literal inside <script>: compact (no \\u003c for every tag, unlike
     Jinja's tojson), with the only sequences that could end the script or open a comment broken."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -217,7 +230,8 @@ def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: Basemap |
     language of the map's own texts and popups. Of `layers`, those in `visible` (default: all) are
     on at first; GZ.setLayers switches them in the browser, with no new map from the server."""
     spec = BASEMAPS[basemap] if isinstance(basemap, str) else basemap
-    m = folium.Map(location=view[0], zoom_start=view[1], tiles=None,
+    # zoom_start: folium annotates an int, but Leaflet takes the fractional zooms ZOOM_SNAP allows.
+    m = folium.Map(location=view[0], zoom_start=view[1], tiles=None,  # type: ignore[arg-type]
                    control_scale=False, prefer_canvas=False, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
     m.default_js, m.default_css = assets.JS, assets.CSS
     if spec.provider is not None:
@@ -254,7 +268,7 @@ def set_layers_script(keys: tuple[str, ...]) -> str:
             "</script>")
 
 
-def highlight_group(geometry: shapely.Geometry | None, basemap: Basemap | str = "none") -> folium.FeatureGroup:
+def highlight_group(geometry: BaseGeometry | None, basemap: Basemap | str = "none") -> folium.FeatureGroup:
     """The selected district's outline or the found place's ring, drawn over the map."""
     group = folium.FeatureGroup(name="highlight")
     if geometry is None:
@@ -270,7 +284,7 @@ def highlight_group(geometry: shapely.Geometry | None, basemap: Basemap | str = 
     return group
 
 
-def view_for(geometry: shapely.Geometry, width_px: int = 640, height_px: int = 600) -> tuple[tuple[float, float], float]:
+def view_for(geometry: BaseGeometry, width_px: int = 640, height_px: int = 600) -> tuple[tuple[float, float], float]:
     """Centre (lat, lon) and the largest web-mercator zoom (in ZOOM_SNAP steps) at which the
     geometry fits in the part of the map the legend leaves free."""
     minx, miny, maxx, maxy = geometry.bounds
