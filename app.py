@@ -8,23 +8,26 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from geo.data.kinds import PLATFORM_SYSTEM
 from geo.data.model import CheckedLayout
 from geo.data.problems import DataError
+from geo.data.records import PlatformSystem
 from geo.data.validate import load_checked
 from geo.exports.district_sheet import district_sheet
 from geo.exports.sheet_export import to_csv, to_xlsx
 from geo.exports.sheet_pdf import sheet_pdf
 from geo.exports.standalone import standalone_html
 from geo.i18n import LANG_NAMES, LANGS, Lang, name, paren, sep, t
-from geo.maps.basemaps import configured
-from geo.maps.details import DETAILS_CSS, details_html, notes_html
+from geo.maps.basemaps import Basemap, configured
+from geo.maps.details import DETAILS_CSS, details_html, entry_name, notes_html
 from geo.maps.static_map import FORMATS, export_map
 from geo.maps.view import CITY, View, view_of
 from geo.maps.webmap import build_map, highlight_group, set_layers_script
@@ -52,11 +55,24 @@ def data_revision(directory: str) -> str:
     return digest.hexdigest()
 
 
-@st.cache_resource(show_spinner=False)
-def data_state(directory: str) -> dict:
-    """The process's data for `directory` (shared by every session): the last good version and
+@dataclass
+class DataState:
+    """The process's data for a directory (shared by every session): the last good version and
     its revision, and the revision that failed validation with its error."""
-    return {"lock": threading.Lock(), "revision": None, "checked": None, "failed": None, "error": None}
+
+    revision: str
+    checked: CheckedLayout
+    failed: str | None = None
+    error: DataError | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@st.cache_resource(show_spinner=False)
+def data_state(directory: str) -> DataState:
+    """The first good version of `directory`; raises DataError (and caches nothing) while the
+    files have errors."""
+    revision = data_revision(directory)
+    return DataState(revision, load_checked(Path(directory)))
 
 
 def current_data(directory: str) -> tuple[CheckedLayout, DataError | None]:
@@ -65,21 +81,19 @@ def current_data(directory: str) -> tuple[CheckedLayout, DataError | None]:
     has been good since the process started."""
     state = data_state(directory)
     revision = data_revision(directory)
-    with state["lock"]:
-        if revision not in (state["revision"], state["failed"]):
+    with state.lock:
+        if revision not in (state.revision, state.failed):
             try:
                 checked = load_checked(Path(directory))
             except DataError as err:
-                if state["checked"] is None:
-                    raise
                 log.error("data/ was edited with errors; still showing the last good version:\n%s",
                           "\n".join(map(str, err.problems)))
-                state.update(failed=revision, error=err)
+                state.failed, state.error = revision, err
             else:
                 for derived in (reading, map_args, render_view, sheet_file, html_file):
                     derived.clear()  # made from the old version
-                state.update(revision=revision, checked=checked, failed=None, error=None)
-        return state["checked"], state["error"] if revision == state["failed"] else None
+                state.revision, state.checked, state.failed, state.error = revision, checked, None, None
+        return state.checked, state.error if revision == state.failed else None
 
 
 def load(directory: str) -> CheckedLayout:
@@ -142,7 +156,7 @@ def html_file(directory: str, doc: str | None, system: str | None, district: str
     return standalone_html(reading(directory, doc, system), district, lang=lang)
 
 
-def basemap_config() -> tuple[dict, list[str]]:
+def basemap_config() -> tuple[dict[str, Basemap], list[str]]:
     """The basemaps on offer (online ones only where the operator allows them), with the
     operator's sources from secrets.toml or the environment, and a line per entry skipped."""
     try:
@@ -152,7 +166,7 @@ def basemap_config() -> tuple[dict, list[str]]:
     return configured(secrets, online=settings().online_basemaps)
 
 
-def basemap_catalogue() -> dict:
+def basemap_catalogue() -> dict[str, Basemap]:
     return basemap_config()[0]
 
 
@@ -179,15 +193,31 @@ def first_link(checked: CheckedLayout) -> Link:
     return link
 
 
-def position(options: list, value) -> int:
+def position(options: list[str], value: str | None) -> int:
     return options.index(value) if value in options else 0
 
 
-def write_link(choice: dict, hit: str | None) -> None:
+@dataclass(frozen=True)
+class Choices:
+    """What the sidebar's widgets say, in language-free values."""
+
+    page: str  # one of PAGES
+    district: str  # name_zh, or CITY
+    doc: str | None  # None: every document
+    system: str | None  # None: every platform system
+    visible: tuple[str, ...]  # the layers switched on (keys)
+    basemap: Basemap
+    query: str  # the search box's text
+    hits_box: DeltaGenerator  # where the map page lists the search hits
+    lang: Lang
+    place: str | None  # the place the link asks for (entry id)
+
+
+def write_link(choices: Choices, hit: str | None) -> None:
     """The URL always says what is shown, so that copying it shares the view."""
-    link = Link(page=choice["view"], district=None if choice["district"] == CITY else choice["district"],
-                layers=choice["visible"], basemap=choice["basemap"].key, lang=choice["lang"], doc=choice["doc"],
-                system=choice["system"], place=hit)
+    link = Link(page=choices.page, district=None if choices.district == CITY else choices.district,
+                layers=choices.visible, basemap=choices.basemap.key, lang=choices.lang, doc=choices.doc,
+                system=choices.system, place=hit)
     params = link_params(link, list(MODULES))
     if "view" in st.query_params and not hit and link.district is None:
         params["view"] = st.query_params["view"]
@@ -207,12 +237,13 @@ def layer_switches(lang: Lang, link: Link) -> tuple[str, ...]:
     return visible
 
 
-def sidebar(checked: CheckedLayout, link: Link) -> dict:
+def sidebar(checked: CheckedLayout, link: Link) -> Choices:
     # Widgets hold language-free values (keys, ids, Chinese district names) and show them in the
     # chosen language, so switching language keeps every choice.
     districts = [CITY] + [d.name_zh for d in checked.districts]
     docs = [ALL, *checked.documents]
-    systems = [ALL, *(s.id for s in checked.of_kind(PLATFORM_SYSTEM))]
+    readings = {s.id: s for s in checked.of_kind(PLATFORM_SYSTEM, PlatformSystem)}  # of the platform system
+    systems = [ALL, *readings]
     basemaps = basemap_catalogue()
     with st.sidebar:
         lang = st.radio("Language", LANGS, index=position(list(LANGS), link.lang), format_func=LANG_NAMES.get,
@@ -224,7 +255,7 @@ def sidebar(checked: CheckedLayout, link: Link) -> dict:
                 if key in st.session_state:
                     st.session_state[key] = st.session_state[key]
             st.session_state.shown_lang = lang
-        view = st.radio(t("app.page", lang), PAGES, index=position(list(PAGES), link.page),
+        page = st.radio(t("app.page", lang), PAGES, index=position(list(PAGES), link.page),
                         format_func=lambda p: t(f"app.page.{p}", lang), key="view", horizontal=True)
         district = st.selectbox(t("app.district", lang), districts, index=position(districts, link.district),
                                 format_func=lambda d: t("app.city", lang) if d == CITY
@@ -232,7 +263,7 @@ def sidebar(checked: CheckedLayout, link: Link) -> dict:
                                 key="district")
         st.header(t("app.find", lang))
         query = st.text_input(t("app.find_hint", lang), key="query",
-                              value=name(checked.entries[link.place], link.lang) if link.place else "")
+                              value=entry_name(checked, link.place, lang=link.lang) if link.place else "")
         hits_box = st.container()  # filled by the map page, once the reading is known
         st.header(t("app.documents", lang))
         doc = st.selectbox(t("app.document", lang), docs, index=position(docs, link.doc), key="document",
@@ -240,58 +271,59 @@ def sidebar(checked: CheckedLayout, link: Link) -> dict:
                            else checked.document_label(d, lang))
         system = st.selectbox(t("app.system", lang), systems, index=position(systems, link.system),
                               format_func=lambda s: t("app.all_platforms", lang) if s == ALL
-                              else name(checked.entries[s], lang), key="system")
+                              else name(readings[s], lang), key="system")
         st.header(t("app.layers", lang))
         visible = layer_switches(lang, link)
         basemap = basemaps[st.selectbox(t("app.basemap", lang), list(basemaps),
                                         index=position(list(basemaps), link.basemap),
                                         format_func=lambda k: basemaps[k].label(lang), key="basemap",
                                         on_change=lambda: st.session_state.pop("basemap_offer", None))]
-    return dict(view=view, district=district, doc=None if doc == ALL else doc,
-                system=None if system == ALL else system, visible=visible, basemap=basemap,
-                query=query, hits_box=hits_box, lang=lang, place=link.place)
+    return Choices(page=page, district=district, doc=None if doc == ALL else doc,
+                   system=None if system == ALL else system, visible=visible, basemap=basemap,
+                   query=query, hits_box=hits_box, lang=lang, place=link.place)
 
 
-def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
-    district, basemap, visible, lang = choice["district"], choice["basemap"], choice["visible"], choice["lang"]
-    hits = search(shown_checked, choice["query"])
+def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
+    district, lang = choices.district, choices.lang
+    hits = search(shown_checked, choices.query)
+    found = {e.id: e for e in hits}
 
     def both_names(i: str) -> str:
-        e = shown_checked.entries[i]
+        e = found[i]
         return name(e, lang) + paren(e.name_zh if lang == "en" else e.name_en, lang)
 
-    with choice["hits_box"]:
-        ids = [e.id for e in hits]
+    with choices.hits_box:
+        ids = list(found)
         hit = st.selectbox(t("app.hits", lang, n=len(hits)), ids,
-                           index=ids.index(choice["place"]) if choice["place"] in ids else None,
+                           index=ids.index(choices.place) if choices.place in ids else None,
                            format_func=both_names, placeholder=t("app.pick_hit", lang), key="hit") if hits else None
-        if choice["query"] and not hits:
+        if choices.query and not hits:
             st.caption(t("app.no_hits", lang))
-    write_link(choice, hit)
+    write_link(choices, hit)
     shown = build_layers(shown_checked, None, lang=lang)  # for the lists of what the map cannot show
     view = view_of(shown_checked, district, hit)
     token = f"{district}|{hit or ''}"
-    focus = (district, hit)
+    highlighted: tuple[str, str | None] | None = (district, hit)
     link_view = st.session_state.get("link_view")
     if link_view and district == CITY and not hit:  # a shared link's view, until the user picks another
         view = View((link_view[0], link_view[1]), link_view[2], None)
-        token, focus = "link|" + ",".join(map(str, link_view)), None
+        token, highlighted = "link|" + ",".join(map(str, link_view)), None
     col_map, col_side = st.columns([5, 2], gap="medium")
     with col_map:
-        st_map.show(map_args(DATA, choice["doc"], choice["system"], lang, basemap.key, focus,
+        st_map.show(map_args(DATA, choices.doc, choices.system, lang, choices.basemap.key, highlighted,
                              (view.center, view.zoom, token)), key="map", height=MAP_HEIGHT)
         export_row = st.columns([2, 1, 1, 1, 1.4])
         export_row[0].markdown(t("app.export_view", lang))
-        focus = None if district == CITY else district
-        stem = t("app.file_stem", lang, where=shown_checked.district_name(focus, lang) if focus
+        exported = None if district == CITY else district  # the exports' district; None: the city
+        stem = t("app.file_stem", lang, where=shown_checked.district_name(exported, lang) if exported
                  else t("print.city", lang))
         export_row[4].download_button(
-            t("app.export_html", lang), lambda: html_file(DATA, choice["doc"], choice["system"], focus, lang),
+            t("app.export_html", lang), lambda: html_file(DATA, choices.doc, choices.system, exported, lang),
             file_name=f"{stem}.html", mime="text/html", key="export_html",
             on_click="ignore", help=t("app.export_html_help", lang))
         for col, fmt in zip(export_row[1:4], FORMATS):
-            col.download_button(fmt.upper(), lambda fmt=fmt: render_view(DATA, choice["doc"], choice["system"],
-                                                                          focus, visible, fmt, lang),
+            col.download_button(fmt.upper(), partial(render_view, DATA, choices.doc, choices.system,
+                                                     exported, choices.visible, fmt, lang),
                                 file_name=f"{stem}.{fmt}", mime=MIMES[fmt], key=f"export_{fmt}", on_click="ignore")
         for layer in shown:
             if layer.unplaced:  # a plain list: a data grid would cost the page ~1.3 MB of script
@@ -307,15 +339,15 @@ def map_page(shown_checked: CheckedLayout, choice: dict) -> None:
         else:
             st.subheader(t("app.help_title", lang))
             st.markdown(t("app.help", lang))
-            findings = [(name(shown_checked.entries[p.entry_id], lang), *shown_checked.disagreement(p.entry_id, lang))
+            findings = [(entry_name(shown_checked, p.entry_id, lang=lang), *shown_checked.disagreement(p.entry_id, lang))
                         for p in shown_checked.findings]
             if findings:
                 st.subheader(t("details.finding", lang))
                 st.html(f"<style>{DETAILS_CSS}</style>{notes_html(findings, lang=lang)}")
 
 
-def sheet_page(checked: CheckedLayout, choice: dict) -> None:
-    district, lang = choice["district"], choice["lang"]
+def sheet_page(checked: CheckedLayout, choices: Choices) -> None:
+    district, lang = choices.district, choices.lang
     if district == CITY:
         st.info(t("app.pick_district", lang))
         return
@@ -329,12 +361,12 @@ def sheet_page(checked: CheckedLayout, choice: dict) -> None:
         # Made at once (cached per district, language and document; the PDF takes 2-3 s the first
         # time): a file made on click was sometimes gone (HTTP 404) before its download started
         # when many sessions ran (Streamlit 1.67; bench/load.py, bench/README.md).
-        col.download_button(t(f"app.download_{fmt}", lang), sheet_file(DATA, choice["doc"], district, fmt, lang),
+        col.download_button(t(f"app.download_{fmt}", lang), sheet_file(DATA, choices.doc, district, fmt, lang),
                             file_name=f"{t('app.sheet_stem', lang, district=sheet.district_label)}.{fmt}",
                             mime=SHEET_MIMES[fmt], key=f"sheet_{fmt}", on_click="ignore")
     with_quotes = st.toggle(t("app.show_quotes", lang), key="quotes")
     view = view_of(checked, district)
-    st_map.show(map_args(DATA, choice["doc"], choice["system"], lang, choice["basemap"].key, (district, None),
+    st_map.show(map_args(DATA, choices.doc, choices.system, lang, choices.basemap.key, (district, None),
                          (view.center, view.zoom, f"sheet|{district}")), key="sheet_map", height=420)
     hidden = {"group"} | (set() if with_quotes else {"quotes"})
     for group, n in counts.items():
@@ -381,18 +413,18 @@ def notices(lang: Lang, stale: DataError | None) -> None:
 
 
 def page(checked: CheckedLayout, stale: DataError | None = None) -> None:
-    choice = sidebar(checked, first_link(checked))
-    notices(choice["lang"], stale)
+    choices = sidebar(checked, first_link(checked))
+    lang = choices.lang
+    notices(lang, stale)
     st.html(PAGE_CSS)
-    lang = choice["lang"]
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
-    shown_checked = reading(DATA, choice["doc"], choice["system"])
-    if choice["view"] == "sheet":
-        write_link(choice, None)
-        sheet_page(shown_checked, choice)
+    shown_checked = reading(DATA, choices.doc, choices.system)
+    if choices.page == "sheet":
+        write_link(choices, None)
+        sheet_page(shown_checked, choices)
     else:
-        map_page(shown_checked, choice)
+        map_page(shown_checked, choices)
     st.caption(t("data.revision", lang, revision=shown_checked.revision))  # the footer: which data this is
 
 
