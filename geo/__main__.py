@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from geo.data.kinds import PLATFORM
@@ -147,7 +148,7 @@ def cmd_atlas(args: argparse.Namespace) -> int:
 
 def cmd_sheet(args: argparse.Namespace) -> int:
     """A district's sheet; --district all writes one file per district into the --out folder."""
-    from geo.exports.district_sheet import district_sheet
+    from geo.exports.district_sheet import Sheet, district_sheet
     from geo.exports.sheet_export import to_csv, to_xlsx
     from geo.exports.sheet_pdf import sheet_pdf
 
@@ -162,8 +163,8 @@ def cmd_sheet(args: argparse.Namespace) -> int:
             return 2
         targets = [found.name_zh]
     out = out_folder(out=args.out) if args.district == "all" else out_file(out=args.out)
-    writers = {"csv": to_csv, "xlsx": lambda s: to_xlsx(checked, s),
-               "pdf": lambda s: sheet_pdf(checked, s)}
+    writers: dict[str, Callable[[Sheet], bytes | str]] = {
+        "csv": to_csv, "xlsx": lambda s: to_xlsx(checked, s), "pdf": lambda s: sheet_pdf(checked, s)}
     failed = 0
     for name in targets:
         sheet = district_sheet(checked, name, lang=args.lang)

@@ -3,22 +3,23 @@ from __future__ import annotations
 
 from geo.data.kinds import searchable
 from geo.data.model import CheckedLayout
+from geo.data.records import Record
 
 
-def names_of(entry) -> tuple[str, ...]:
+def names_of(entry: Record) -> tuple[str, ...]:
     return (entry.name_zh, entry.name_en, *entry.aliases)
 
 
-def search(checked: CheckedLayout, query: str, limit: int = 20) -> list:
+def search(checked: CheckedLayout, query: str, limit: int = 20) -> list[Record]:
     """Entries whose names contain the query (case-insensitive): exact names first, then
     places before the platforms at them (registry order), then shorter names."""
     q = query.strip().lower()
     if not q:
         return []
     kinds = searchable()
-    hits = []
+    hits: list[tuple[bool, int, int, str, Record]] = []
     for e in checked.entries.values():
-        if e.kind not in kinds:
+        if e.kind not in kinds or not isinstance(e, Record):  # searchable kinds are named records
             continue
         names = [n.lower() for n in names_of(e)]
         if any(q in n for n in names):

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from geo.data.model import CheckedLayout
 from geo.data.kinds import TASK
-from geo.data.records import SCOPES
+from geo.data.records import SCOPES, Task
 from geo.exports.district_sheet import Sheet, district_sheet
 from geo.files import write_atomic
 from geo.i18n import Lang, group_name, join, name, paren, scope_name, sep, t
@@ -41,9 +41,11 @@ def draw_table(ax: Axes, title: str, columns: tuple[tuple[str, float], ...], row
     """A plain table of wrapped text; the font shrinks until it fits the box, nothing is cut.
     Wrapping counts one em per character, which is exact for Chinese and generous for Latin."""
     ax.axis("off")
-    box = ax.get_position()
-    width_pt = box.width * ax.figure.get_figwidth() * 72
-    height_pt = box.height * ax.figure.get_figheight() * 72
+    box, fig = ax.get_position(), ax.get_figure(root=True)
+    if fig is None:
+        raise ValueError("the table's axes must be on a figure")
+    width_pt = box.width * fig.get_figwidth() * 72
+    height_pt = box.height * fig.get_figheight() * 72
     for size in TABLE_SIZES_PT:
         cells = [[wrap(v, share * width_pt / size - 1) for v, (_, share) in zip(r, columns)]
                  for r in rows]
@@ -105,7 +107,7 @@ def overview(checked: CheckedLayout, layers: list[MapLayer], page: Page, *, lang
         rows.append([group_name(d.group, lang), name(d, lang),
                      sep(lang).join(f"{sheet.title(k)} {v}" for k, v in counts.items()) or "—",
                      t("atlas.disagree", lang, n=disagree) if disagree else ""])
-    city_tasks = [task for task in checked.of_kind(TASK) if task.district_scope in SCOPES]
+    city_tasks = [task for task in checked.of_kind(TASK, Task) if task.district_scope in SCOPES]
     note = t("atlas.city_tasks", lang) + sep(lang).join(
         name(task, lang) + paren(scope_name(task.district_scope, lang), lang) for task in city_tasks)
     draw_table(table_ax, t("atlas.overview_table", lang), _heads(OVERVIEW_COLUMNS, lang), rows, note)

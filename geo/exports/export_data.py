@@ -14,6 +14,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -71,7 +72,7 @@ def to_geojson(checked: CheckedLayout) -> str:
 
 def to_xlsx(checked: CheckedLayout) -> bytes:
     book = Workbook()
-    book.remove(book.active)
+    del book[book.sheetnames[0]]  # the empty sheet a new workbook starts with
     for key, frame in frames(checked).items():
         sheet = book.create_sheet(key if key == "district" else KINDS[key].key)
         table = _table(frame)
@@ -106,7 +107,8 @@ def to_gpkg(checked: CheckedLayout) -> bytes:
         return Path(path).read_bytes()
 
 
-WRITERS = {"gpkg": to_gpkg, "geojson": to_geojson, "csv": to_csv, "xlsx": to_xlsx}
+WRITERS: dict[str, Callable[[CheckedLayout], bytes | str]] = {
+    "gpkg": to_gpkg, "geojson": to_geojson, "csv": to_csv, "xlsx": to_xlsx}
 
 
 def export(checked: CheckedLayout, fmt: str, out: Path) -> Path:

@@ -16,32 +16,34 @@ Every export format of geo.exports.export_data is written from these frames.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.crs import WGS84
 from geo.data.kinds import KINDS
 from geo.data.model import CheckedLayout, district_frame
+from geo.data.records import Entry, Source
 
 SEP = "；"
 
 
-def _cell(value):
+def _cell(value: object) -> object:
     """Lists as text joined with "；", mappings as JSON (GIS formats and spreadsheets hold neither)."""
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (list, tuple)):
-        return SEP.join(_cell(v) if not isinstance(v, dict) else json.dumps(v, ensure_ascii=False)
-                        for v in value)
+        return SEP.join(str(_cell(v)) for v in value)
     return value
 
 
-def sources_text(sources) -> str:
+def sources_text(sources: Iterable[Source]) -> str:
     return "\n".join(f"{s.doc} {s.section}：{s.quote}" for s in sources)
 
 
-def _row(checked: CheckedLayout, e) -> dict:
+def _row(checked: CheckedLayout, e: Entry) -> dict[str, object]:
     data = e.model_dump(exclude={"location", "sources", "kind"})
     row = {"id": e.id, "kind": e.kind, **{k: _cell(v) for k, v in data.items() if k != "id"}}
     row["district"] = SEP.join(checked.declared.get(e.id, ()))
@@ -61,7 +63,8 @@ def frames(checked: CheckedLayout) -> dict[str, gpd.GeoDataFrame]:
     for key in KINDS:
         records = checked.of_kind(key)
         rows = [_row(checked, e) for e in records]
-        geometry = [checked.geometries.get(e.id) for e in records]
+        # None where an entry has no geometry: geopandas takes it in an object array (its stubs, not in a list)
+        geometry = np.array([checked.geometries.get(e.id) for e in records], dtype=object)
         out[key] = gpd.GeoDataFrame(pd.DataFrame(rows) if rows else pd.DataFrame({"id": []}),
                                     geometry=geometry, crs=WGS84)
     return out

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from geo.data.model import CheckedLayout
@@ -31,7 +33,7 @@ def to_csv(sheet: Sheet) -> str:
                             for row in sheet.rows)])
 
 
-def _append(ws: Worksheet, values: list[object]) -> None:
+def _append(ws: Worksheet, values: Sequence[object]) -> None:
     """One row, each cell guarded: openpyxl stores any text starting with '=' as a formula."""
     ws.append([sheet_cell(v) for v in values])
 
@@ -56,7 +58,7 @@ def _table(ws: Worksheet, header: list[str], rows: list[list[str]], widths: list
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
     for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = width
+        ws.column_dimensions[get_column_letter(i)].width = width
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -67,6 +69,7 @@ def _table(ws: Worksheet, header: list[str], rows: list[list[str]], widths: list
 def to_xlsx(checked: CheckedLayout, sheet: Sheet) -> bytes:
     book = Workbook()
     summary = book.active
+    assert isinstance(summary, Worksheet)  # a new workbook opens on its one worksheet
     lang = sheet.lang
     summary.title = _sheet_name(t("sheet.summary", lang))
     counts = sheet.counts()
