@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from geo.data.kinds import PLATFORM
+from geo.data.model import CheckedLayout
 from geo.data.problems import DataError, errors
 from geo.data.records import TIERS
 from geo.data.validate import load_checked, validate
@@ -19,7 +20,7 @@ from geo.safe import clean_text, short
 from geo.settings import settings
 
 
-def reading(args: argparse.Namespace):
+def reading(args: argparse.Namespace) -> CheckedLayout:
     """The checked layout, or with --document only what that document says."""
     checked = load_checked(args.data)
     if not args.document:

@@ -27,7 +27,7 @@ import noto_cjk_sans_otc
 from fontTools import subset
 from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
-from fontTools.ttLib import TTCollection, newTable
+from fontTools.ttLib import TTCollection, TTFont, newTable
 from matplotlib import font_manager
 
 from geo.files import write_atomic
@@ -52,7 +52,7 @@ def gb2312_chars() -> set[str]:
     return out
 
 
-def _to_truetype(font) -> None:
+def _to_truetype(font: TTFont) -> None:
     """CFF outlines -> glyf, in place (fontTools Snippets/otf2ttf.py)."""
     order = font.getGlyphOrder()
     glyph_set = font.getGlyphSet()
@@ -83,7 +83,7 @@ def _to_truetype(font) -> None:
     font.sfntVersion = "\x00\x01\x00\x00"
 
 
-def _rename(font, family: str) -> None:
+def _rename(font: TTFont, family: str) -> None:
     names = {1: family, 2: "Regular", 4: f"{family} Regular", 6: family.replace(" ", "") + "-Regular",
              16: family, 17: "Regular"}
     table = font["name"]

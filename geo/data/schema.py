@@ -52,7 +52,7 @@ def json_schemas() -> dict[str, dict[str, Any]]:
     return out
 
 
-def _type_name(annotation) -> str:
+def _type_name(annotation: object) -> str:
     origin = typing.get_origin(annotation)
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     if origin is typing.Annotated:
@@ -67,7 +67,8 @@ def _type_name(annotation) -> str:
         return f"mapping of {_type_name(args[0])} to {_type_name(args[1])}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "{" + ", ".join(annotation.model_fields) + "}"
-    return {str: "text", float: "number", bool: "true/false", int: "number"}.get(annotation, str(annotation))
+    plain: dict[object, str] = {str: "text", float: "number", bool: "true/false", int: "number"}
+    return plain.get(annotation, str(annotation))
 
 
 def field_table(model: type[BaseModel]) -> str:

@@ -21,7 +21,7 @@ from geo.data.load import load_records
 from geo.data.model import CheckedLayout, build_checked
 from geo.data.problems import DataError, Problem, errors
 from geo.data.revision import Revision
-from geo.data.records import citations, excerpt, shorten
+from geo.data.records import FileEntry, citations, excerpt, shorten
 from geo.settings import settings
 
 
@@ -45,7 +45,7 @@ def read_seeds(seeds_dir: Path) -> dict[str, str]:
     return {p.name: normalise(p.read_text(encoding="utf-8")) for p in sorted(seeds_dir.glob("*.txt"))}
 
 
-def _refs(entry) -> list[tuple[str, str]]:
+def _refs(entry: FileEntry) -> list[tuple[str, str]]:
     out = [(f, getattr(entry, f, None)) for f in SINGLE_REFS]
     if entry.kind != NODE_LIST:
         out += [("places", r) for r in getattr(entry, "places", ()) if isinstance(r, str)]

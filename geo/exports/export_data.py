@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pyogrio
 from openpyxl import Workbook
@@ -34,7 +35,7 @@ FORMATS = ("gpkg", "geojson", "csv", "xlsx")
 LEADING = ("id", "kind", "name_zh", "name_en", "district", "located_in", "lon", "lat", "precision_m")
 
 
-def _table(frame) -> pd.DataFrame:
+def _table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     table = pd.DataFrame(frame.drop(columns="geometry"))
     first = [c for c in LEADING if c in table.columns]
     return table[first + [c for c in table.columns if c not in first]]

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from geo.data.model import CheckedLayout
-from geo.exports.district_sheet import Sheet
+from geo.exports.district_sheet import Row, Sheet
 from geo.i18n import paren, t
 from geo.maps.static_map import Page, map_figure, setup_fonts, source_line
 from geo.maps.text_layout import wrap
@@ -33,7 +33,7 @@ def _page(size: tuple[float, float]) -> Figure:
     return fig
 
 
-def _cells(row, width_pt: float) -> list[list[str]]:
+def _cells(row: Row, width_pt: float) -> list[list[str]]:
     return [wrap(str(getattr(row, field)), share * width_pt / FONT_PT - 1.2) for field, share in COLUMNS]
 
 
@@ -59,9 +59,9 @@ def table_pages(sheet: Sheet, title: str) -> list[Figure]:
             x += share * width_pt
         return top + LINE_PT * (0.4 + max(map(len, heads)))
 
-    def put(text: str, x: float, top: float, **kw) -> None:
+    def put(text: str, x: float, top: float, color: str | None = None) -> None:  # None: the default colour
         pages[-1].text(x / 72 / w_in, 1 - top / 72 / h_in, text, fontsize=FONT_PT, va="top",
-                       linespacing=1.32, **kw)
+                       linespacing=1.32, color=color)
 
     bottom = height_pt - MARGIN_PT - 14
     y = new_page()
