@@ -8,10 +8,9 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from geo.data.kinds import PLATFORM
 from geo.data.model import CheckedLayout
 from geo.data.problems import DataError, errors
-from geo.data.records import TIERS
+from geo.data.records import TIERS, Platform
 from geo.data.validate import load_checked, validate
 from geo.exports.output import OutputError, file_in, out_file, out_folder, write_error
 from geo.files import write_atomic
@@ -35,7 +34,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     report = validate(args.data, args.seeds)
     for p in report.problems:
         print(p)
-    counts = Counter(e.kind for e in report.entries.values())
+    counts = Counter[str](e.kind for e in report.entries.values())
     counts["district"] = len(report.districts)
     n_err = len(errors(report.problems))
     n_warn = sum(p.level == "warning" for p in report.problems)  # print-font gaps: exit code 0
@@ -44,7 +43,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not report.citations_checked:
         print(f"NOTE: quotes were not checked: no planning documents (*.txt) found in {args.seeds or settings().seeds}"
               " (put the five documents there, or pass --seeds DIR)")
-    tiers = Counter(e.tier for e in report.entries.values() if e.kind == PLATFORM)
+    tiers = Counter[str](e.tier for e in report.entries.values() if isinstance(e, Platform))
     print("platforms by tier: " + ", ".join(f"{t} {tiers[t]}" for t in TIERS))
     print("counts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     return 1 if n_err else 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel
 
 from geo.data import records
 
@@ -27,7 +26,7 @@ Geometry = Literal["point", "extent", "line", "axis_part", "none"]
 @dataclass(frozen=True)
 class Kind:
     key: str
-    model: type[BaseModel]
+    model: type[records.FileEntry]
     file: str
     section: str | None  # top-level key in the file; None: the file is a list of entries
     name_zh: str

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -16,13 +16,14 @@ from pydantic_core import ErrorDetails
 
 from geo.data.kinds import KINDS, Kind, files, sections
 from geo.data.problems import Problem
-from geo.data.records import Document, Unit, excerpt, shorten
+from geo.data.records import Document, FileEntry, Unit, excerpt, shorten
 from geo.data.revision import Revision
 
 # Limits on what a data file may be, far above the real data (the largest file is 121 KB, the
 # deepest nesting 8 levels, the longest number 7 digits, the largest file 3,342 values once its
 # aliases are expanded): past them a file is refused with a message before it can cost much
 # memory or time, or blow Python's recursion limit.
+M = TypeVar("M", bound=BaseModel)
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_NESTING = 50
 MAX_NUMBER_DIGITS = 40
@@ -163,7 +164,7 @@ def read_yaml(path: Path, *, revision: Revision | None = None) -> tuple[Any, lis
 class Records:
     """What the files hold, as parsed: records by id (file order), documents, problems."""
 
-    entries: dict[str, Any] = field(default_factory=dict)
+    entries: dict[str, FileEntry] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
     units: dict[str, Unit] = field(default_factory=dict)  # by name_zh
     problems: list[Problem] = field(default_factory=list)
@@ -211,7 +212,7 @@ def problems_of(err: ValidationError, file: str, entry_id: str) -> list[Problem]
     return out
 
 
-def parse(model: type[BaseModel], raw: Any, file: str, index: int) -> tuple[Any, list[Problem]]:
+def parse(model: type[M], raw: Any, file: str, index: int) -> tuple[M | None, list[Problem]]:
     """One raw YAML mapping -> a record, or None and the problems that stopped it."""
     entry_id = shorten(raw["id"], 80) if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{index + 1}"
     if not isinstance(raw, dict):

@@ -16,12 +16,12 @@ import shapely
 from pydantic import BaseModel
 
 from geo.data.districts import District, load_districts
-from geo.data.kinds import AXIS, AXIS_NODE, KINDS, NODE_LIST, REF_TARGETS, SINGLE_REFS, TASK
+from geo.data.kinds import AXIS, KINDS, NODE_LIST, REF_TARGETS, SINGLE_REFS, TASK
 from geo.data.load import load_records
 from geo.data.model import CheckedLayout, build_checked
 from geo.data.problems import DataError, Problem, errors
 from geo.data.revision import Revision
-from geo.data.records import FileEntry, citations, excerpt, shorten
+from geo.data.records import AxisNodeData, FileEntry, NodeList, citations, excerpt, shorten
 from geo.settings import settings
 
 
@@ -29,7 +29,7 @@ from geo.settings import settings
 class Report:
     """Everything `validate` found: counts come from `entries`, the layout only without errors."""
 
-    entries: dict[str, Any]
+    entries: dict[str, FileEntry]
     districts: tuple[District, ...]
     problems: list[Problem]  # errors, findings and warnings
     checked: CheckedLayout | None
@@ -56,11 +56,11 @@ def _refs(entry: FileEntry) -> list[tuple[str, str]]:
     return [(f, r) for f, r in out if r]
 
 
-def check_references(entries: dict[str, Any]) -> list[Problem]:
+def check_references(entries: dict[str, FileEntry]) -> list[Problem]:
     problems = []
     for e in entries.values():
         file = KINDS[e.kind].file
-        if e.kind == NODE_LIST:
+        if isinstance(e, NodeList):
             problems += [Problem.error(file, e.id, "places", f"refers to unknown id '{shorten(r, 60)}'")
                          for r in e.places if r not in entries]
             continue
@@ -72,7 +72,7 @@ def check_references(entries: dict[str, Any]) -> list[Problem]:
             elif target.kind not in allowed:
                 problems.append(Problem.error(
                     file, e.id, field, f"'{shorten(ref, 60)}' is a {target.kind}, expected {' or '.join(allowed)}"))
-    nodes = [e for e in entries.values() if e.kind == AXIS_NODE]
+    nodes = [e for e in entries.values() if isinstance(e, AxisNodeData)]
     if len([e for e in entries.values() if e.kind == AXIS]) != 1:
         axis = KINDS[AXIS]
         section = axis.section or axis.key  # where the axis entry belongs
@@ -82,7 +82,7 @@ def check_references(entries: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def check_districts(entries: dict[str, Any], districts: tuple[District, ...]) -> list[Problem]:
+def check_districts(entries: dict[str, FileEntry], districts: tuple[District, ...]) -> list[Problem]:
     known = {d.name_zh for d in districts}
     out = []
     for e in entries.values():
@@ -94,7 +94,7 @@ def check_districts(entries: dict[str, Any], districts: tuple[District, ...]) ->
     return out
 
 
-def check_coordinates(entries: dict[str, Any], districts: tuple[District, ...]) -> list[Problem]:
+def check_coordinates(entries: dict[str, FileEntry], districts: tuple[District, ...]) -> list[Problem]:
     """Points must lie in Guangzhou; a point that would if swapped is named as swapped."""
     city = shapely.union_all([d.geometry for d in districts])
     problems = []
@@ -110,7 +110,7 @@ def check_coordinates(entries: dict[str, Any], districts: tuple[District, ...]) 
     return problems
 
 
-def check_citations(entries: dict[str, Any], documents: dict, seeds: dict[str, str]) -> list[Problem]:
+def check_citations(entries: dict[str, FileEntry], documents: dict, seeds: dict[str, str]) -> list[Problem]:
     problems = []
     for e in entries.values():
         file = KINDS[e.kind].file
@@ -125,7 +125,7 @@ def check_citations(entries: dict[str, Any], documents: dict, seeds: dict[str, s
     return problems
 
 
-def check_units(entries: dict[str, Any], units: dict) -> list[Problem]:
+def check_units(entries: dict[str, FileEntry], units: dict) -> list[Problem]:
     """Every responsible unit a task names is in units.yaml, so English sheets can name it."""
     return [Problem.error(KINDS[e.kind].file, e.id, name, f"unit {excerpt(u)} is not listed in units.yaml")
             for e in entries.values() if e.kind == TASK
@@ -162,7 +162,7 @@ def _texts(value: Any, where: str) -> list[tuple[str, str]]:
     return []
 
 
-def check_print_font(entries: dict[str, Any], documents: dict, units: dict,
+def check_print_font(entries: dict[str, FileEntry], documents: dict, units: dict,
                      districts: tuple[District, ...] = ()) -> list[Problem]:
     """Warnings, one per entry and field, naming each character the print font cannot draw
     (CJK Extension B, emoji...): PDF and PNG maps and sheets would print it as an empty box."""
