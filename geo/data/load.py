@@ -38,53 +38,59 @@ def number_problem(digits: int) -> str:
     return f"a number of {digits:,} digits: no data field takes more than {MAX_NUMBER_DIGITS}"
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses a key given twice in one mapping (YAML would keep the last),
-    nesting deeper than MAX_NESTING (checked before the composer recurses), integers longer
-    than MAX_NUMBER_DIGITS (Python refuses to convert past 4,300 digits, with a ValueError),
-    and aliases that would expand past MAX_EXPANDED_VALUES: the data reuses a few `sources:`
-    lists by alias, but nested aliases turn a few hundred bytes into billions of values
-    ("billion laughs"). Sizes are counted while composing, so nothing is ever expanded."""
+class LimitError(yaml.YAMLError):
+    """A file past one of the limits, where libyaml's events say (read_yaml reports it)."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-        self._sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values, depth) once expanded
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem)
+        self.problem, self.problem_mark = problem, mark
 
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()
-        mark = event.start_mark if isinstance(event.start_mark, yaml.error.Mark) else None  # this loader's kind
+
+def check_limits(text: str) -> None:
+    """Refuse, before anything is composed, nesting deeper than MAX_NESTING and aliases that would
+    expand past MAX_EXPANDED_VALUES: the data reuses a few `sources:` lists by alias, but nested
+    aliases turn a few hundred bytes into billions of values ("billion laughs"). One pass over
+    libyaml's events counts what each anchor would expand to, so nothing is ever expanded."""
+    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (values, depth) once expanded
+    open_: list[list[Any]] = []  # per open collection: [anchor, values, depth of its children]
+
+    def add(values: int, depth: int, anchor: str | None, mark: Any) -> None:
+        if anchor is not None:
+            sizes[anchor] = (values, depth)
+        if open_:
+            parent = open_[-1]
+            parent[1] += values
+            parent[2] = max(parent[2], depth)
+            if parent[1] > MAX_EXPANDED_VALUES:
+                raise LimitError(f"its aliases (*name) expand to more than {MAX_EXPANDED_VALUES:,} values: "
+                                 "write the value out, or use fewer aliases", mark)
+            if len(open_) + depth > MAX_NESTING:
+                raise LimitError(nesting_problem(MAX_NESTING) + " (through aliases)", mark)
+
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
         if isinstance(event, yaml.AliasEvent):
-            target = self.anchors.get(event.anchor)
-            if target is not None and id(target) not in self._sizes:
-                raise yaml.composer.ComposerError(
-                    None, None, f"the alias *{shorten(str(event.anchor), 40)} is used inside its own anchor: "
-                    "a value cannot hold itself", mark)
-            return super().compose_node(parent, index)  # an undefined alias is YAML's own error
-        if self._depth >= MAX_NESTING:
-            raise yaml.composer.ComposerError(None, None, nesting_problem(self._depth), mark)
-        self._depth += 1
-        try:
-            node = super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-        if node is None:
-            return None
-        if isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        else:
-            children = node.value if isinstance(node, yaml.SequenceNode) else []
-        size = 1 + sum(self._sizes[id(c)][0] for c in children)
-        depth = 1 + max((self._sizes[id(c)][1] for c in children), default=0)
-        if size > MAX_EXPANDED_VALUES:
-            raise yaml.composer.ComposerError(
-                None, None, f"its aliases (*name) expand to more than {MAX_EXPANDED_VALUES:,} values: "
-                "write the value out, or use fewer aliases", node.start_mark)
-        if depth > MAX_NESTING:
-            raise yaml.composer.ComposerError(None, None, nesting_problem(depth) + " (through aliases)",
-                                              node.start_mark)
-        self._sizes[id(node)] = (size, depth)
-        return node
+            if event.anchor not in sizes:
+                if any(c[0] == event.anchor for c in open_):
+                    raise LimitError(f"the alias *{shorten(str(event.anchor), 40)} is used inside its own "
+                                     "anchor: a value cannot hold itself", event.start_mark)
+                continue  # an undefined alias is YAML's own error, when the file is composed
+            add(*sizes[event.anchor], None, event.start_mark)
+        elif isinstance(event, yaml.ScalarEvent):
+            add(1, 0, event.anchor, event.start_mark)
+        elif isinstance(event, yaml.CollectionStartEvent):
+            if len(open_) >= MAX_NESTING:
+                raise LimitError(nesting_problem(MAX_NESTING), event.start_mark)
+            open_.append([event.anchor, 1, 0])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, values, depth = open_.pop()
+            add(values, depth + 1, anchor, event.start_mark)
+
+
+class _UniqueKeyLoader(yaml.CSafeLoader):
+    """libyaml's safe loader (C, ten times the pure-Python one), refusing a key given twice in one
+    mapping (YAML would keep the last) and integers longer than MAX_NUMBER_DIGITS (Python refuses
+    to convert past 4,300 digits, with a ValueError). Nesting and aliases are bounded before it
+    runs (`check_limits`)."""
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         digits = sum(ch.isdigit() for ch in node.value)
@@ -152,6 +158,7 @@ def read_yaml(path: Path, *, revision: Revision | None = None) -> tuple[Any, lis
     if text is None:
         return None, problems
     try:
+        check_limits(text)
         return yaml.load(text, Loader=_UniqueKeyLoader), []
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
