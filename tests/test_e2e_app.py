@@ -59,14 +59,15 @@ def test_map_layers_popup_district_focus_and_offline(app_url: str, chromium: Bro
     page.screenshot(path=ARTIFACTS / "e2e-map.png")
 
     # The controls work offline: the minimap draws, the pointer's coordinates show, the scale
-    # is metric only and the attribution says plainly "Leaflet".
+    # is metric only and the attribution says plainly "Leaflet", then the data's revision.
     frame.get_by_role("button", name="显示 / 隐藏鹰眼图").click()
     wait_until(page, lambda: frame.locator(".gz-minimap path").count() > 0, what="the minimap")
     frame.locator(".leaflet-container").first.hover(position={"x": 300, "y": 300})
     wait_until(page, lambda: "WGS84 23." in frame.locator(".gz-coords").inner_text(), what="coordinates")
     assert frame.locator(".leaflet-control-scale-line").count() == 1
     assert "mi" not in frame.locator(".leaflet-control-scale").inner_text()
-    assert frame.locator(".leaflet-control-attribution").inner_text().strip() == "Leaflet"
+    revision = load_checked().revision
+    assert frame.locator(".leaflet-control-attribution").inner_text().strip() == f"Leaflet · 数据版本 {revision}"
     assert frame.evaluate("() => document.documentElement.lang") == "zh-CN"
     frame.get_by_role("button", name="显示 / 隐藏鹰眼图").click()
 
