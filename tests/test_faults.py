@@ -21,6 +21,7 @@ from matplotlib import ft2font
 from playwright.sync_api import Browser
 from pypdf import PdfReader
 
+from geo.fonts import cached_font_ok
 from tests.browser import ARTIFACTS, ROOT, free_port, map_frame, serving, wait_until
 
 # Each test runs the app or its CLI in processes of its own, which it kills or starves.
@@ -250,14 +251,14 @@ def audited(tmp_path: Path) -> list[str]:
 
 
 def assert_written_atomically(cache: Path, logs: list[Path]) -> None:
-    """Each process wrote its cached fonts under a temporary name of its own and renamed it into
+    """Each process wrote its cached fonts (and their check files) under a temporary name of its own and renamed it into
     place; no process opened a final font file for writing."""
     temps: list[set[str]] = []
     for log in logs:
         events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
         written = {e[1] for e in events if e[0] == "write"}
         renamed = {e[2]: e[1] for e in events if e[0] == "rename"}
-        finals = {str(p) for p in cache.glob("*.ttf")}
+        finals = {str(p) for p in cache.iterdir() if not p.name.startswith(".")}  # fonts, check files
         assert not written & finals, f"{log.name}: a cached font was written in place: {written & finals}"
         assert set(renamed.values()) <= written and set(renamed) <= finals, (log.name, events)
         assert renamed, f"{log.name}: this process built no font, so the processes did not race"
@@ -295,11 +296,14 @@ class CacheWatch(threading.Thread):
 
 
 def assert_cache_consistent(cache: Path, text: str) -> None:
-    files = sorted(cache.iterdir())
+    names = sorted(p.name for p in cache.iterdir())
+    files = [cache / n for n in names if n.endswith(".ttf")]
     assert files, "nothing was cached"
-    assert all(p.suffix == ".ttf" and not p.name.startswith(".") for p in files), \
-        f"left-overs in the cache: {[p.name for p in files]}"
+    # Each font with its check file (size and SHA-256, geo.fonts), and nothing else: no temporary file.
+    assert names == sorted([p.name for p in files] + [p.name + ".sha256" for p in files]) \
+        and not any(n.startswith(".") for n in names), f"left-overs in the cache: {names}"
     for p in files:
+        assert cached_font_ok(p), f"{p.name} does not match its check file"
         font = TTFont(p)
         assert "glyf" in font and "CFF " not in font
         assert font["name"].getDebugName(1).startswith("GZMap Noto Sans SC")
