@@ -1,7 +1,7 @@
 """广州科技创新“一轴四核多点”空间布局图 — the Streamlit app.
 
 Kept thin: loading, layers, the map, details and district tables all live in geo/ and layers/,
-which are tested without Streamlit. Run with `streamlit run app.py`.
+which are tested without Streamlit. Run with `python -m geo.ui.serve run app.py` (README).
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ st.set_page_config(page_title="广州科技创新空间布局图 · Guangzhou S&
                    layout="wide")
 
 
-def data_revision(directory: str) -> str:
+def data_fingerprint(directory: str) -> str:
     """A fingerprint of the data files' names, sizes and modification times: cheap enough to
     take on every rerun, so an edit to data/ is picked up at the next interaction, no restart."""
     digest = hashlib.sha256()
@@ -58,9 +58,9 @@ def data_revision(directory: str) -> str:
 @dataclass
 class DataState:
     """The process's data for a directory (shared by every session): the last good version and
-    its revision, and the revision that failed validation with its error."""
+    its files' fingerprint, and the fingerprint that failed validation with its error."""
 
-    revision: str
+    fingerprint: str
     checked: CheckedLayout
     failed: str | None = None
     error: DataError | None = None
@@ -71,29 +71,26 @@ class DataState:
 def data_state(directory: str) -> DataState:
     """The first good version of `directory`; raises DataError (and caches nothing) while the
     files have errors."""
-    revision = data_revision(directory)
-    return DataState(revision, load_checked(Path(directory)))
+    return DataState(data_fingerprint(directory), load_checked(Path(directory)))
 
 
 def current_data(directory: str) -> tuple[CheckedLayout, DataError | None]:
     """The data as the files are now; while an edit has errors, the last good version and the
-    validator's DataError (each revision is validated once). Raises DataError when no version
+    validator's DataError (each version is validated once). Raises DataError when no version
     has been good since the process started."""
     state = data_state(directory)
-    revision = data_revision(directory)
+    fingerprint = data_fingerprint(directory)
     with state.lock:
-        if revision not in (state.revision, state.failed):
+        if fingerprint not in (state.fingerprint, state.failed):
             try:
                 checked = load_checked(Path(directory))
             except DataError as err:
                 log.error("data/ was edited with errors; still showing the last good version:\n%s",
                           "\n".join(map(str, err.problems)))
-                state.failed, state.error = revision, err
+                state.failed, state.error = fingerprint, err
             else:
-                for derived in (reading, map_args, render_view, sheet_file, html_file):
-                    derived.clear()  # made from the old version
-                state.revision, state.checked, state.failed, state.error = revision, checked, None, None
-        return state.checked, state.error if revision == state.failed else None
+                state.fingerprint, state.checked, state.failed, state.error = fingerprint, checked, None, None
+        return state.checked, state.error if fingerprint == state.failed else None
 
 
 def load(directory: str) -> CheckedLayout:
@@ -101,9 +98,9 @@ def load(directory: str) -> CheckedLayout:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def render_view(directory: str, doc: str | None, system: str | None, district: str | None,
+def render_view(revision: str, doc: str | None, system: str | None, district: str | None,
                 keys: tuple[str, ...], fmt: str, lang: Lang) -> bytes:
-    checked = reading(directory, doc, system)
+    checked = reading(revision, doc, system)
     return export_map(checked, build_layers(checked, keys, lang=lang), None, fmt, district, lang=lang)
 
 
@@ -126,25 +123,27 @@ SHEET_MIMES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadshee
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def map_args(directory: str, doc: str | None, system: str | None, lang: Lang, basemap: str,
+def map_args(revision: str, doc: str | None, system: str | None, lang: Lang, basemap: str,
              focus: tuple[str, str | None] | None, view: tuple[tuple[float, float], float, str]) -> dict:
     """The web map's element (every layer; the browser shows the visible ones), made once per
     reading, language, basemap, highlighted district or place, and view (geo.ui.st_map)."""
-    checked = reading(directory, doc, system)
+    checked = reading(revision, doc, system)
     spec = basemap_catalogue()[basemap]
     highlight = view_of(checked, *focus).highlight if focus else None
     m = build_map(checked, build_layers(checked, None, lang=lang), spec, (view[0], view[1]), view[2], lang=lang)
     return st_map.component_args(m, highlight_group(highlight, spec))
 
 
-@st.cache_resource(show_spinner=False)
-def reading(directory: str, doc: str | None, system: str | None) -> CheckedLayout:
-    return load(directory).as_read(doc, system)
+@st.cache_resource(show_spinner=False, max_entries=32)
+def reading(revision: str, doc: str | None, system: str | None) -> CheckedLayout:
+    """One reading of the data at `revision`: every cached view and file is keyed by the data's
+    content revision, so an edit never meets a view made from the version before it."""
+    return load(DATA).as_read(doc, system)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def sheet_file(directory: str, doc: str | None, district: str, fmt: str, lang: Lang) -> bytes | str:
-    checked = reading(directory, doc, None)
+def sheet_file(revision: str, doc: str | None, district: str, fmt: str, lang: Lang) -> bytes | str:
+    checked = reading(revision, doc, None)
     sheet = district_sheet(checked, district, lang=lang)
     if fmt == "pdf":
         return sheet_pdf(checked, sheet)
@@ -152,8 +151,8 @@ def sheet_file(directory: str, doc: str | None, district: str, fmt: str, lang: L
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def html_file(directory: str, doc: str | None, system: str | None, district: str | None, lang: Lang) -> str:
-    return standalone_html(reading(directory, doc, system), district, lang=lang)
+def html_file(revision: str, doc: str | None, system: str | None, district: str | None, lang: Lang) -> str:
+    return standalone_html(reading(revision, doc, system), district, lang=lang)
 
 
 def basemap_config() -> tuple[dict[str, Basemap], list[str]]:
@@ -310,7 +309,8 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
         token, highlighted = "link|" + ",".join(map(str, link_view)), None
     col_map, col_side = st.columns([5, 2], gap="medium")
     with col_map:
-        st_map.show(map_args(DATA, choices.doc, choices.system, lang, choices.basemap.key, highlighted,
+        revision = shown_checked.revision
+        st_map.show(map_args(revision, choices.doc, choices.system, lang, choices.basemap.key, highlighted,
                              (view.center, view.zoom, token)), key="map", height=MAP_HEIGHT)
         export_row = st.columns([2, 1, 1, 1, 1.4])
         export_row[0].markdown(t("app.export_view", lang))
@@ -318,11 +318,11 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
         stem = t("app.file_stem", lang, where=shown_checked.district_name(exported, lang) if exported
                  else t("print.city", lang))
         export_row[4].download_button(
-            t("app.export_html", lang), lambda: html_file(DATA, choices.doc, choices.system, exported, lang),
+            t("app.export_html", lang), lambda: html_file(revision, choices.doc, choices.system, exported, lang),
             file_name=f"{stem}.html", mime="text/html", key="export_html",
             on_click="ignore", help=t("app.export_html_help", lang))
         for col, fmt in zip(export_row[1:4], FORMATS):
-            col.download_button(fmt.upper(), partial(render_view, DATA, choices.doc, choices.system,
+            col.download_button(fmt.upper(), partial(render_view, revision, choices.doc, choices.system,
                                                      exported, choices.visible, fmt, lang),
                                 file_name=f"{stem}.{fmt}", mime=MIMES[fmt], key=f"export_{fmt}", on_click="ignore")
         for layer in shown:
@@ -361,12 +361,12 @@ def sheet_page(checked: CheckedLayout, choices: Choices) -> None:
         # Made at once (cached per district, language and document; the PDF takes 2-3 s the first
         # time): a file made on click was sometimes gone (HTTP 404) before its download started
         # when many sessions ran (Streamlit 1.67; bench/load.py, bench/README.md).
-        col.download_button(t(f"app.download_{fmt}", lang), sheet_file(DATA, choices.doc, district, fmt, lang),
+        col.download_button(t(f"app.download_{fmt}", lang), sheet_file(checked.revision, choices.doc, district, fmt, lang),
                             file_name=f"{t('app.sheet_stem', lang, district=sheet.district_label)}.{fmt}",
                             mime=SHEET_MIMES[fmt], key=f"sheet_{fmt}", on_click="ignore")
     with_quotes = st.toggle(t("app.show_quotes", lang), key="quotes")
     view = view_of(checked, district)
-    st_map.show(map_args(DATA, choices.doc, choices.system, lang, choices.basemap.key, (district, None),
+    st_map.show(map_args(checked.revision, choices.doc, choices.system, lang, choices.basemap.key, (district, None),
                          (view.center, view.zoom, f"sheet|{district}")), key="sheet_map", height=420)
     hidden = {"group"} | (set() if with_quotes else {"quotes"})
     for group, n in counts.items():
@@ -419,7 +419,7 @@ def page(checked: CheckedLayout, stale: DataError | None = None) -> None:
     st.html(PAGE_CSS)
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
-    shown_checked = reading(DATA, choices.doc, choices.system)
+    shown_checked = reading(checked.revision, choices.doc, choices.system)
     if choices.page == "sheet":
         write_link(choices, None)
         sheet_page(shown_checked, choices)
