@@ -368,7 +368,9 @@ def sheet_page(checked: CheckedLayout, choices: Choices) -> None:
     view = view_of(checked, district)
     st_map.show(map_args(checked.revision, choices.doc, choices.system, lang, choices.basemap.key, (district, None),
                          (view.center, view.zoom, f"sheet|{district}")), key="sheet_map", height=420)
-    hidden = {"group"} | (set() if with_quotes else {"quotes"})
+    # The row key and the data revision are for the spreadsheets' round trip; the page names the
+    # revision once, in its footer.
+    hidden = {"group", "key", "revision"} | (set() if with_quotes else {"quotes"})
     for group, n in counts.items():
         st.subheader(md_text(f"{sheet.title(group)}{paren(str(n), lang)}"))
         table = pd.DataFrame([{sheet.header(k): v for k, v in r.cells().items() if k not in hidden}
