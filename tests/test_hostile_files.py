@@ -143,26 +143,16 @@ def test_geojson_nested_100000_deep_gives_a_message_not_a_traceback(data_copy: P
         load_checked(data_copy)
 
 
-def test_a_5000_digit_integer_in_yaml_gives_a_message(data_copy: Path, capsys):
-    text = (data_copy / "parks.yaml").read_text(encoding="utf-8")
-    (data_copy / "parks.yaml").write_text(text.replace("precision_m: 2000", "precision_m: " + "9" * 5000, 1),
-                                          encoding="utf-8")
-    code, out = run_validate(data_copy, capsys)
-    assert code == 1 and "Traceback" not in out
-    bad = [x for x in out.splitlines() if x.startswith("ERROR: parks.yaml")]
-    assert len(bad) == 1 and "digits" in bad[0] and "line " in bad[0] and len(bad[0]) < 300
-    with pytest.raises(DataError):
-        load_checked(data_copy)
-
-
-def test_a_5000_digit_integer_in_geojson_gives_a_message(data_copy: Path, capsys):
-    path = data_copy / "districts.geojson"
+@pytest.mark.parametrize("file, number, huge", [("parks.yaml", "precision_m: 2000", "precision_m: {}"),
+                                                ("districts.geojson", '"area_km2":62.8', '"area_km2":{}')])
+def test_a_5000_digit_integer_gives_a_message(data_copy: Path, capsys, file: str, number: str, huge: str):
+    path = data_copy / file
     text = path.read_text(encoding="utf-8")
-    assert '"area_km2":62.8' in text
-    path.write_text(text.replace('"area_km2":62.8', '"area_km2":' + "9" * 5000, 1), encoding="utf-8")
+    assert number in text
+    path.write_text(text.replace(number, huge.format("9" * 5000), 1), encoding="utf-8")
     code, out = run_validate(data_copy, capsys)
     assert code == 1 and "Traceback" not in out
-    bad = [x for x in out.splitlines() if x.startswith("ERROR: districts.geojson")]
+    bad = [x for x in out.splitlines() if x.startswith(f"ERROR: {file}")]
     assert len(bad) == 1 and "digits" in bad[0] and "line " in bad[0] and len(bad[0]) < 300
     with pytest.raises(DataError):
         load_checked(data_copy)
