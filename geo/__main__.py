@@ -15,7 +15,7 @@ from geo.data.validate import load_checked, validate
 from geo.exports.output import OutputError, file_in, out_file, out_folder, write_error
 from geo.files import write_atomic
 from geo.i18n import LANGS, t
-from geo.safe import clean_text, short
+from geo.safe import clean_text, shorten
 from geo.settings import settings
 
 
@@ -118,7 +118,7 @@ def cmd_export_map(args: argparse.Namespace) -> int:
                 if args.district == "all" else out
         except ValueError as err:
             failed.append(target)
-            print(f"failed {short(target, 80)}: {err}", file=sys.stderr)
+            print(f"failed {shorten(target, 80)}: {err}", file=sys.stderr)
             continue
         try:
             export_map(checked, layers, path, args.format, target, title, args.dpi, page, lang=args.lang)
@@ -174,7 +174,7 @@ def cmd_sheet(args: argparse.Namespace) -> int:
                                             f".{args.format}") if args.district == "all" else out
         except ValueError as err:
             failed += 1
-            print(f"failed {short(sheet.district_label, 80)}: {err}", file=sys.stderr)
+            print(f"failed {shorten(sheet.district_label, 80)}: {err}", file=sys.stderr)
             continue
         try:
             write_atomic(path, writers[args.format](sheet))

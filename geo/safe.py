@@ -65,8 +65,9 @@ def md_text(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(value))
 
 
-def short(value: object, limit: int = 40) -> str:
-    """At most `limit` characters of `value` (control characters shown as spaces), with … when cut."""
+def shorten(value: object, limit: int = 80) -> str:
+    """At most `limit` characters of `value` (control characters shown as spaces), with … when
+    cut: how a message or a notice quotes untrusted text."""
     text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in str(value)[:limit + 1])
     return text if len(text) <= limit else text[:limit - 1] + "…"
 

@@ -7,14 +7,13 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.data.validate import load_checked
 from geo.maps.basemaps import catalogue, configured
-from geo.ui.link import MAX_NOTICES, parse_link
 from geo.maps.webmap import build_map
 from geo.safe import linked_text, md_code, md_fill, md_literal
+from geo.ui.link import MAX_NOTICES, parse_link
 from layers import build_layers, layer_titles
 from tests.conftest import edit_yaml
 

@@ -161,9 +161,9 @@ def test_an_operator_tile_source_from_the_secrets_is_offered_and_used():
 def test_the_cached_map_element_is_what_st_folium_would_send(monkeypatch):
     import streamlit_folium
 
-    from geo.ui import st_map
-    from geo.maps.webmap import highlight_group
     from geo.maps.view import view_of
+    from geo.maps.webmap import highlight_group
+    from geo.ui import st_map
 
     sent = {}
     monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: sent.update(kw))

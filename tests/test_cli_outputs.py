@@ -21,10 +21,10 @@ from fontTools.ttLib import TTFont
 from matplotlib import font_manager
 from openpyxl import load_workbook
 
+from geo import fonts
 from geo.__main__ import main
 from geo.data.validate import load_checked
 from geo.exports import output
-from geo import fonts
 from tests.conftest import DATA_DIR, edit_yaml
 
 DISTRICTS = 11

@@ -21,9 +21,9 @@ from geo.data.validate import load_checked
 from geo.exports.district_sheet import district_sheet
 from geo.exports.export_data import export
 from geo.exports.sheet_export import to_csv, to_xlsx
+from geo.exports.sheet_pdf import sheet_pdf
 from geo.exports.standalone import standalone_html
 from geo.i18n import LANGS, t
-from geo.exports.sheet_pdf import sheet_pdf
 from geo.maps.static_map import export_map
 from layers import build_layers
 

@@ -18,7 +18,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from geo.data.kinds import AXIS_NODE, CORE, CORE_AREA, KINDS, PLATFORM, SEGMENT, TASK, place_kinds, table_kinds
+from geo.data.kinds import (
+    AXIS_NODE,
+    CORE,
+    CORE_AREA,
+    KINDS,
+    PLATFORM,
+    SEGMENT,
+    TASK,
+    place_kinds,
+    table_kinds,
+)
 from geo.data.model import CheckedLayout
 from geo.data.records import SCOPES, TIERS, AxisNode, Entry, Platform, Segment, Task
 

@@ -17,9 +17,9 @@ from geo.crs import area_km2
 from geo.data.load import MAX_NESTING, MAX_NUMBER_DIGITS, nesting_problem, number_problem, read_text
 from geo.data.problems import DataError, Problem
 from geo.data.records import GROUPS as DISTRICT_GROUPS
-from geo.data.records import excerpt, shorten
+from geo.data.records import excerpt
 from geo.data.revision import Revision
-from geo.safe import clean_text, file_name_problem
+from geo.safe import clean_text, file_name_problem, shorten
 
 WGS84_NAMES = {"EPSG:4326", "urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:EPSG::4326",
                "OGC:CRS84", "CRS84"}

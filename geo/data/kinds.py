@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-
 from geo.data import records
 
 # How an entry's geometry is derived (geo.data.model):

@@ -16,8 +16,9 @@ from pydantic_core import ErrorDetails
 
 from geo.data.kinds import KINDS, Kind, files, sections
 from geo.data.problems import Problem
-from geo.data.records import Document, FileEntry, Unit, excerpt, shorten
+from geo.data.records import Document, FileEntry, Unit, excerpt
 from geo.data.revision import Revision
+from geo.safe import shorten
 
 # Limits on what a data file may be, far above the real data (the largest file is 121 KB, the
 # deepest nesting 8 levels, the longest number 7 digits, the largest file 3,342 values once its

@@ -71,11 +71,6 @@ def excerpt(value: object, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def shorten(text: str, limit: int = 80) -> str:
-    """Text from the data as a message names it: whole when short, else its start and length."""
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
-
-
 def _text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"must be non-empty text, got {excerpt(value)}")

@@ -20,8 +20,9 @@ from geo.data.kinds import AXIS, KINDS, NODE_LIST, REF_TARGETS, SINGLE_REFS, TAS
 from geo.data.load import load_records
 from geo.data.model import CheckedLayout, build_checked
 from geo.data.problems import DataError, Problem, errors
+from geo.data.records import AxisNodeData, FileEntry, NodeList, citations, excerpt
 from geo.data.revision import Revision
-from geo.data.records import AxisNodeData, FileEntry, NodeList, citations, excerpt, shorten
+from geo.safe import shorten
 from geo.settings import settings
 
 

@@ -10,8 +10,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from geo.data.model import CheckedLayout
 from geo.data.kinds import TASK
+from geo.data.model import CheckedLayout
 from geo.data.records import SCOPES, Task
 from geo.exports.district_sheet import Sheet, district_sheet
 from geo.files import write_atomic

@@ -25,7 +25,21 @@ from geo.data.assignments import FINDING, Assignment, assignments
 from geo.data.kinds import KINDS, place_kinds
 from geo.data.model import CheckedLayout
 from geo.data.records import AxisNode, NodeList, Platform, Segment, Source, Task
-from geo.i18n import Lang, Named, Roled, catalogue, colon, join, name, paren, role, scope_name, sep, t, tier_name
+from geo.i18n import (
+    Lang,
+    Named,
+    Roled,
+    catalogue,
+    colon,
+    join,
+    name,
+    paren,
+    role,
+    scope_name,
+    sep,
+    t,
+    tier_name,
+)
 
 COLUMNS = ("group", "name", "role", "lead_units", "supporting_units", "period", "basis", "placed", "sources",
            "quotes", "ids", "key", "revision")  # titles: sheet.col.<column>

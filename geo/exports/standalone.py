@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from geo.data.model import CheckedLayout
+from geo.i18n import Lang, t
 from geo.maps import assets
 from geo.maps.view import CITY, view_of
 from geo.maps.webmap import build_map, highlight_group
-from geo.i18n import Lang, t
 from geo.safe import html_text
 from layers import build_layers
 

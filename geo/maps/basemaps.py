@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from xyzservices import TileProvider
 
 from geo.i18n import Lang, t
-from geo.safe import linked_text, short
+from geo.safe import linked_text, shorten
 
 log = logging.getLogger("gzmap")
 
@@ -61,7 +61,7 @@ class TileSource(BaseModel):
             raise ValueError("must be an http:// or https:// URL template")
         unknown = sorted(set(re.findall(r"\{[^{}]*\}", value)) - PLACEHOLDERS)
         if unknown:
-            raise ValueError(f"has the unknown placeholder {short(unknown[0], 40)} "
+            raise ValueError(f"has the unknown placeholder {shorten(unknown[0], 40)} "
                              f"(allowed: {' '.join(sorted(PLACEHOLDERS))})")
         if not {"{z}", "{x}"} <= set(re.findall(r"\{[^{}]*\}", value)) or \
                 not {"{y}", "{-y}"} & set(re.findall(r"\{[^{}]*\}", value)):
@@ -144,13 +144,13 @@ def tile_sources(entries: object, where: str) -> tuple[list[TileSource], list[st
             problems.append(f"{label}: must be a table of settings (key, label_zh, url, attribution)")
             continue
         if isinstance(raw.get("key"), str):
-            label += f" ({short(raw['key'], 40)})"
+            label += f" ({shorten(raw['key'], 40)})"
         try:
             good.append(TileSource.model_validate(dict(raw)))
         except ValidationError as err:
             for e in err.errors():
                 field = ".".join(map(str, e["loc"])) or "entry"
-                problems.append(f"{label}: {field}: {short(e['msg'], 160)}; skipped")
+                problems.append(f"{label}: {field}: {shorten(e['msg'], 160)}; skipped")
     return good, problems
 
 
@@ -173,7 +173,7 @@ def configured(secrets: Mapping | None = None, environ: Mapping[str, str] | None
             from_env, bad = tile_sources(json.loads(text), "GZMAP_TILES")
             problems += bad
         except (ValueError, RecursionError) as err:
-            problems.append(f"GZMAP_TILES: not valid JSON ({short(str(err), 120)}); every entry skipped")
+            problems.append(f"GZMAP_TILES: not valid JSON ({shorten(str(err), 120)}); every entry skipped")
     key = secrets.get("tianditu_key") or environ.get("GZMAP_TIANDITU_KEY")
     if key is not None and (not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9]{1,100}", key)):
         problems.append("tianditu_key / GZMAP_TIANDITU_KEY: must be letters and digits; 天地图 skipped")

@@ -25,9 +25,9 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import geometry_to_gcj02
 from geo.data.kinds import DISTRICT_LABEL_PRIORITY, label_rank
 from geo.data.model import CheckedLayout
+from geo.i18n import Lang, colon, join, t
 from geo.maps import assets
 from geo.maps.basemaps import BASEMAPS, Basemap
-from geo.i18n import Lang, colon, join, t
 from geo.maps.details import DETAILS_CSS, details_html
 from geo.maps.folium_internals import stable_ids
 from geo.safe import html_text

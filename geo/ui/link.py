@@ -15,7 +15,7 @@ from geo.data.kinds import PLATFORM_SYSTEM
 from geo.data.model import CheckedLayout
 from geo.i18n import LANGS, Lang, t
 from geo.maps.basemaps import BASEMAPS
-from geo.safe import short
+from geo.safe import shorten
 
 MAX_LEN = 200
 MAX_NOTICES = 5  # parameters named in notices; the rest are counted in one more
@@ -58,7 +58,7 @@ def parse_link(params: dict[str, str], checked: CheckedLayout, layer_keys: list[
     lang = lang if lang in LANGS else "zh"  # the notices speak the link's language
 
     def bad(name: str, value: str) -> None:
-        ignored.append(f"{short(name, NOTICE_CHARS)}={short(value, NOTICE_CHARS)}")
+        ignored.append(f"{shorten(name, NOTICE_CHARS)}={shorten(value, NOTICE_CHARS)}")
 
     for name, raw in params.items():
         value = raw.strip()
