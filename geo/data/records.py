@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from geo.safe import clean_text
+from geo.safe import clean_text, shorten
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # Closed vocabularies, each value with its Chinese and English name (the English is ours).
@@ -67,8 +67,7 @@ _EXCERPT = _Excerpt()
 
 def excerpt(value: object, limit: int = 80) -> str:
     """A bad value as a message quotes it: its repr, cut short."""
-    text = _EXCERPT.repr(value)
-    return text if len(text) <= limit else text[:limit] + "…"
+    return shorten(_EXCERPT.repr(value), limit)
 
 
 def _text(value: Any) -> str:
