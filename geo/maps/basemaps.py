@@ -59,12 +59,11 @@ class TileSource(BaseModel):
         # Leaflet fills only these; any other {name} fails in the browser on every tile.
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http:// or https:// URL template")
-        unknown = sorted(set(re.findall(r"\{[^{}]*\}", value)) - PLACEHOLDERS)
-        if unknown:
+        found = set(re.findall(r"\{[^{}]*\}", value))
+        if unknown := sorted(found - PLACEHOLDERS):
             raise ValueError(f"has the unknown placeholder {shorten(unknown[0], 40)} "
                              f"(allowed: {' '.join(sorted(PLACEHOLDERS))})")
-        if not {"{z}", "{x}"} <= set(re.findall(r"\{[^{}]*\}", value)) or \
-                not {"{y}", "{-y}"} & set(re.findall(r"\{[^{}]*\}", value)):
+        if not {"{z}", "{x}"} <= found or not {"{y}", "{-y}"} & found:
             raise ValueError("must hold {z}, {x} and {y}")
         return value
 
