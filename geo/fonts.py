@@ -92,13 +92,12 @@ def _rename(font: TTFont, family: str) -> None:
         table.setName(value, name_id, 3, 1, 0x409)
 
 
-def build_font(chars: set[str], out: Path, family: str) -> Path:
-    """Build the subset and write it to `out` (atomically), with its check file beside it."""
-    data = _font_bytes(chars, family)
+def _save(out: Path, data: bytes) -> None:
+    """The font and its check file, each written atomically: a half-written font is never
+    picked up, by any process."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(out, data)  # a half-written font is never picked up, by any process
+    write_atomic(out, data)
     write_atomic(_check_path(out), _check_text(data))
-    return out
 
 
 def _font_bytes(chars: set[str], family: str) -> bytes:
@@ -163,9 +162,7 @@ def chinese_font(extra_text: str = "") -> str:
     if not cached_font_ok(path):
         data = _font_bytes(chars, family)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, data)  # a half-written font is never picked up, by any process
-            write_atomic(_check_path(path), _check_text(data))
+            _save(path, data)
         except OSError as err:
             # lru_cache keeps the result, so this build is the only one in this process.
             if not _warned_unwritable:
