@@ -1,7 +1,8 @@
 """Where the app and the command line find things: one typed settings object.
 
-Each setting has an environment override (GZMAP_DATA, GZMAP_SEEDS, GZMAP_CACHE,
-GZMAP_ONLINE_BASEMAPS). Nothing is written into the source tree: caches go under the cache folder.
+Each setting has an environment override (GZMAP_DATA, GZMAP_SEEDS, GZMAP_CACHE, GZMAP_STATE,
+GZMAP_DB_URL, GZMAP_ONLINE_BASEMAPS, ...). Nothing is written into the source tree: caches go under
+the cache folder, the review database (SQLite by default) under the state folder.
 """
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ def _default_cache() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gzmap"
 
 
+def _default_state() -> Path:
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "gzmap"
+
+
 _BOOLEAN = {"true", "false", "1", "0", "yes", "no", "on", "off", "t", "f", "y", "n"}
 
 
@@ -28,6 +33,11 @@ class Settings(BaseSettings):
     data: Path = ROOT / "data"  # the layout data (a district's draft copy, a test fixture)
     seeds: Path = ROOT.parent / "shared" / "seeds"  # the five planning documents, as text
     cache: Path = Field(default_factory=_default_cache)  # the print font subset, other derived files
+    state: Path = Field(default_factory=_default_state)  # what the app keeps: reviews.sqlite
+    # The review database: unset, an SQLite file in the state folder; for several processes or
+    # machines, PostgreSQL (postgresql+psycopg://user@host/db). Never logged: it may hold a password.
+    db_url: str | None = Field(default=None, repr=False)
+    session_hours: float = 8  # a signed-in session ends after this long without a request
     # Whether the online basemaps (OpenStreetMap, CartoDB, 高德, 天地图: servers outside the
     # operator's network) are offered at all; false leaves the offline base and the operator's
     # own tile sources (GZMAP_TILES, secrets.toml), which are the operator's choice.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from playwright.sync_api import Browser
 
 from geo.settings import settings
 from tests.browser import browser, running_app
+from tests.pg import fresh_database, postgres_cluster
 
 DATA_DIR = settings().data
 
@@ -50,3 +52,25 @@ def edit_yaml(path: Path, change) -> None:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(doc)
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database for the review tests: GZMAP_TEST_PG_URL's, or a throw-away cluster
+    started for the session on 127.0.0.1 (tests/pg.py)."""
+    if url := os.environ.get("GZMAP_TEST_PG_URL"):
+        yield url
+        return
+    with postgres_cluster() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each review test runs on both databases: a new SQLite file, and a fresh schema-less
+    PostgreSQL database (its tables dropped before the test)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'reviews.sqlite'}"
+    url = request.getfixturevalue("pg_url")
+    fresh_database(url)
+    return url

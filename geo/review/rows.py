@@ -1,0 +1,51 @@
+"""The sheet rows a review refers to, and whether a reviewed row has changed since.
+
+A review keeps the row's cells as its reviewer saw them (`seen`, in the language of the page or
+file) and the data revision. While the revision is the same, the review stands; after a data
+change it stands if those cells are still what the sheet says in that language, and is
+to-recheck (RECHECK) otherwise, with the columns that changed, or "removed" when the row is no
+longer on the district's sheet.
+"""
+from __future__ import annotations
+
+from geo.data.model import CheckedLayout
+from geo.exports.district_sheet import Row, district_sheet
+from geo.i18n import Lang
+from geo.review.model import ADDITION, RECHECK, SEEN_COLUMNS, Review, ReviewError
+
+REMOVED = "removed"  # what changed, for a row no longer on the sheet
+
+
+def sheet_rows(checked: CheckedLayout, *, district: str, lang: Lang) -> dict[str, Row]:
+    """The district's sheet rows by key."""
+    return {r.key: r for r in district_sheet(checked, district, lang=lang).rows}
+
+
+def seen_of(row: Row) -> dict[str, str]:
+    """The cells a review keeps of the row it answers."""
+    cells = row.cells()
+    return {c: cells[c] for c in SEEN_COLUMNS}
+
+
+def check_key(checked: CheckedLayout, *, district: str, key: str) -> None:
+    """Refuses a key that is not a row of the district's sheet (an added row's key excepted)."""
+    if district not in {d.name_zh for d in checked.districts}:
+        raise ReviewError(f"unknown district {district!r:.40}")
+    if key == ADDITION or key.startswith(f"{ADDITION}:"):
+        return
+    if key not in sheet_rows(checked, district=district, lang="zh"):
+        raise ReviewError(f"{key!r:.80} is not a row of {district}'s sheet")
+
+
+def state_of(review: Review, *, checked: CheckedLayout, rows: dict[str, Row] | None = None) -> tuple[str, list[str]]:
+    """The review's status, or RECHECK with the changed columns (module docstring). `rows`: the
+    district's rows in the review's language, when the caller has them already."""
+    if review.revision == checked.revision or review.key.startswith(f"{ADDITION}:"):
+        return review.status, []
+    rows = rows if rows is not None else sheet_rows(checked, district=review.district, lang=review.lang)
+    row = rows.get(review.key)
+    if row is None:
+        return RECHECK, [REMOVED]
+    now = seen_of(row)
+    changed = [c for c in SEEN_COLUMNS if review.seen.get(c, now[c]) != now[c]]
+    return (RECHECK, changed) if changed else (review.status, [])
