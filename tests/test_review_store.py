@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from geo.review.model import Conflict, NotAllowed, Point, ReviewError, ReviewInput
 from geo.review.store import MAX_FAILURES, SignInRefused, open_store
+from tests.pg import fresh_database
 
 ROW = "park:park-nansha-ai"  # any key: the store does not know the sheet (geo.review.rows does)
 
@@ -185,3 +186,31 @@ def test_a_process_killed_mid_write_leaves_a_consistent_sqlite_file(tmp_path: Pa
     assert store.save(user=user, answer=ReviewInput(district="南沙区", key="task:t0", status="disputed", revision="r",
                                                     lang="zh", base_version=versions["task:t0"])).version \
         == versions["task:t0"] + 1
+
+
+SAVE_ONE = textwrap.dedent("""
+    import sys
+    from geo.review.model import ReviewInput
+    from geo.review.store import open_store
+    store = open_store(url=sys.argv[1])
+    user = store.add_user(name="p1", password=None, districts=["南沙区"], role="reviewer")
+    store.save(user=user, answer=ReviewInput(district="南沙区", key="task:task-003-02", status="disputed",
+                                             revision="r", lang="zh", comment="进程一"))
+""")
+READ_ONE = textwrap.dedent("""
+    import sys
+    from geo.review.store import open_store
+    r = open_store(url=sys.argv[1]).reviews(district="南沙区")["task:task-003-02"]
+    print(r.status, r.comment, r.user)
+""")
+
+
+@pytest.mark.e2e
+def test_two_processes_share_one_postgresql(pg_url: str) -> None:
+    """What one app process saves, another process (another machine, behind nginx) reads."""
+    fresh_database(pg_url)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    subprocess.run([sys.executable, "-c", SAVE_ONE, pg_url], check=True, env=env, timeout=60)
+    out = subprocess.run([sys.executable, "-c", READ_ONE, pg_url], check=True, env=env, timeout=60,
+                         capture_output=True, text=True).stdout
+    assert out.split() == ["disputed", "进程一", "p1"]
