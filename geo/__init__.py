@@ -10,6 +10,7 @@ enforces it): a package imports from its own level or below, never above.
 - layers (the map layers from the model) and geo.search;
 - geo.maps: the maps themselves, web (folium) and print (matplotlib);
 - geo.exports: files out (district sheets, their PDF, the atlas, data, standalone HTML);
+- geo.review: the district review (its database, the spreadsheet round trip) on the sheets' rows;
 - geo.ui: the Streamlit glue, the only package that imports streamlit or streamlit_folium;
 - entry points: geo.__main__ (the CLI, never loads Streamlit) and app.py (the app).
 """
@@ -19,7 +20,7 @@ from importlib import import_module
 from typing import Any
 
 LAYERS = (("geo.safe", "geo.crs", "geo.settings", "geo.i18n", "geo.files", "geo.fonts", "geo.pins"),
-          ("geo.data",), ("layers", "geo.search"), ("geo.maps",), ("geo.exports",), ("geo.ui",),
+          ("geo.data",), ("layers", "geo.search"), ("geo.maps",), ("geo.exports",), ("geo.review",), ("geo.ui",),
           ("geo.__main__", "app"))
 
 __all__ = ["frames", "load_checked", "validate"]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, Row, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, RowMapping, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from geo.review import tables as tb
@@ -62,8 +62,7 @@ def _answer_json(review: Review | ReviewInput) -> dict[str, object]:
     return out
 
 
-def _review(row: Row) -> Review:
-    m = row._mapping
+def _review(m: RowMapping) -> Review:
     point = Point(m["lon"], m["lat"]) if m["lon"] is not None and m["lat"] is not None else None
     return Review(district=m["district"], key=m["key"], status=m["status"], revision=m["revision"], lang=m["lang"],
                   seen=json.loads(m["seen"]), comment=m["comment"], point=point, point_note=m["point_note"],
@@ -157,7 +156,7 @@ class ReviewStore:
     # Reviews --------------------------------------------------------------------------------------
     def _current(self, c: Connection, district: str, key: str) -> Review | None:
         row = c.execute(select(tb.reviews).where(and_(tb.reviews.c.district == district,
-                                                      tb.reviews.c.key == key))).first()
+                                                      tb.reviews.c.key == key))).mappings().first()
         return _review(row) if row else None
 
     def _audit(self, c: Connection, *, user: str, district: str, key: str, action: str,
@@ -233,11 +232,12 @@ class ReviewStore:
     def reviews(self, *, district: str) -> dict[str, Review]:
         with self.engine.connect() as c:
             rows = c.execute(select(tb.reviews).where(tb.reviews.c.district == district).order_by(tb.reviews.c.id))
-            return {r.key: _review(r) for r in rows}
+            return {r["key"]: _review(r) for r in rows.mappings()}
 
     def all_reviews(self) -> list[Review]:
         with self.engine.connect() as c:
-            return [_review(r) for r in c.execute(select(tb.reviews).order_by(tb.reviews.c.district, tb.reviews.c.id))]
+            rows = c.execute(select(tb.reviews).order_by(tb.reviews.c.district, tb.reviews.c.id))
+            return [_review(r) for r in rows.mappings()]
 
     def audit(self, *, district: str | None = None, key: str | None = None) -> list[AuditEntry]:
         query = select(tb.audit).order_by(tb.audit.c.id)
