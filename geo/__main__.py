@@ -1,4 +1,5 @@
-"""Command line: python -m geo validate | schema | export-data | export-map | atlas."""
+"""Command line: python -m geo validate | schema | export-data | export-map | atlas | sheet |
+export-html | users | review."""
 from __future__ import annotations
 
 import argparse
@@ -8,6 +9,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from geo.data.model import CheckedLayout
 from geo.data.problems import DataError, errors
 from geo.data.records import TIERS, Platform
@@ -15,6 +18,7 @@ from geo.data.validate import load_checked, validate
 from geo.exports.output import OutputError, file_in, out_file, out_folder, write_error
 from geo.files import write_atomic
 from geo.i18n import LANGS, t
+from geo.review.model import ROLES, NotAllowed, ReviewError
 from geo.safe import clean_text, shorten
 from geo.settings import settings
 
@@ -209,6 +213,94 @@ def cmd_export_html(args: argparse.Namespace) -> int:
     return 0
 
 
+class UsageError(Exception):
+    """A command's input that cannot be used (exit code 2), said in one line."""
+
+
+def _district(checked: CheckedLayout, given: str) -> str:
+    """A district's name_zh from any form `sheet --district` takes (南沙区, 南沙, Nansha, 440115)."""
+    found = checked.district(given)
+    if found is None:
+        raise UsageError(f"unknown district {shorten(given, 40)!r}; choose from {', '.join(d.name_zh for d in checked.districts)}")
+    return found.name_zh
+
+
+def _password() -> str:
+    """GZMAP_PASSWORD (for scripts), else a prompt asked twice, else stdin's first line when piped."""
+    import getpass
+    import os
+
+    if os.environ.get("GZMAP_PASSWORD"):
+        return os.environ["GZMAP_PASSWORD"]
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        if first != getpass.getpass("password again: "):
+            raise UsageError("the two passwords differ; nothing was changed")
+        password = first
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise UsageError("no password given (prompt, stdin or GZMAP_PASSWORD); use --external for an account "
+                         "that signs in through the identity provider or proxy")
+    return password
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from geo.review.store import open_store
+
+    if args.action == "list":
+        for u in open_store().users():
+            print(f"{u.name}\t{u.role}\t{'、'.join(sorted(u.districts)) or '-'}")
+        return 0
+    checked = load_checked(args.data)
+    districts = [_district(checked, d) for d in args.district or []]
+    if not districts and args.role == "reviewer":
+        raise UsageError("a reviewer needs at least one --district")
+    password = None if args.external else _password()
+    user = open_store().add_user(name=args.name, password=password, districts=districts, role=args.role)
+    print(f"saved user {user.name} ({user.role}; {'、'.join(sorted(user.districts)) or 'no district'}; "
+          + ("signs in through the identity provider or proxy)" if args.external else "local password)"))
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from geo.review.store import open_store
+
+    if args.action == "migrate":
+        open_store()  # opening migrates to the latest revision
+        print("the review database is at the latest migration")
+        return 0
+    if args.action == "export":
+        from geo.exports.sheet_export import review_table, reviews_to_csv, reviews_to_xlsx
+
+        out = out_file(out=args.out)
+        table = review_table(load_checked(args.data), open_store().all_reviews(), lang=args.lang)
+        write_atomic(out, reviews_to_xlsx(table, lang=args.lang) if args.format == "xlsx" else reviews_to_csv(table))
+        print(f"wrote {out}: {len(table) - 1} review(s)")
+        return 0
+    from geo.review.workbook import WorkbookError, import_workbook
+
+    store = open_store()
+    user = store.user(name=args.user)
+    if user is None:
+        raise UsageError(f"unknown user {shorten(args.user, 40)!r}; add it with python -m geo users add")
+    checked = load_checked(args.data)
+    try:
+        report = import_workbook(store=store, data=Path(args.file).read_bytes(), checked=checked, user=user,
+                                 file_name=Path(args.file).name)
+    except WorkbookError as err:
+        print(str(err), file=sys.stderr)
+        return 1
+    print(f"imported {args.file} for {report.district}: {len(report.saved)} row(s) saved, "
+          f"{report.unchanged} unchanged")
+    if report.flagged:
+        print(f"{len(report.flagged)} row(s) changed since the file's data revision {report.revision} "
+              f"(now {checked.revision}); their reviews show as to recheck:")
+    for f in report.flagged:
+        print(f"  sheet {f.place.sheet!r} row {f.place.row}: {f.name} ({', '.join(f.changed)})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
     parser.add_argument("--data", type=Path, default=None, help="data directory (default: data/)")
@@ -254,7 +346,36 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", required=True)
     a.add_argument("--paper", choices=("A4", "A3"), default="A4")
     a.set_defaults(func=cmd_atlas)
+    users = sub.add_parser("users", help="the reviewers' accounts (the review database of GZMAP_DB_URL or the "
+                           "state folder)").add_subparsers(dest="action", required=True)
+    ua = users.add_parser("add", help="add a user, or change one's districts, role and password; the password "
+                          "from a prompt, stdin or GZMAP_PASSWORD")
+    ua.add_argument("name")
+    ua.add_argument("--district", action="append", help="a district to review (南沙区, 南沙, Nansha or 440115); repeat")
+    ua.add_argument("--role", choices=ROLES, default="reviewer", help="bureau: sees every district (default reviewer)")
+    ua.add_argument("--external", action="store_true",
+                    help="no password: signs in through the identity provider (OIDC) or the proxy")
+    users.add_parser("list", help="name, role and districts of every user")
+    for u in users.choices.values():
+        u.set_defaults(func=cmd_users)
+    review = sub.add_parser("review", help="district reviews: import a filled sheet, export every review, "
+                            "migrate the database").add_subparsers(dest="action", required=True)
+    ri = review.add_parser("import", help="a filled district-sheet XLSX, all rows or none")
+    ri.add_argument("file")
+    ri.add_argument("--user", required=True, help="the reviewer the answers are from")
+    re_ = review.add_parser("export", help="one row per review (XLSX or CSV)", parents=[lang])
+    re_.add_argument("--format", choices=("xlsx", "csv"), required=True)
+    re_.add_argument("--out", required=True)
+    review.add_parser("migrate", help="create the review database or bring it to the latest migration")
+    for r in review.choices.values():
+        r.set_defaults(func=cmd_review)
     return parser
+
+
+def _db_failure(err: SQLAlchemyError) -> str:
+    """A database error's first line (the driver's message; never the URL, which may hold a password)."""
+    cause = getattr(err, "orig", None) or err
+    return f"review database: {shorten(str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__, 200)}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -265,9 +386,15 @@ def main(argv: list[str] | None = None) -> int:
         for p in err.problems:
             print(p, file=sys.stderr)
         return 1
-    except OutputError as err:  # an --out mistake, found before any work
+    except (OutputError, UsageError) as err:  # an --out mistake, found before any work; a bad name
         print(str(err).replace("\n", " "), file=sys.stderr)
         return 2
+    except (ReviewError, NotAllowed) as err:
+        print(" ".join(str(err).split()), file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, OSError) as err:  # the review database or a file: one line, no traceback
+        print(f"failed: {_failure(err) if isinstance(err, OSError) else _db_failure(err)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from geo.__main__ import main
 from geo.data.validate import load_checked
 from geo.exports.district_sheet import COLUMNS, district_sheet
-from geo.exports.sheet_export import to_csv, to_xlsx
+from geo.exports.sheet_export import GROUP_COLUMNS, to_csv, to_xlsx
 from tests.conftest import DATA_DIR, edit_yaml
 
 CHECKED = load_checked()
@@ -108,10 +108,12 @@ def test_xlsx_has_a_summary_and_a_sheet_per_group(tmp_path: Path):
     assert main(["sheet", "--district", "Nansha", "--format", "xlsx", "--out", str(out)]) == 0
     book = load_workbook(out)
     sheet = district_sheet(CHECKED, "南沙区", lang="zh")
-    assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 1 + len(sheet.counts())
-    for ws in book.worksheets[1:]:
-        assert [c.value for c in ws[1]] == [sheet.header(c) for c in COLUMNS]
-        assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+    assert book.sheetnames[0] == "汇总" and book.sheetnames[-1] == "补充条目"
+    assert len(book.sheetnames) == 2 + len(sheet.counts())
+    for ws in book.worksheets[1:-1]:
+        assert [c.value for c in ws[1]] == [sheet.header(c) for c in GROUP_COLUMNS]
+        assert set(COLUMNS) < set(GROUP_COLUMNS)
+        assert ws.freeze_panes == "C2" and ws.auto_filter.ref
     parks = book["多点园区"]
     assert parks.max_row == 1 + len(sheet.group("park"))
 
