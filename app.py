@@ -33,8 +33,9 @@ from geo.maps.view import CITY, View, view_of
 from geo.maps.webmap import build_map, highlight_group, set_layers_script
 from geo.safe import html_table, md_fill, md_text
 from geo.search import search
+from geo.review.model import User
 from geo.settings import settings
-from geo.ui import offline_assets, st_map
+from geo.ui import offline_assets, review_page, st_map
 from geo.ui.link import PAGES, Link, link_params, parse_link
 from layers import MODULES, build_layers, layer_titles
 
@@ -210,6 +211,7 @@ class Choices:
     hits_box: DeltaGenerator  # where the map page lists the search hits
     lang: Lang
     place: str | None  # the place the link asks for (entry id)
+    user: User | None  # signed in to review (geo.ui.review_page)
 
 
 def write_link(choices: Choices, hit: str | None) -> None:
@@ -260,6 +262,7 @@ def sidebar(checked: CheckedLayout, link: Link) -> Choices:
                                 format_func=lambda d: t("app.city", lang) if d == CITY
                                 else checked.district_name(d, lang),
                                 key="district")
+        user = review_page.sign_in(lang=lang)
         st.header(t("app.find", lang))
         query = st.text_input(t("app.find_hint", lang), key="query",
                               value=entry_name(checked, link.place, lang=link.lang) if link.place else "")
@@ -279,7 +282,7 @@ def sidebar(checked: CheckedLayout, link: Link) -> Choices:
                                         on_change=lambda: st.session_state.pop("basemap_offer", None))]
     return Choices(page=page, district=district, doc=None if doc == ALL else doc,
                    system=None if system == ALL else system, visible=visible, basemap=basemap,
-                   query=query, hits_box=hits_box, lang=lang, place=link.place)
+                   query=query, hits_box=hits_box, lang=lang, place=link.place, user=user)
 
 
 def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
@@ -350,8 +353,12 @@ def sheet_page(checked: CheckedLayout, choices: Choices) -> None:
     district, lang = choices.district, choices.lang
     if district == CITY:
         st.info(t("app.pick_district", lang))
+        if choices.user is not None and choices.user.role == "bureau":
+            review_page.overview(checked, lang=lang)
         return
     sheet = district_sheet(checked, district, lang=lang)
+    reviewer = review_page.reviewer(choices.user, district)  # None: the sheet as everyone sees it
+    reviews = review_page.district_reviews(district) if reviewer else {}
     st.header(md_fill(t("sheet.title", lang), code=False, district=sheet.district_label))
     counts = sheet.counts()
     st.caption(md_text(sep(lang).join(f"{sheet.title(g)} {n}" for g, n in counts.items()))
@@ -361,19 +368,31 @@ def sheet_page(checked: CheckedLayout, choices: Choices) -> None:
         # Made at once (cached per district, language and document; the PDF takes 2-3 s the first
         # time): a file made on click was sometimes gone (HTTP 404) before its download started
         # when many sessions ran (Streamlit 1.67; bench/load.py, bench/README.md).
-        col.download_button(t(f"app.download_{fmt}", lang), sheet_file(checked.revision, choices.doc, district, fmt, lang),
+        data = review_page.sheet_xlsx(checked, sheet, reviews, doc=choices.doc) if reviewer and fmt == "xlsx" \
+            else sheet_file(checked.revision, choices.doc, district, fmt, lang)
+        col.download_button(t(f"app.download_{fmt}", lang), data,
                             file_name=f"{t('app.sheet_stem', lang, district=sheet.district_label)}.{fmt}",
                             mime=SHEET_MIMES[fmt], key=f"sheet_{fmt}", on_click="ignore")
     with_quotes = st.toggle(t("app.show_quotes", lang), key="quotes")
     view = view_of(checked, district)
-    st_map.show(map_args(checked.revision, choices.doc, choices.system, lang, choices.basemap.key, (district, None),
-                         (view.center, view.zoom, f"sheet|{district}")), key="sheet_map", height=420)
+    map_box, panel = st.columns([3, 2], gap="medium") if reviewer else (st.container(), None)
+    with map_box:  # a reviewer clicks it to propose a place's location
+        clicked = st_map.show(map_args(checked.revision, choices.doc, choices.system, lang, choices.basemap.key,
+                                       (district, None), (view.center, view.zoom, f"sheet|{district}")),
+                              key="sheet_map", height=420, clicks=reviewer is not None, gcj02=choices.basemap.gcj02)
+    if panel is not None:
+        with panel:
+            review_page.review_panel(checked, sheet, reviews, clicked=clicked)
+        review_page.additions_panel(checked, sheet, reviews)
+        review_page.upload_panel(checked, sheet)
+    states = review_page.row_states(checked, sheet, reviews)
     # The row key and the data revision are for the spreadsheets' round trip; the page names the
     # revision once, in its footer.
     hidden = {"group", "key", "revision"} | (set() if with_quotes else {"quotes"})
     for group, n in counts.items():
         st.subheader(md_text(f"{sheet.title(group)}{paren(str(n), lang)}"))
         table = pd.DataFrame([{sheet.header(k): v for k, v in r.cells().items() if k not in hidden}
+                              | ({t("review.page.column", lang): states.get(r.key, "")} if reviewer else {})
                               for r in sheet.group(group)])
         table = table.loc[:, (table != "").any(axis=0)]  # no empty columns
         # Full text, wrapped (a sheet is read, not scrolled), and plain: st.table would render the
@@ -422,6 +441,7 @@ def page(checked: CheckedLayout, stale: DataError | None = None) -> None:
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
     shown_checked = reading(checked.revision, choices.doc, choices.system)
+    review_page.popup_script(shown_checked, choices.user, lang=lang)
     if choices.page == "sheet":
         write_link(choices, None)
         sheet_page(shown_checked, choices)
