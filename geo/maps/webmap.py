@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypedDict
 
@@ -258,14 +259,30 @@ def build_map(checked: CheckedLayout, layers: list[MapLayer], basemap: Basemap |
     return m
 
 
-def set_layers_script(keys: tuple[str, ...]) -> str:
-    """A page snippet that tells every web map of the page (same origin) which layers to show,
-    now and when one draws itself again later (gzmap.js reads GZ_LAYERS of its parent page)."""
-    return ("<script>const keys = " + script_literal(list(keys)) + ";"
-            "window.parent.GZ_LAYERS = keys;"  # for a map that (re)draws after this ran
+def _tell_maps(value: object, *, name: str, method: str) -> str:
+    """A page snippet handing `value` to every web map of the page (same origin): now, by
+    GZ.<method>, and to a map that draws itself again later, as window.parent.<name> (gzmap.js
+    reads it when it draws)."""
+    return ("<script>const value = " + script_literal(value) + ";"
+            f"window.parent.{name} = value;"
             "for (const f of window.parent.document.querySelectorAll('iframe')) {"
-            "try { const gz = f.contentWindow.GZ; if (gz && gz.setLayers) gz.setLayers(keys); } catch (e) {} }"
+            f"try {{ const gz = f.contentWindow.GZ; if (gz && gz.{method}) gz.{method}(value); }} catch (e) {{}} }}"
             "</script>")
+
+
+def set_layers_script(keys: tuple[str, ...]) -> str:
+    """A page snippet that tells every web map of the page which layers to show."""
+    return _tell_maps(list(keys), name="GZ_LAYERS", method="setLayers")
+
+
+def set_reviews_script(statuses: Mapping[str, str]) -> str:
+    """A page snippet that tells every web map of the page the review status line of each
+    reviewed entry (entry id -> a short text in the page's language, escaped here); gzmap.js
+    (GZ.setReviews) shows it at the top of the popup of each marker standing for that entry. The
+    popups themselves stay the same for every user (they are cached); an empty mapping removes
+    the lines (signing out)."""
+    return _tell_maps({str(entry): html_text(text) for entry, text in statuses.items()},
+                      name="GZ_REVIEWS", method="setReviews")
 
 
 def highlight_group(geometry: BaseGeometry | None, basemap: Basemap | str = "none") -> folium.FeatureGroup:

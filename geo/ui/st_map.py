@@ -16,8 +16,10 @@ from __future__ import annotations
 import folium
 import streamlit_folium as sf
 
+from geo.crs import gcj02_to_wgs84
 from geo.maps.folium_internals import walk
 from geo.pins import require_pinned
+from geo.review.model import Point
 
 require_pinned("streamlit-folium", user=__file__)
 
@@ -38,8 +40,35 @@ def component_args(m: folium.Map, highlight: folium.FeatureGroup | None = None) 
     }
 
 
-def show(args: dict, *, key: str, height: int) -> None:
-    """The map in the page, full width, returning nothing to the script."""
-    sf._component_func(**args, key=sf.generate_js_hash(args["script"], key, False), height=height, width=None,
-                       returned_objects=[], default={}, zoom=None, center=None, return_on_hover=False,
-                       layer_control=None, pixelated=False, wrap_longitude=False, on_change=None)
+def show(args: dict, *, key: str, height: int, clicks: bool = False, gcj02: bool = False) -> Point | None:
+    """The map in the page, full width. By default it returns nothing to the script (a click on
+    the map reruns nothing). With `clicks`, the map reports where it was last clicked, as a
+    WGS84 Point (converted from GCJ-02 when `gcj02`, the shown basemap's flag: the overlays are
+    drawn shifted onto it), or None before any click; each click reruns the script.
+
+    The component keeps returning the last click on every later rerun, until another click or a
+    new map (another map script or `key`, e.g. another language or basemap): the caller tells a new click from an old one by comparing
+    with the value it had before. A click on a marker opens its popup and is not a map click
+    (Leaflet markers do not pass their clicks on to the map); a click on a line opens its popup and
+    also counts, as does a click on a label, an area or a district (they take no clicks). Switching
+    `clicks` mounts the map anew (streamlit-folium reads what to report only when a map is first
+    drawn)."""
+    reported = ["last_clicked"] if clicks else []
+    value = sf._component_func(**args, key=sf.generate_js_hash(args["script"], key + ":clicks" * clicks, False),
+                               height=height, width=None, returned_objects=reported,
+                               default={k: None for k in reported}, zoom=None, center=None,
+                               return_on_hover=False, layer_control=None, pixelated=False, wrap_longitude=False,
+                               on_change=None)
+    return clicked_point(value, gcj02=gcj02) if clicks else None
+
+
+def clicked_point(value: dict | None, *, gcj02: bool) -> Point | None:
+    """The WGS84 point of the component's `last_clicked` ({lat, lng} in the map's own
+    coordinates: GCJ-02 when `gcj02`), or None when there is none."""
+    clicked = (value or {}).get("last_clicked")
+    if not clicked:
+        return None
+    lon, lat = float(clicked["lng"]), float(clicked["lat"])
+    if gcj02:
+        lon, lat = gcj02_to_wgs84(lon, lat)
+    return Point(lon=lon, lat=lat)

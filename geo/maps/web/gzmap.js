@@ -8,6 +8,9 @@
  * The payload holds every layer; GZ.setLayers(keys) shows some of them, in the browser alone:
  * markers, labels and legend are drawn again from the members on those layers, and the lines
  * and areas of the others are hidden.
+ * GZ.setReviews(lines) puts a signed-in user's review status (entry id -> text) at the top of the
+ * popups of the markers standing for those entries: the payload's popups are the same for every
+ * user, so the lines are added in the browser when a popup opens.
  * Every text it shows comes escaped from the server (geo.safe.html_text), in the page's language
  * (payload.lang, payload.text: geo/ui_strings.yaml's web.* texts).
  */
@@ -52,7 +55,7 @@
       });
       points.push({ lat: place.lat, lon: place.lon, ids: ms.map(function (m) { return m.id; }), svg: sym.svg,
                     size: sym.size, classes: Object.keys(classes).sort().join(" "), name: names.join(T.join),
-                    popup: popupHtml(ms) });
+                    popup: popupHtml(ms), members: ms });
       var top = ms[0];
       if (top.priority) {
         labels.push({ lat: place.lat, lon: place.lon, text: top.label, kind: top.strong ? "strong" : "place",
@@ -79,6 +82,14 @@
     return html + "</div>";
   }
 
+  // The review status lines of a marker's members (GZ.reviews: entry id -> escaped text), after
+  // the member's name when the marker stands for several (the status has a colon of its own).
+  function reviewLines(ms) {
+    return ms.filter(function (m) { return GZ.reviews[m.id] !== undefined; }).map(function (m) {
+      return '<div class="gz-review">' + (ms.length > 1 ? m.label + " · " : "") + GZ.reviews[m.id] + "</div>";
+    }).join("");
+  }
+
   function pane(map, name, z) {
     var p = map.getPane(name) || map.createPane(name);
     p.style.zIndex = z;
@@ -94,9 +105,11 @@
         // into a click on the map: keyboard users get one button per marker instead (below).
         icon: svgIcon(p), pane: "gz-points", keyboard: false, title: plain(p.name), riseOnHover: true, autoPanOnFocus: false,
       });
-      // Padding keeps an open popup clear of the zoom and fullscreen buttons on the left.
-      m.bindPopup(p.popup, { maxWidth: 360, maxHeight: 380, autoPanPaddingTopLeft: [58, 12],
-                             autoPanPaddingBottomRight: [12, 24], className: "gz-popup" });
+      // Padding keeps an open popup clear of the zoom and fullscreen buttons on the left. The
+      // content is made when the popup opens, with the review lines of that moment.
+      m.bindPopup(function () { return reviewLines(p.members) + p.popup; },
+                  { maxWidth: 360, maxHeight: 380, autoPanPaddingTopLeft: [58, 12],
+                    autoPanPaddingBottomRight: [12, 24], className: "gz-popup" });
       m.on("add", function () {
         var el = m.getElement();
         el.setAttribute("aria-label", plain(p.name));
@@ -438,6 +451,17 @@
     drawLayers(GZ.map, GZ.payload, keys);
   };
 
+  // Only own string values count (the texts arrive escaped by geo.maps.webmap.set_reviews_script).
+  GZ.reviews = Object.create(null);
+  GZ.setReviews = function (lines) {
+    var r = Object.create(null);
+    Object.keys(lines || {}).forEach(function (id) {
+      if (typeof lines[id] === "string") r[id] = lines[id];
+    });
+    GZ.reviews = r;
+    (GZ.markers || []).forEach(function (m) { if (m.isPopupOpen()) m.getPopup().update(); });
+  };
+
   GZ.init = function (map, payload) {
     document.documentElement.lang = payload.lang === "en" ? "en" : "zh-CN";
     T = payload.text;
@@ -459,7 +483,15 @@
     try {
       if (window.parent !== window && Array.isArray(window.parent.GZ_LAYERS)) keys = window.parent.GZ_LAYERS;
     } catch (e) { /* another origin: the payload's */ }
+    try {
+      if (window.parent !== window && window.parent.GZ_REVIEWS) GZ.setReviews(window.parent.GZ_REVIEWS);
+    } catch (e) { /* another origin: no reviews */ }
     drawLayers(map, payload, keys);
+    // A map that reports clicks (geo.ui.st_map.show(clicks=True): streamlit-folium's returned
+    // objects) is one a reviewer picks a point on: a crosshair says so.
+    if (window.__GLOBAL_DATA__ && (window.__GLOBAL_DATA__.returned_objects || []).indexOf("last_clicked") >= 0) {
+      L.DomUtil.addClass(map.getContainer(), "gz-picking");
+    }
     addFullscreen(map);
     addMinimap(map, payload);
     addCopyLink(map);
