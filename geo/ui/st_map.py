@@ -47,12 +47,12 @@ def show(args: dict, *, key: str, height: int, clicks: bool = False, gcj02: bool
     drawn shifted onto it), or None before any click; each click reruns the script.
 
     The component keeps returning the last click on every later rerun, until another click or a
-    new map (another map script or `key`, e.g. another language or basemap): the caller tells a new click from an old one by comparing
-    with the value it had before. A click on a marker opens its popup and is not a map click
-    (Leaflet markers do not pass their clicks on to the map); a click on a line opens its popup and
-    also counts, as does a click on a label, an area or a district (they take no clicks). Switching
-    `clicks` mounts the map anew (streamlit-folium reads what to report only when a map is first
-    drawn)."""
+    new map (another map script or `key`, e.g. another language or basemap: None again); the
+    caller tells a new click from an old one by comparing with the value it had before. A click
+    on a marker opens its popup and is not a map click (Leaflet markers keep their clicks from the
+    map); a click on a line opens its popup and also counts (paths pass theirs on), as does one on
+    a label, an area or a district (they take no clicks). Switching `clicks` mounts the map anew
+    (streamlit-folium reads what to report only when a map is first drawn)."""
     reported = ["last_clicked"] if clicks else []
     value = sf._component_func(**args, key=sf.generate_js_hash(args["script"], key + ":clicks" * clicks, False),
                                height=height, width=None, returned_objects=reported,
