@@ -40,7 +40,7 @@ def store(db_url: str) -> ReviewStore:
     return s
 
 
-def export(checked=CHECKED, lang="zh", reviews=None) -> bytes:  # type: ignore[no-untyped-def]
+def export(checked=CHECKED, lang="zh", reviews=None) -> bytes:
     return to_xlsx(checked, district_sheet(checked, "南沙区", lang=lang), reviews=reviews)
 
 
@@ -58,7 +58,7 @@ def edit(data: bytes, change: Callable[[dict[str, Worksheet]], None]) -> bytes:
     return buf.getvalue()
 
 
-def fill(data: bytes, answers: dict[str, tuple[str, str]], added: list[tuple[str, str, str]] = ()) -> bytes:  # type: ignore[assignment]
+def fill(data: bytes, answers: dict[str, tuple[str, str]], added: list[tuple[str, str, str]] = ()) -> bytes:
     """A reviewer's work: row key -> (result, comment) on the group sheets; additions (name, kind, comment)."""
     def change(sheets: dict[str, Worksheet]) -> None:
         for ws in sheets.values():
@@ -85,7 +85,7 @@ def row_of(data: bytes, key: str) -> tuple[str, int]:
     raise KeyError(key)
 
 
-def refused(store: ReviewStore, data: bytes, user: User = NANSHA, checked=CHECKED) -> WorkbookError:  # type: ignore[no-untyped-def]
+def refused(store: ReviewStore, data: bytes, user: User = NANSHA, checked=CHECKED) -> WorkbookError:
     with pytest.raises(WorkbookError) as err:
         import_workbook(store=store, data=data, checked=checked, user=user, file_name="南沙核对.xlsx")
     assert store.reviews(district="南沙区") == {} and store.audit() == []  # nothing partially applied
