@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     # machines, PostgreSQL (postgresql+psycopg://user@host/db). Never logged: it may hold a password.
     db_url: str | None = Field(default=None, repr=False)
     session_hours: float = 8  # a signed-in session ends after this long without a request
+    # Sign-in by a reverse proxy's header (geo.ui.identity.proxy_user): the proxy's IP address(es),
+    # comma-separated. Unset: the header is never read, whoever sends it.
+    trusted_proxy: str | None = None
+    proxy_user_header: str = "X-Remote-User"  # the header in which that proxy names the user
     # Whether the online basemaps (OpenStreetMap, CartoDB, 高德, 天地图: servers outside the
     # operator's network) are offered at all; false leaves the offline base and the operator's
     # own tile sources (GZMAP_TILES, secrets.toml), which are the operator's choice.
