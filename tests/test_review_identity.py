@@ -96,7 +96,7 @@ def test_wrong_password_says_so_and_signs_nobody_in_and_six_in_a_row_are_too_man
     at = app(store, "en")
     wrong = "not-" + PASSWORD
     at = sign_in(at, "li", wrong)
-    assert [shown(e.value) for e in at.sidebar.error] == ["Not signed in: wrong user name or password"]
+    assert [shown(e.value) for e in at.sidebar.error] == ["Not signed in: wrong user name or password."]
     assert page_user(at).startswith("page user: None")
     # Cleared for the next try: on the server, and by the browser (the form's clear_on_submit).
     password_input = at.sidebar.text_input(key="identity:password")
@@ -104,9 +104,9 @@ def test_wrong_password_says_so_and_signs_nobody_in_and_six_in_a_row_are_too_man
     assert at.sidebar.expander[0].children[0].proto.form.clear_on_submit
     for _ in range(MAX_FAILURES):
         at = sign_in(at, "li", wrong)
-    assert "too many failed sign-ins" in shown(at.sidebar.error[0].value)
+    assert "Too many failed sign-ins" in shown(at.sidebar.error[0].value)
     at = sign_in(at, "li", PASSWORD)  # even the right password now waits
-    assert "too many failed sign-ins" in shown(at.sidebar.error[0].value) and page_user(at).startswith("page user: None")
+    assert "Too many failed sign-ins" in shown(at.sidebar.error[0].value) and page_user(at).startswith("page user: None")
     assert wrong not in shown_text(at) and PASSWORD not in shown_text(at)
     assert wrong not in caplog.text and PASSWORD not in caplog.text
 

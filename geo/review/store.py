@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -44,7 +45,14 @@ _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))  # an unknown name costs as mu
 
 
 class SignInRefused(Exception):
-    """Wrong name or password, or too many failures: the message says which, never the password."""
+    """Wrong name or password, or too many failures: `reason` says which (a catalogue key's last
+    part, review.auth.<reason>), never the password."""
+
+    def __init__(self, reason: Literal["wrong", "too_many"]) -> None:
+        self.reason = reason
+        self.minutes = FAILURE_WINDOW.seconds // 60
+        super().__init__("too many failed sign-ins: try again in "
+                         f"{self.minutes} minutes" if reason == "too_many" else "wrong user name or password")
 
 
 def _now() -> datetime:
@@ -137,7 +145,7 @@ class ReviewStore:
                 and_(tb.sign_in_failures.c.name == name[:200], tb.sign_in_failures.c.at > since))) or 0
             hashed = c.scalar(select(tb.users.c.password_hash).where(tb.users.c.name == name))
         if failures >= MAX_FAILURES:
-            raise SignInRefused(f"too many failed sign-ins: try again in {FAILURE_WINDOW.seconds // 60} minutes")
+            raise SignInRefused("too_many")
         try:
             _HASHER.verify(hashed or _DUMMY_HASH, password)
             ok = hashed is not None
@@ -146,7 +154,7 @@ class ReviewStore:
         if not ok:
             with self._write() as c:
                 c.execute(insert(tb.sign_in_failures).values(name=name[:200], at=_now()))
-            raise SignInRefused("wrong user name or password")
+            raise SignInRefused("wrong")
         with self._write() as c:
             c.execute(delete(tb.sign_in_failures).where(tb.sign_in_failures.c.name == name))
         user = self.user(name=name)

@@ -141,7 +141,7 @@ def _sign_in(store: ReviewStore) -> None:
     try:
         user = store.sign_in(name=str(st.session_state.get(_NAME, "")).strip(), password=password)
     except SignInRefused as refused:
-        st.session_state[_REFUSED] = str(refused)  # the store's reason: never the password
+        st.session_state[_REFUSED] = (refused.reason, refused.minutes)  # never the password
         return
     st.session_state[_SESSION] = _Session(user.name, time.monotonic())
 
@@ -181,7 +181,8 @@ def _local_form(store: ReviewStore, lang: Lang) -> None:
             st.form_submit_button(t("review.auth.submit", lang), key="identity:submit", on_click=_sign_in,
                                   args=(store,))
         if refused:
-            st.error(md_fill(t("review.auth.refused", lang), code=False, reason=refused))
+            reason, minutes = refused
+            st.error(t(f"review.auth.{reason}", lang, minutes=minutes))
 
 
 def sign_in_panel(*, store: ReviewStore, lang: Lang) -> User | None:
