@@ -41,11 +41,11 @@ def serving(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> bool:
 
 
 @contextlib.contextmanager
-def running_app(data_dir: Path | None = None):
-    """`python -m geo.ui.serve run app.py` (the README's command) on a free loopback port; yields
-    its base URL."""
+def running_app(data_dir: Path | None = None, *, env: dict[str, str] | None = None):
+    """`python -m geo.ui.serve run app.py` (the README's command) on a free loopback port, with
+    `env` added to the environment; yields its base URL."""
     port = free_port()
-    env = {**os.environ, "GZMAP_DATA": str(data_dir)} if data_dir else dict(os.environ)
+    env = {**os.environ, **(env or {})} | ({"GZMAP_DATA": str(data_dir)} if data_dir else {})
     proc = subprocess.Popen(
         [sys.executable, "-m", "geo.ui.serve", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
