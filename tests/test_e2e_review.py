@@ -183,3 +183,36 @@ def test_a_tianhe_reviewer_cannot_write_a_nansha_row_through_the_app(tmp_path: P
         assert not [s for s in at.selectbox if s.label == "选择要核对的行"]
     finally:
         review_page.store.clear()
+
+
+def test_a_conflict_shows_the_other_answer_and_overwrites_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Two 南沙区 reviewers: the page showed the row unreviewed, the other saved it meanwhile; this
+    reviewer's change is refused with the other's answer on the page, and the stored one stays."""
+    from geo.ui import review_page
+    from geo.ui.identity import _SESSION, _Session
+
+    monkeypatch.setenv("GZMAP_STATE", str(tmp_path))
+    review_page.store.clear()
+    try:
+        store = review_page.store()
+        store.add_user(name="nansha", password=PASSWORD, districts=[NANSHA], role="reviewer")
+        other = store.add_user(name="other", password=PASSWORD, districts=[NANSHA], role="reviewer")
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        at.query_params["district"] = NANSHA
+        at.session_state[_SESSION] = _Session("nansha", time.monotonic())
+        at.run()
+        at.selectbox(key="rv_row").set_value(ROW).run()
+        checked = load_checked()
+        row = sheet_rows(checked, district=NANSHA, lang="zh")[ROW]
+        store.save(user=other, answer=ReviewInput(district=NANSHA, key=ROW, status="confirmed",
+                                                  revision=checked.revision, lang="zh", seen=seen_of(row),
+                                                  comment="没问题 **x**"))
+        at.radio(key=f"rv_status|{ROW}").set_value("disputed").run()
+        assert not at.exception
+        warning = at.warning[0].value
+        assert "未保存" in warning and "other" in warning and "无误" in warning and "没问题 \\*\\*x\\*\\*" in warning
+        stored = store.reviews(district=NANSHA)[ROW]
+        assert (stored.user, stored.status, stored.version) == ("other", "confirmed", 1)
+        assert at.radio(key=f"rv_status|{ROW}").value == "confirmed"  # the page shows the stored answer again
+    finally:
+        review_page.store.clear()
