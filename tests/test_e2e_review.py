@@ -216,3 +216,30 @@ def test_a_conflict_shows_the_other_answer_and_overwrites_nothing(tmp_path: Path
         assert at.radio(key=f"rv_status|{ROW}").value == "confirmed"  # the page shows the stored answer again
     finally:
         review_page.store.clear()
+
+
+def test_a_reviewer_adds_a_missing_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Name, kind and comment give a stored addition (key addition:<n>), listed on the page."""
+    from geo.ui import review_page
+    from geo.ui.identity import _SESSION, _Session
+
+    monkeypatch.setenv("GZMAP_STATE", str(tmp_path))
+    review_page.store.clear()
+    try:
+        store = review_page.store()
+        store.add_user(name="nansha", password=PASSWORD, districts=[NANSHA], role="reviewer")
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        at.query_params["district"] = NANSHA
+        at.session_state[_SESSION] = _Session("nansha", time.monotonic())
+        at.run()
+        at.text_input(key="rv_add_name").input("南沙新实验室")
+        at.selectbox(key="rv_add_kind").set_value("park")
+        at.text_area(key="rv_add_comment").input("规划有，图上没有")
+        next(b for b in at.button if b.label == "添加").click().run()
+        assert not at.exception and not at.error
+        (added,) = store.reviews(district=NANSHA).values()
+        assert added.key.startswith("addition:") and (added.added_name, added.added_kind, added.status) == \
+            ("南沙新实验室", "park", "addition")
+        assert any("南沙新实验室" in h.proto.body for h in at.get("html"))
+    finally:
+        review_page.store.clear()
