@@ -22,7 +22,9 @@ from geo.data.problems import DataError
 from geo.data.records import PlatformSystem
 from geo.data.validate import load_checked
 from geo.exports.district_sheet import district_sheet
-from geo.exports.sheet_export import to_csv, to_xlsx
+from geo.exports.output import MIMES
+from geo.exports.sheet_export import to_csv
+from geo.review.form import to_xlsx
 from geo.exports.sheet_pdf import sheet_pdf
 from geo.exports.standalone import standalone_html
 from geo.i18n import LANG_NAMES, LANGS, Lang, name, paren, sep, t
@@ -113,14 +115,11 @@ PAGE_CSS = """<style>
 }
 </style>"""
 MAP_HEIGHT = 640  # fits the first screen of a laptop and, under the compact title, of a phone
-MIMES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 DATA = str(settings().data)
 log = logging.getLogger("gzmap")
 
 
 ALL = "all"  # the document and platform-system choices' "no restriction" (None would read as "no choice")
-SHEET_MIMES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-               "csv": "text/csv", "pdf": "application/pdf"}
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -322,7 +321,7 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
                  else t("print.city", lang))
         export_row[4].download_button(
             t("app.export_html", lang), lambda: html_file(revision, choices.doc, choices.system, exported, lang),
-            file_name=f"{stem}.html", mime="text/html", key="export_html",
+            file_name=f"{stem}.html", mime=MIMES["html"], key="export_html",
             on_click="ignore", help=t("app.export_html_help", lang))
         for col, fmt in zip(export_row[1:4], FORMATS):
             col.download_button(fmt.upper(), partial(render_view, revision, choices.doc, choices.system,
@@ -372,7 +371,7 @@ def sheet_page(checked: CheckedLayout, choices: Choices) -> None:
             else sheet_file(checked.revision, choices.doc, district, fmt, lang)
         col.download_button(t(f"app.download_{fmt}", lang), data,
                             file_name=f"{t('app.sheet_stem', lang, district=sheet.district_label)}.{fmt}",
-                            mime=SHEET_MIMES[fmt], key=f"sheet_{fmt}", on_click="ignore")
+                            mime=MIMES[fmt], key=f"sheet_{fmt}", on_click="ignore")
     with_quotes = st.toggle(t("app.show_quotes", lang), key="quotes")
     view = view_of(checked, district)
     map_box, panel = st.columns([3, 2], gap="medium") if reviewer else (st.container(), None)

@@ -568,7 +568,8 @@ def exports(tmp: Path) -> list[tuple[str, float | None, float | None, float | No
     """(label, first call s, median of 3 s, CPU s, size) for the district sheet, atlas, standalone HTML."""
     from geo.data.validate import load_checked
     from geo.exports.district_sheet import district_sheet
-    from geo.exports.sheet_export import to_csv, to_xlsx
+    from geo.exports.sheet_export import to_csv
+    from geo.review.form import to_xlsx
     from geo.exports.standalone import standalone_html
     from geo.exports.atlas import write_atlas
     from geo.exports.sheet_pdf import sheet_pdf

@@ -153,7 +153,8 @@ def cmd_atlas(args: argparse.Namespace) -> int:
 def cmd_sheet(args: argparse.Namespace) -> int:
     """A district's sheet; --district all writes one file per district into the --out folder."""
     from geo.exports.district_sheet import Sheet, district_sheet
-    from geo.exports.sheet_export import to_csv, to_xlsx
+    from geo.exports.sheet_export import to_csv
+    from geo.review.form import to_xlsx
     from geo.exports.sheet_pdf import sheet_pdf
 
     checked = reading(args)
@@ -271,7 +272,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         print("the review database is at the latest migration")
         return 0
     if args.action == "export":
-        from geo.exports.sheet_export import review_table, reviews_to_csv, reviews_to_xlsx
+        from geo.review.form import review_table, reviews_to_csv, reviews_to_xlsx
 
         out = out_file(out=args.out)
         table = review_table(load_checked(args.data), open_store().all_reviews(), lang=args.lang)

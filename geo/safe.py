@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # Unicode categories refused in data text: control (Cc), format (Cf: U+FEFF, zero-width spaces
 # and joiners, direction marks), surrogates (Cs), private use (Co) and unassigned (Cn).
@@ -127,13 +128,19 @@ TABLE_CSS = ("table.gz-table{border-collapse:collapse;width:100%;font-size:0.9re
              ".gz-table thead th{background:rgba(49,51,63,.06)}")
 
 
-def html_table(*, columns: list[str], rows: list[list[object]]) -> str:
+def html_table(*, columns: list[str], rows: list[list[object]], links: Sequence[str] | None = None,
+               css_class: str = "gz-table") -> str:
     """A table of plain text (escaped; no Markdown, so nothing in a cell becomes a link or bold),
-    with its style, for st.html; the first column is the row's header."""
+    with its style, for st.html; the first column is the row's header, a link to `links[i]` (a
+    URL the caller built, escaped too) when given."""
+    def first(i: int, v: object) -> str:
+        return f'<a href="{html_text(links[i])}" target="_self">{html_text(v)}</a>' if links else html_text(v)
+
     head = "".join(f"<th>{html_text(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<th>{html_text(v)}</th>" if i == 0 else f"<td>{html_text(v)}</td>"
-                                    for i, v in enumerate(row)) + "</tr>" for row in rows)
-    return f'<style>{TABLE_CSS}</style><table class="gz-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    body = "".join("<tr>" + "".join(f"<th>{first(r, v)}</th>" if i == 0 else f"<td>{html_text(v)}</td>"
+                                    for i, v in enumerate(row)) + "</tr>" for r, row in enumerate(rows))
+    return (f'<style>{TABLE_CSS}</style><table class="{html_text(css_class)}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

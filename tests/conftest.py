@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,12 @@ from tests.browser import browser, running_app
 from tests.pg import fresh_database, postgres_cluster
 
 DATA_DIR = settings().data
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every app process and review store the tests start keeps its state (the SQLite review
+    database) in a folder of the test run's own, not in the user's home."""
+    os.environ.setdefault("GZMAP_STATE", tempfile.mkdtemp(prefix="gzmap-test-state-"))
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from geo.__main__ import main
 from geo.data.validate import load_checked
 from geo.exports.district_sheet import COLUMNS, district_sheet
-from geo.exports.sheet_export import GROUP_COLUMNS, to_csv, to_xlsx
+from geo.exports.sheet_export import to_csv
+from geo.review.form import GROUP_COLUMNS, to_xlsx
 from tests.conftest import DATA_DIR, edit_yaml
 
 CHECKED = load_checked()

@@ -243,3 +243,24 @@ def test_a_reviewer_adds_a_missing_row(tmp_path: Path, monkeypatch: pytest.Monke
         assert any("南沙新实验室" in h.proto.body for h in at.get("html"))
     finally:
         review_page.store.clear()
+
+
+def test_a_database_that_cannot_be_opened_turns_reviewing_off_not_the_map(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch):
+    """A state folder that cannot be made (here: a file stands in its place): the page draws its
+    map and says that reviewing is unavailable; no sign-in box, no error."""
+    from geo.ui import review_page
+
+    blocked = tmp_path / "state"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("GZMAP_STATE", str(blocked))
+    review_page.store.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+        assert not at.exception and not at.error
+        assert any("核对功能暂不可用" in c.value for c in at.sidebar.caption)
+        assert not [e for e in at.sidebar.expander if e.label == "核对登录"]
+        maps = at.get("component_instance")
+        assert maps and "GZ.init" in maps[0].proto.json_args  # the map, with its markers' script
+    finally:
+        review_page.store.clear()

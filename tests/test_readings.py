@@ -20,7 +20,8 @@ from geo.data.kinds import labelled
 from geo.data.validate import load_checked
 from geo.exports.district_sheet import district_sheet
 from geo.exports.export_data import export
-from geo.exports.sheet_export import to_csv, to_xlsx
+from geo.exports.sheet_export import to_csv
+from geo.review.form import to_xlsx
 from geo.exports.sheet_pdf import sheet_pdf
 from geo.exports.standalone import standalone_html
 from geo.i18n import LANGS, t

@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from geo.data.validate import load_checked
 from geo.exports.district_sheet import district_sheet
-from geo.exports.sheet_export import review_table, reviews_to_csv, to_xlsx
+from geo.review.form import review_table, reviews_to_csv, to_xlsx
 from geo.review.model import RECHECK, User
 from geo.review.rows import state_of
 from geo.review.store import ReviewStore, open_store

@@ -16,6 +16,11 @@ from pathlib import Path
 from geo.safe import file_name, sheet_cell
 
 
+# The media type of each file format the app offers for download.
+MIMES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "csv": "text/csv",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "html": "text/html"}
+
+
 class OutputError(Exception):
     """An output path that cannot be written, said in one line for the user."""
 

@@ -1,5 +1,5 @@
 """A filled district-sheet workbook read back into review answers (the XLSX that
-geo.exports.sheet_export.to_xlsx writes), and imported in one transaction.
+geo.review.form.to_xlsx writes), and imported in one transaction.
 
 The file is untrusted and may come from Excel, LibreOffice or WPS Office (which writes inline
 strings instead of shared ones and may drop the drop-downs and the hidden flags): it is read by its
@@ -27,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from geo.data.kinds import KINDS, table_kinds
 from geo.data.model import CheckedLayout
 from geo.exports.district_sheet import Row
-from geo.exports.sheet_export import ADDITION_COLUMNS, GROUP_COLUMNS, status_label
+from geo.review.form import ADDITION_COLUMNS, GROUP_COLUMNS, status_label
 from geo.i18n import LANGS, Lang, join, name, t
 from geo.review.model import (
     ADDITION,

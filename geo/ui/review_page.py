@@ -10,17 +10,20 @@ texts (comments, notes, names, user names) are untrusted: shown through geo.safe
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 import streamlit as st
+from alembic.util.exc import CommandError
+from sqlalchemy.exc import SQLAlchemyError
 
 from geo.data.kinds import KINDS, table_kinds
 from geo.data.model import CheckedLayout
 from geo.exports.district_sheet import Row, Sheet
-from geo.exports.sheet_export import review_table, reviews_to_csv, reviews_to_xlsx, status_label, to_xlsx
+from geo.exports.output import MIMES
 from geo.i18n import Lang, join, name, paren, t
 from geo.maps.webmap import set_reviews_script
 from geo.review.model import (
@@ -39,16 +42,17 @@ from geo.review.model import (
     Status,
     User,
 )
-from geo.review.rows import REMOVED, check_key, seen_of, sheet_rows, state_of
+from geo.review.form import review_table, reviews_to_csv, reviews_to_xlsx, state_label, status_label, to_xlsx
+from geo.review.rows import check_key, seen_of, sheet_rows, state_of
 from geo.review.store import ReviewStore, open_store
 from geo.review.workbook import WorkbookError, import_workbook
-from geo.safe import TABLE_CSS, html_table, html_text, md_fill, md_literal, md_text
+from geo.safe import html_table, html_text, md_fill, md_literal, md_text
 from geo.ui import identity
 from geo.ui.link import Link, link_params
 
+log = logging.getLogger("gzmap")
 LOCAL_TIME = timezone(timedelta(hours=8), "CST")  # Guangzhou: UTC+8, no daylight saving
 DECIMALS = 5  # of a proposed point's lon/lat as shown (about 1 m)
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @st.cache_resource(show_spinner=False)
@@ -58,8 +62,15 @@ def store() -> ReviewStore:
 
 
 def sign_in(*, lang: Lang) -> User | None:
-    """The sign-in box (in the sidebar) and the user signed in, if any."""
-    return identity.sign_in_panel(store=store(), lang=lang)
+    """The sign-in box (in the sidebar) and the user signed in, if any. A database that cannot be
+    opened (an unwritable state folder, PostgreSQL down) turns reviewing off, not the map."""
+    try:
+        reviews = store()
+    except (OSError, SQLAlchemyError, CommandError):
+        log.exception("the review database cannot be opened; reviewing is off until it can")
+        st.caption(t("review.page.unavailable", lang))
+        return None
+    return identity.sign_in_panel(store=reviews, lang=lang)
 
 
 def reviewer(user: User | None, district: str) -> User | None:
@@ -99,14 +110,6 @@ class Rows:
 
     def state(self, review: Review) -> tuple[str, list[str]]:
         return state_of(review, checked=self.checked, rows=self.by_lang[review.lang])
-
-
-def state_label(state: str, changed: list[str], lang: Lang) -> str:
-    """A status, or 待复核 with what changed."""
-    if state != RECHECK:
-        return status_label(state, lang)  # type: ignore[arg-type]  # a Status whenever not RECHECK
-    what = [t("review.removed", lang) if c == REMOVED else t(f"sheet.col.{c}", lang) for c in changed]
-    return t("review.recheck", lang) + (paren(join(what, lang), lang) if what else "")
 
 
 def review_text(review: Review, rows: Rows, lang: Lang) -> str:
@@ -384,41 +387,34 @@ def sheet_link(district: str) -> str:
     return "?" + urlencode(link_params(Link(page="sheet", district=district), []))
 
 
-def _linked_table(columns: list[str], rows: list[tuple[str, str, list[object]]]) -> str:
-    """A plain-text table (as geo.safe.html_table) whose first cell is a link: (link, text, cells)."""
-    head = "".join(f"<th>{html_text(c)}</th>" for c in columns)
-    body = "".join(f'<tr><th><a href="{html_text(href)}" target="_self">{html_text(text)}</a></th>'
-                   + "".join(f"<td>{html_text(v)}</td>" for v in cells) + "</tr>" for href, text, cells in rows)
-    return (f'<style>{TABLE_CSS}</style><table class="gz-table gz-review-overview"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>")
-
-
 def overview(checked: CheckedLayout, *, lang: Lang) -> None:
     """The bureau's page: every district's progress, the disputed rows, all reviews to download."""
     st.header(t("review.page.overview", lang))
     reviews = store().all_reviews()
     counts, flagged = progress(checked, reviews)
-    st.html(_linked_table(
-        [t("sheet.district", lang), t("review.page.reviewed", lang), status_label("disputed", lang),
-         t("review.recheck", lang), t("sheet.additions", lang)],
-        [(sheet_link(p.district), checked.district_name(p.district, lang),
-          [f"{p.reviewed} / {p.rows}", p.disputed, p.recheck, p.additions]) for p in counts]))
+    st.html(html_table(
+        columns=[t("sheet.district", lang), t("review.page.reviewed", lang), status_label("disputed", lang),
+                 t("review.recheck", lang), t("sheet.additions", lang)],
+        rows=[[checked.district_name(p.district, lang), f"{p.reviewed} / {p.rows}", p.disputed, p.recheck, p.additions]
+              for p in counts],
+        links=[sheet_link(p.district) for p in counts], css_class="gz-table gz-review-overview"))
     st.subheader(t("review.page.flagged_rows", lang))
     if not flagged:
         st.caption(t("review.page.none", lang))
     else:
         named = {d: sheet_rows(checked, district=d, lang=lang) for d in {r.district for r, _ in flagged}}
-        st.html(_linked_table(
-            [t("sheet.district", lang), t("sheet.col.name", lang), t("sheet.col.state", lang),
-             t("sheet.col.comment", lang), t("sheet.col.user", lang)],
-            [(sheet_link(r.district), checked.district_name(r.district, lang),
-              [named[r.district][r.key].name if r.key in named[r.district] else r.seen.get("name", r.key),
-               state_label(*state, lang), r.comment, t("review.page.by", lang, user=r.user, at=_when(r.at))])
-             for r, state in flagged]))
+        st.html(html_table(
+            columns=[t("sheet.district", lang), t("sheet.col.name", lang), t("sheet.col.state", lang),
+                     t("sheet.col.comment", lang), t("sheet.col.user", lang)],
+            rows=[[checked.district_name(r.district, lang),
+                   named[r.district][r.key].name if r.key in named[r.district] else r.seen.get("name", r.key),
+                   state_label(*state, lang), r.comment, t("review.page.by", lang, user=r.user, at=_when(r.at))]
+                  for r, state in flagged],
+            links=[sheet_link(r.district) for r, _ in flagged], css_class="gz-table gz-review-overview"))
     table = review_table(checked, reviews, lang=lang)
     stem = t("review.page.export_stem", lang)
     cols = st.columns(2)
     cols[0].download_button(t("app.download_xlsx", lang), reviews_to_xlsx(table, lang=lang), file_name=f"{stem}.xlsx",
-                            mime=XLSX_MIME, key="rv_export_xlsx", on_click="ignore")
+                            mime=MIMES["xlsx"], key="rv_export_xlsx", on_click="ignore")
     cols[1].download_button(t("app.download_csv", lang), reviews_to_csv(table), file_name=f"{stem}.csv",
-                            mime="text/csv", key="rv_export_csv", on_click="ignore")
+                            mime=MIMES["csv"], key="rv_export_csv", on_click="ignore")
