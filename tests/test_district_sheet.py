@@ -203,9 +203,3 @@ def test_legends_list_only_what_is_on_the_page(tmp_path: Path):
     assert "平台 · 重大科技基础设施" in text and "极点" in text
     assert "平台 · 国家实验室" not in text  # 广州实验室 is on 生物岛, far from 南沙
     assert "未上图" not in text  # the city-wide count of unplaced entries belongs on the city map
-
-
-def test_the_atlas_overview_magnifies_the_centre(tmp_path: Path):
-    out = tmp_path / "atlas.pdf"
-    assert main(["atlas", "--out", str(out)]) == 0
-    assert "中心城区放大" in PdfReader(out).pages[0].extract_text()

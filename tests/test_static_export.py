@@ -115,6 +115,7 @@ def test_atlas_has_the_overview_then_one_page_per_district(tmp_path: Path):
     pages = pdf_text(out)
     assert len(pages) == 1 + 11
     assert "总览" in pages[0] and "各区规划安排一览" in pages[0]
+    assert "中心城区放大" in pages[0]  # the overview magnifies the centre
     for district, text in zip(CHECKED.districts, pages[1:]):
         assert f"{district.name_zh}：规划安排" in text
     assert "广州国际生物岛" in pages[1 + [d.name_zh for d in CHECKED.districts].index("海珠区")]
