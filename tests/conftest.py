@@ -19,8 +19,24 @@ DATA_DIR = settings().data
 
 def pytest_configure(config: pytest.Config) -> None:
     """Every app process and review store the tests start keeps its state (the SQLite review
-    database) in a folder of the test run's own, not in the user's home."""
-    os.environ.setdefault("GZMAP_STATE", tempfile.mkdtemp(prefix="gzmap-test-state-"))
+    database) in a folder of the test run's own, not in the user's home; under `pytest -n`, each
+    worker in its own (a worker inherits the folder the controlling process chose)."""
+    state = os.environ.setdefault("GZMAP_STATE", tempfile.mkdtemp(prefix="gzmap-test-state-"))
+    if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+        (Path(state) / worker).mkdir(exist_ok=True)
+        os.environ["GZMAP_STATE"] = str(Path(state) / worker)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `pytest -n` (`--dist loadgroup`), the tests on PostgreSQL run on one worker: they may
+    share one database (GZMAP_TEST_PG_URL's), whose tables each of them drops."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if "pg_url" in item.fixturenames or (callspec and callspec.params.get("db_url") == "postgresql"):
+            item.add_marker(pytest.mark.xdist_group("postgresql"))
 
 
 @pytest.fixture(scope="session")
