@@ -1,12 +1,15 @@
 """The district review in the app (issue 20): a 南沙区 reviewer marks a row 有误 with a comment and
-a point clicked on the map, and it is still there after a reload; a visitor sees no review; the
+a point clicked on the map, and it is still there after the app process is killed and started
+again; a visitor sees no review; the
 bureau's overview counts it; a 天河区 reviewer cannot write a 南沙区 row through the app."""
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -67,7 +70,8 @@ def review_column(page: Page) -> str:
 
 
 @pytest.mark.e2e
-def test_review_a_row_reload_visitor_and_bureau(review_app: str, store: ReviewStore, chromium: Browser):
+def test_review_a_row_restart_visitor_and_bureau(review_app: str, state: Path, store: ReviewStore,
+                                                  chromium: Browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = chromium.new_page(viewport={"width": 1440, "height": 900})
     page.goto(f"{review_app}/?district={NANSHA}")
@@ -109,13 +113,21 @@ def test_review_a_row_reload_visitor_and_bureau(review_app: str, store: ReviewSt
     panel.get_by_role("heading", name="核对本区清单").scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "review-1440x900.png")
 
-    # Reload: the session (and so the sign-in) is gone; signed in again, the review is there.
-    page.reload()
-    sign_in(page, "nansha")
-    wait_until(page, lambda: shown in review_column(page), what="the review after the reload")
-    text = review_column(page)
-    assert "有误" in text and "位置应在南沙资讯科技园北区 <b>x</b>" in text and shown in text  # escaped, as typed
+    # The app process killed mid-use (SIGKILL, no shutdown) and started again on the same state
+    # folder: signed in again (a new process, a new session), the review is there.
+    killed = subprocess.run(["pkill", "-KILL", "-f", f"server.port {urlsplit(review_app).port} "])
+    assert killed.returncode == 0
+    with running_app(env={"GZMAP_STATE": str(state)}) as restarted:
+        page.goto(f"{restarted}/?district={NANSHA}")
+        sign_in(page, "nansha")
+        wait_until(page, lambda: shown in review_column(page), what="the review after the restart")
+        text = review_column(page)
+        assert "有误" in text and "位置应在南沙资讯科技园北区 <b>x</b>" in text and shown in text  # escaped, as typed
+        others(chromium, restarted)
 
+
+def others(chromium: Browser, review_app: str) -> None:
+    """The same review seen by a reviewer on a phone, a visitor and the bureau."""
     # A phone: the same controls, one column.
     phone = chromium.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
                               has_touch=True)
