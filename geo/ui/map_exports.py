@@ -1,0 +1,56 @@
+"""The map page's export buttons (issue 21): each file is made in the background once asked for
+(geo.ui.jobs) and offered as a real download of finished bytes, so none is lost under load.
+
+Per format, one cell (an `st.fragment`, so its clicks rerun that cell alone):
+- the file is made (by this session or any other: the store is the process's): its download button;
+- not asked for yet: "Prepare PNG", which starts the job;
+- being made: a caption, redrawn by a nested fragment every `POLL_S` seconds; when the job ends it
+  reruns the page once, which draws the download button and stops every poll timer (a fragment's
+  own timer stops only when a run above it no longer draws it);
+- failed: a line from the catalogue and a retry (the message and traceback are in the server log).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+
+import streamlit as st
+
+from geo.exports.output import MIMES
+from geo.i18n import Lang, t
+from geo.ui import jobs
+
+POLL_S = 0.75  # how often a waiting cell looks again: a print map takes 1-3 s
+
+
+@st.fragment(run_every=POLL_S)
+def _waiting(*, key: Hashable, text: str) -> None:
+    if jobs.result(key=key).state != "pending":
+        st.rerun()  # the whole page, once: it draws the download button and ends this timer
+    st.caption(text)
+
+
+@st.fragment
+def _cell(*, lang: Lang, stem: str, fmt: str, key: Hashable, make: Callable[[], bytes | str]) -> None:
+    what = t(f"export.format.{fmt}", lang)
+    job = jobs.result(key=key)
+    if job.state == "done":
+        st.download_button(t("export.download", lang, fmt=what), job.data, file_name=f"{stem}.{fmt}",
+                           mime=MIMES[fmt], key=f"export_{fmt}", on_click="ignore")
+    elif job.state == "pending":
+        _waiting(key=key, text=t("export.preparing", lang, fmt=what))
+    else:
+        if job.state == "failed":
+            st.caption(t("export.failed", lang, fmt=what))
+        label = t("export.retry" if job.state == "failed" else "export.prepare", lang, fmt=what)
+        st.button(label, key=f"export_prepare_{fmt}", on_click=jobs.submit, kwargs={"key": key, "make": make})
+
+
+def export_buttons(*, lang: Lang, stem: str,
+                   files: Mapping[str, tuple[Hashable, Callable[[], bytes | str]]]) -> None:
+    """One cell per format in `files` ("png", "svg", "pdf", "html"), side by side: `files[fmt]` is
+    the file's key in the process's job store (everything the file depends on: the data revision,
+    the view, the layers, the language) and the function that makes it. Downloads are named
+    `{stem}.{fmt}`."""
+    for col, (fmt, (key, make)) in zip(st.columns(len(files)), files.items()):
+        with col:
+            _cell(lang=lang, stem=stem, fmt=fmt, key=key, make=make)
