@@ -1,30 +1,65 @@
-/* The layout's own map controls, served from the app like Leaflet (no CDN).
+/* The layout's web map, drawn with Leaflet from the map state (geo.maps.webmap.map_state) and the
+ * two documents of geo.maps.payload, served from the app like Leaflet (no CDN).
  *
- * GZ.init(map, payload) adds: one keyboard-reachable marker per place (everything at one point
- * shares it; its popup lists all of them), labels that never overlap (placed in priority order,
- * a label that does not fit is hidden until it does), a collapsible legend, fullscreen, pointer
- * coordinates, a metric scale, an optional minimap, a notice when basemap tiles fail, and the
- * user's view kept across reruns (sessionStorage, reset when the server asks for a new view).
- * The payload holds every layer; GZ.setLayers(keys) shows some of them, in the browser alone:
+ * GZ.mount(container, state, layout?) makes the map once, at the state's view and tiles, and
+ * draws the layout document (state.layout: its URL, fetched, or the document; `layout` may hand
+ * over a fetch already under way): one keyboard-reachable marker per place (everything at one
+ * point shares it; its popup lists all of them), labels that never overlap (placed in priority
+ * order, a label that does not fit is hidden until it does), lines and areas under the markers,
+ * a collapsible legend, fullscreen, pointer coordinates, a metric scale, an optional minimap, a
+ * notice when basemap tiles fail, and the user's view kept across reruns (sessionStorage, reset
+ * when the server names a new view). The popups document comes after the first paint (or at
+ * once when a marker is opened before that).
+ * GZ.update(state) applies a new state to that map without making it again: only what changed
+ * (a new layout URL — language, reading or basemap datum — is fetched and drawn anew, keeping
+ * map, view and controls).
+ * The layout holds every layer; GZ.setLayers(keys) shows some of them, in the browser alone:
  * markers, labels and legend are drawn again from the members on those layers, and the lines
- * and areas of the others are hidden.
+ * and areas of the others are hidden by a class on the map.
  * GZ.setReviews(lines) puts a signed-in user's review status (entry id -> text) at the top of the
- * popups of the markers standing for those entries: the payload's popups are the same for every
- * user, so the lines are added in the browser when a popup opens.
- * Every text it shows comes escaped from the server (geo.safe.html_text), in the page's language
- * (payload.lang, payload.text: geo/ui_strings.yaml's web.* texts).
+ * popups standing for those entries: the popups are the same for every user, so the lines are
+ * added in the browser when a popup opens.
+ * Every text it shows comes escaped from the server (geo.safe.html_text), in the layout's
+ * language (layout.lang, layout.text: geo/ui_strings.yaml's web.* texts); no HTML is made here
+ * from anything else.
  */
 (function () {
   "use strict";
   var GZ = (window.GZ = window.GZ || {});
-  var T = {}; // the interface texts, set by GZ.init
+  var T = {};           // the interface texts of the layout drawn
+  var doc = null;       // the layout document drawn
+  var S = null;         // the latest state
+  var done = {};        // what of the state the map shows: sources, view token, keys of the rest
+  var POPUPS = null;    // entry id -> popup html, once arrived
+  var popupsSource = null, popupsFetch = null;
+  var layoutAsked = 0;  // the latest layout asked for wins over slower earlier ones
+  var ui = {};          // the controls whose texts follow the layout's language
+  var VIEW_KEY = "gz-view";
+  var POPUP = { maxWidth: 360, maxHeight: 380, autoPanPaddingTopLeft: [58, 12],
+                autoPanPaddingBottomRight: [12, 24], className: "gz-popup" };
 
   // Names arrive HTML-escaped (they also go into popup HTML); for text-only DOM uses (title,
   // aria-label, textContent) they are decoded, which a textarea does without running anything.
   function plain(escaped) {
     var t = document.createElement("textarea");
-    t.innerHTML = escaped;
+    t.innerHTML = escaped || "";
     return t.value;
+  }
+
+  function fetchJSON(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(url + ": HTTP " + r.status);
+      return r.json();
+    });
+  }
+
+  // A document's source in the state: its URL (fetched) or the document itself.
+  function obtain(source) {
+    return typeof source === "string" ? fetchJSON(source) : Promise.resolve(source);
+  }
+
+  function sameSource(a, b) {
+    return a === b || (typeof a === "object" && typeof b === "object" && JSON.stringify(a) === JSON.stringify(b));
   }
 
   function svgIcon(p) {
@@ -41,9 +76,9 @@
   // What the layers that are on show: one marker per place, for its members on those layers
   // (symbol and label from the highest-ranked, which comes first; a member with a priority is
   // labelled), and the district names.
-  function derive(payload, on) {
+  function derive(layout, on) {
     var points = [], labels = [];
-    payload.places.forEach(function (place) {
+    layout.places.forEach(function (place) {
       var ms = place.members.filter(function (m) { return on[m.layer]; });
       if (!ms.length) return;
       var sym = ms.filter(function (m) { return m.symbol; })[0] || ms[0];
@@ -55,7 +90,7 @@
       });
       points.push({ lat: place.lat, lon: place.lon, ids: ms.map(function (m) { return m.id; }), svg: sym.svg,
                     size: sym.size, classes: Object.keys(classes).sort().join(" "), name: names.join(T.join),
-                    popup: popupHtml(ms), members: ms });
+                    members: ms });
       var top = ms[0];
       if (top.priority) {
         labels.push({ lat: place.lat, lon: place.lon, text: top.label, kind: top.strong ? "strong" : "place",
@@ -63,7 +98,7 @@
       }
     });
     if (on.districts) {
-      payload.districts.forEach(function (d) {
+      layout.districts.forEach(function (d) {
         labels.push({ lat: d.lat, lon: d.lon, text: d.text, kind: "district", marker: -1, priority: d.priority,
                       min_zoom: 0, gap: 0 });
       });
@@ -71,23 +106,65 @@
     return { points: points, labels: labels };
   }
 
-  // One member: its details; several: the first open, the others one click away.
-  function popupHtml(ms) {
-    if (ms.length === 1) return ms[0].popup;
-    var html = '<div class="gz-group"><div class="gz-name">' + ms[0].label + "</div>";
-    ms.forEach(function (m, i) {
-      html += "<details" + (i === 0 ? " open" : "") + "><summary>" + m.kind + T.colon + m.label + "</summary>" +
-        m.popup + "</details>";
-    });
-    return html + "</div>";
+  // A popup's content when it opens: the review lines of that moment, then the details — or,
+  // before the popups document is in, a line saying it is coming (it is asked for at once and
+  // fills the open popup when it arrives).
+  function popupContent(ms) {
+    return function () {
+      if (!POPUPS) {
+        loadPopups();
+        return reviewLines(ms) + '<div class="gz-loading">' + (T.loading || "…") + "</div>";
+      }
+      return reviewLines(ms) + popupHtml(ms);
+    };
   }
 
-  // The review status lines of a marker's members (GZ.reviews: entry id -> escaped text), after
-  // the member's name when the marker stands for several (the status has a colon of its own).
+  // One member: its details; several: the first open, the others one click away.
+  function popupHtml(ms) {
+    var html = function (m) { return POPUPS[m.id] || ""; };
+    if (ms.length === 1) return html(ms[0]);
+    var out = '<div class="gz-group"><div class="gz-name">' + ms[0].label + "</div>";
+    ms.forEach(function (m, i) {
+      out += "<details" + (i === 0 ? " open" : "") + "><summary>" + m.kind + T.colon + m.label + "</summary>" +
+        html(m) + "</details>";
+    });
+    return out + "</div>";
+  }
+
+  // The review status lines of a popup's members (GZ.reviews: entry id -> escaped text), after
+  // the member's name when the popup stands for several (the status has a colon of its own).
   function reviewLines(ms) {
     return ms.filter(function (m) { return GZ.reviews[m.id] !== undefined; }).map(function (m) {
       return '<div class="gz-review">' + (ms.length > 1 ? m.label + " · " : "") + GZ.reviews[m.id] + "</div>";
     }).join("");
+  }
+
+  // Open popups make their content again (popups arrived, review lines changed).
+  function refreshPopups() {
+    if (!GZ.map) return;
+    GZ.map.eachLayer(function (l) { if (l.isPopupOpen && l.isPopupOpen()) l.getPopup().update(); });
+  }
+
+  function loadPopups() {
+    if (POPUPS || popupsFetch || popupsSource === null || popupsSource === undefined) return;
+    var source = popupsSource;
+    popupsFetch = obtain(source).then(function (p) {
+      if (source !== popupsSource) return; // another language was asked for meanwhile
+      POPUPS = p || {};
+      GZ.popupsLoaded = true;
+      refreshPopups();
+    }).catch(function (e) {
+      console.error("gzmap: popups", e);
+    }).then(function () {
+      if (source === popupsSource) popupsFetch = null; // a failed fetch is tried again on the next click
+    });
+  }
+
+  // The popups once the frame that shows the map has been painted (they are not needed for it);
+  // at the latest a second later: a hidden frame paints nothing. loadPopups runs once.
+  function popupsSoon() {
+    requestAnimationFrame(function () { setTimeout(loadPopups, 0); });
+    setTimeout(loadPopups, 1000);
   }
 
   function pane(map, name, z) {
@@ -96,20 +173,17 @@
     return p;
   }
 
-  function addPoints(map, payload) {
+  function addPoints(map, shown) {
     pane(map, "gz-points", 640); // above lines, areas and Leaflet's own markers
     var markers = [];
-    payload.points.forEach(function (p) {
+    shown.points.forEach(function (p) {
       var m = L.marker([p.lat, p.lon], {
         // A focusable marker is focused on mousedown, and the focus scroll then turns the click
         // into a click on the map: keyboard users get one button per marker instead (below).
         icon: svgIcon(p), pane: "gz-points", keyboard: false, title: plain(p.name), riseOnHover: true, autoPanOnFocus: false,
       });
-      // Padding keeps an open popup clear of the zoom and fullscreen buttons on the left. The
-      // content is made when the popup opens, with the review lines of that moment.
-      m.bindPopup(function () { return reviewLines(p.members) + p.popup; },
-                  { maxWidth: 360, maxHeight: 380, autoPanPaddingTopLeft: [58, 12],
-                    autoPanPaddingBottomRight: [12, 24], className: "gz-popup" });
+      // Padding keeps an open popup clear of the zoom and fullscreen buttons on the left.
+      m.bindPopup(popupContent(p.members), POPUP);
       m.on("add", function () {
         var el = m.getElement();
         el.setAttribute("aria-label", plain(p.name));
@@ -123,7 +197,7 @@
     function declutter() {
       var pts = markers.map(function (m, i) {
         var p = map.latLngToLayerPoint(m.getLatLng());
-        return { m: m, x0: p.x, y0: p.y, x: p.x, y: p.y, s: payload.points[i].size };
+        return { m: m, x0: p.x, y0: p.y, x: p.x, y: p.y, s: shown.points[i].size };
       });
       for (var iter = 0; iter < 80; iter++) { // push overlapping pairs apart until none overlap
         var moved = false;
@@ -154,12 +228,12 @@
     // Keyboard access: Tab walks one visually hidden button per marker (its name as accessible
     // name), Enter opens that marker's popup; the focused marker is outlined on the map.
     var list = L.DomUtil.create("div", "gz-a11y", document.body); // outside the map: it must not scroll it
-    list.setAttribute("aria-label", T.places);
+    list.setAttribute("aria-label", plain(T.places));
     markers.forEach(function (m, i) {
       var b = L.DomUtil.create("button", "gz-a11y-item", list);
       b.type = "button";
-      b.textContent = plain(payload.points[i].name);
-      b.dataset.ids = payload.points[i].ids.join(" ");
+      b.textContent = plain(shown.points[i].name);
+      b.dataset.ids = shown.points[i].ids.join(" ");
       b.addEventListener("focus", function () { L.DomUtil.addClass(m.getElement(), "gz-focus"); });
       b.addEventListener("blur", function () { L.DomUtil.removeClass(m.getElement(), "gz-focus"); });
       b.addEventListener("click", function () { m.openPopup(); });
@@ -171,9 +245,9 @@
     } };
   }
 
-  function addLabels(map, payload) {
+  function addLabels(map, shown) {
     pane(map, "gz-labels", 630).style.pointerEvents = "none";
-    var labels = payload.labels.map(function (l) {
+    var labels = shown.labels.map(function (l) {
       var icon = L.divIcon({ className: "gz-label gz-label-" + l.kind, html: "<span>" + l.text + "</span>",
                              iconSize: null, iconAnchor: [0, 0] });
       var m = L.marker([l.lat, l.lon], { icon: icon, pane: "gz-labels", interactive: false, keyboard: false });
@@ -239,13 +313,47 @@
     } };
   }
 
-  function addLegend(map, payload) {
+  // Lines (a popup each, from the popups document) and areas (districts, schematic extents: not
+  // clickable, not tab stops), under the markers and labels, in the layout's drawing order. Each
+  // path carries its layer's "<css>-shape" class: the map's gz-hide-<css> class hides it.
+  function addShapes(map, layout) {
+    pane(map, "gz-areas", 380);
+    pane(map, "gz-lines", 420);
+    var group = L.layerGroup();
+    (layout.shapes || []).forEach(function (s) {
+      var layer = L.geoJSON(s.geometry, { style: s.style, interactive: s.line, pane: s.line ? "gz-lines" : "gz-areas" });
+      if (s.line) layer.bindPopup(popupContent([{ id: s.id }]), POPUP);
+      group.addLayer(layer);
+    });
+    return group.addTo(map);
+  }
+
+  // The selected district's outline (its shape drawn again in the focus style) or the found
+  // place's ring, over the lines and areas, not clickable.
+  function drawHighlight() {
+    var map = GZ.map;
+    if (done.highlightLayer) { done.highlightLayer.remove(); done.highlightLayer = null; }
+    var h = S && S.highlight;
+    if (!h || !doc) return;
+    pane(map, "gz-highlight", 450);
+    var style = L.extend({}, S.focus_style, { interactive: false, pane: "gz-highlight" });
+    if (h.shape !== undefined) {
+      var shape = (doc.shapes || []).filter(function (s) { return s.id === h.shape; })[0];
+      if (!shape) return;
+      done.highlightLayer = L.geoJSON(shape.geometry, { style: style, interactive: false, pane: "gz-highlight" }).addTo(map);
+    } else {
+      done.highlightLayer = L.circleMarker([h.lat, h.lon], L.extend(style, { radius: 16 })).addTo(map);
+    }
+  }
+
+  function addLegend(map) {
     // Top right: over Conghua's hills, where the plans place least.
     var ctl = L.control({ position: "topright" });
     ctl.onAdd = function () {
       var div = L.DomUtil.create("div", "gz-legend-box");
+      div.style.display = "none"; // until a layer that is on has a legend
       var narrow = map.getSize().x < 600;
-      div.innerHTML = '<details class="gz-legend"' + (narrow ? "" : " open") + "><summary>" + T.legend + "</summary>" +
+      div.innerHTML = '<details class="gz-legend"' + (narrow ? "" : " open") + "><summary></summary>" +
         '<div class="gz-legend-body"></div></details>';
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
@@ -266,23 +374,30 @@
     return ctl;
   }
 
-  function button(map, position, text, title, onclick) {
+  // A button whose title is the text `key` of the layout's language (set by applyTexts).
+  function button(map, position, icon, key, onclick) {
     var ctl = L.control({ position: position });
     ctl.onAdd = function () {
       var div = L.DomUtil.create("div", "leaflet-bar gz-button");
       var a = L.DomUtil.create("a", "", div);
-      a.href = "#"; a.role = "button"; a.title = title; a.setAttribute("aria-label", title); a.innerHTML = text;
+      a.href = "#"; a.role = "button"; a.innerHTML = icon;
       L.DomEvent.on(a, "click", function (e) { L.DomEvent.preventDefault(e); onclick(a); });
       L.DomEvent.disableClickPropagation(div);
+      ui.buttons.push({ a: a, key: key });
       return div;
     };
     return ctl.addTo(map);
   }
 
+  function titled(a, text) {
+    a.title = text;
+    a.setAttribute("aria-label", text);
+  }
+
   function addFullscreen(map) {
     var icon = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
       '<path d="M1 5V1h4M9 1h4v4M13 9v4H9M5 13H1V9" fill="none" stroke="#333" stroke-width="2"/></svg>';
-    button(map, "topleft", icon, T.fullscreen, function () {
+    button(map, "topleft", icon, "fullscreen", function () {
       var el = map.getContainer();
       if (document.fullscreenElement) { document.exitFullscreen(); }
       else if (el.requestFullscreen) { el.requestFullscreen(); }
@@ -290,44 +405,47 @@
     });
   }
 
-  function addCoordinates(map, payload) {
+  function addCoordinates(map) {
     var ctl = L.control({ position: "bottomleft" });
-    ctl.onAdd = function () {
-      var div = L.DomUtil.create("div", "gz-coords");
-      div.textContent = T.coords;
-      return div;
-    };
+    ctl.onAdd = function () { return L.DomUtil.create("div", "gz-coords"); };
     ctl.addTo(map);
-    function show(e) {
+    ui.coords = ctl.getContainer();
+    map.on("mousemove click", function (e) {
       var lat = e.latlng.lat, lon = e.latlng.lng;
       var text = "WGS84 " + lat.toFixed(5) + ", " + lon.toFixed(5);
-      if (payload.gcj02) {
+      if (doc && doc.gcj02) {
         // On GCJ-02 tiles the map is drawn in GCJ-02: show both readings.
         var w = GZ.gcjToWgs(lon, lat);
         text = "GCJ-02 " + lat.toFixed(5) + ", " + lon.toFixed(5) + " · WGS84 " + w[1].toFixed(5) + ", " + w[0].toFixed(5);
       }
-      ctl.getContainer().textContent = text;
-    }
-    map.on("mousemove click", show);
+      ui.coords.textContent = text;
+    });
   }
 
-  function addMinimap(map, payload) {
+  function addMinimap(map) {
     var mini = null, box = null, holder = null;
     var icon = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
       '<rect x="1" y="1" width="12" height="12" fill="none" stroke="#333" stroke-width="1.5"/>' +
       '<rect x="5" y="5" width="5" height="4" fill="#c0392b"/></svg>';
-    button(map, "topleft", icon, T.minimap, function () {
-      if (mini) { mini.remove(); holder.remove(); mini = null; return; }
+    // The city outline of the layout drawn (its datum follows the basemap's).
+    ui.minimapOutline = function () {
+      if (!mini || !doc) return;
+      if (ui.outline) ui.outline.remove();
+      ui.outline = L.geoJSON(doc.outline, { style: { color: "#666", weight: 1, fillColor: "#dde", fillOpacity: 0.6 },
+                                            interactive: false }).addTo(mini);
+      mini.fitBounds(ui.outline.getBounds());
+    };
+    button(map, "topleft", icon, "minimap", function () {
+      if (mini) { mini.remove(); holder.remove(); mini = null; box = null; ui.outline = null; return; }
       holder = L.DomUtil.create("div", "gz-minimap", map.getContainer());
       L.DomEvent.disableClickPropagation(holder);
       mini = L.map(holder, { attributionControl: false, zoomControl: false, dragging: false,
                               scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false });
-      L.geoJSON(payload.outline, { style: { color: "#666", weight: 1, fillColor: "#dde", fillOpacity: 0.6 },
-                                   interactive: false }).addTo(mini);
-      mini.fitBounds(L.geoJSON(payload.outline).getBounds());
+      mini.setView(map.getCenter(), 7); // until the outline is in
+      ui.minimapOutline();
       box = L.rectangle(map.getBounds(), { color: "#c0392b", weight: 1.5, fill: false, interactive: false }).addTo(mini);
-      map.on("moveend", function () { if (box) box.setBounds(map.getBounds()); });
     });
+    map.on("moveend", function () { if (box) box.setBounds(map.getBounds()); });
   }
 
   function addCopyLink(map) {
@@ -335,53 +453,57 @@
     // the view is added at the moment of copying.
     var icon = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
       '<path d="M6 8l2-2M5 5l2-2a2.1 2.1 0 013 3l-2 2M9 9l-2 2a2.1 2.1 0 01-3-3l2-2" fill="none" stroke="#333" stroke-width="1.6"/></svg>';
-    button(map, "topleft", icon, T.copy_link, function (a) {
+    button(map, "topleft", icon, "copy_link", function (a) {
       var loc;
       try { loc = new URL(window.parent.location.href); } catch (e) { loc = new URL(window.location.href); }
       var c = map.getCenter();
       loc.searchParams.set("view", c.lat.toFixed(5) + "," + c.lng.toFixed(5) + "," + map.getZoom());
       var url = loc.toString();
       GZ.lastLink = url;
-      var done = function () { a.title = T.link_copied + url; a.setAttribute("aria-label", a.title); };
+      var copied = function () { titled(a, plain(T.link_copied) + url); };
       if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(url).then(done, function () { window.prompt(T.copy_prompt, url); });
+        navigator.clipboard.writeText(url).then(copied, function () { window.prompt(plain(T.copy_prompt), url); });
       } else {
-        window.prompt(T.copy_prompt, url);
+        window.prompt(plain(T.copy_prompt), url);
       }
     });
   }
 
-  function watchTiles(map) {
-    var failed = 0, notice = null;
-    map.eachLayer(function (layer) {
-      if (!(layer instanceof L.TileLayer)) return;
-      layer.on("tileerror", function () {
-        failed += 1;
-        if (notice || failed < 2) return;
-        notice = L.control({ position: "topright" });
-        notice.onAdd = function () {
-          var div = L.DomUtil.create("div", "gz-notice");
-          div.setAttribute("role", "status");
-          div.textContent = T.tiles_failed;
-          return div;
-        };
-        notice.addTo(map);
-      });
+  // The basemap's tiles (none: the offline background of gzmap.css), and a notice when they fail.
+  function setTiles(map, spec) {
+    if (ui.tiles) { ui.tiles.remove(); ui.tiles = null; }
+    if (ui.notice) { ui.notice.remove(); ui.notice = null; }
+    if (!spec) return;
+    var layer = (ui.tiles = L.tileLayer(spec.url, { attribution: spec.attribution, subdomains: spec.subdomains,
+                                                    maxZoom: spec.max_zoom }));
+    var failed = 0;
+    layer.on("tileerror", function () {
+      failed += 1;
+      if (ui.tiles !== layer || ui.notice || failed < 2) return;
+      ui.notice = L.control({ position: "topright" });
+      ui.notice.onAdd = function () {
+        var div = L.DomUtil.create("div", "gz-notice");
+        div.setAttribute("role", "status");
+        div.textContent = plain(T.tiles_failed);
+        return div;
+      };
+      ui.notice.addTo(map);
     });
+    layer.addTo(map);
   }
 
-  function keepView(map, payload) {
-    var key = "gz-view";
+  // The view: the state's, unless this tab's session holds the user's own view for the same token.
+  function keepView(map) {
     try {
-      var saved = JSON.parse(window.sessionStorage.getItem(key) || "null");
-      if (saved && saved.token === payload.view_token) {
+      var saved = JSON.parse(window.sessionStorage.getItem(VIEW_KEY) || "null");
+      if (saved && saved.token === done.token) {
         map.setView([saved.lat, saved.lng], saved.zoom, { animate: false });
       }
     } catch (e) { /* storage may be off: keep the server's view */ }
     map.on("moveend", function () {
       var c = map.getCenter();
       try {
-        window.sessionStorage.setItem(key, JSON.stringify({ token: payload.view_token, lat: c.lat, lng: c.lng, zoom: map.getZoom() }));
+        window.sessionStorage.setItem(VIEW_KEY, JSON.stringify({ token: done.token, lat: c.lat, lng: c.lng, zoom: map.getZoom() }));
       } catch (e) { /* ignore */ }
     });
   }
@@ -423,35 +545,101 @@
     map.keyboard.enable();
   }
 
+  // The texts of the controls, in the layout's language.
+  function applyTexts(map) {
+    document.documentElement.lang = doc.lang === "en" ? "en" : "zh-CN";
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="Leaflet">Leaflet</a> · ' + T.revision);
+    ui.buttons.forEach(function (b) { titled(b.a, plain(T[b.key])); });
+    map.getContainer().querySelector(".gz-legend>summary").innerHTML = T.legend;
+    ui.coords.textContent = plain(T.coords);
+    if (ui.notice) ui.notice.getContainer().textContent = plain(T.tiles_failed);
+    // The popups' own styles (layout.css: geo.maps.details.DETAILS_CSS), and: a layer that is off
+    // hides its lines and areas by a class on the map.
+    ui.rules.textContent = (doc.css || "") + doc.layers.map(function (l) {
+      return ".gz-hide-" + l.css + " ." + l.css + "-shape{display:none}";
+    }).join("");
+  }
+
   // Show the layers in `keys`: markers, labels and the legend are drawn again for them; the
-  // others' lines and areas are hidden by a class on the map (CSS rules made in GZ.init).
-  function drawLayers(map, payload, keys) {
+  // others' lines and areas are hidden by a class on the map (CSS rules of applyTexts).
+  function drawLayers(map, keys) {
     var on = {};
     keys.forEach(function (k) { on[k] = true; });
     (GZ.undraw || []).forEach(function (undo) { undo(); });
-    var shown = derive(payload, on);
+    var shown = derive(doc, on);
     var points = addPoints(map, shown);
     GZ.markers = points.markers;
     var labels = addLabels(map, shown);
     GZ.placeLabels = labels.place;
     GZ.undraw = [points.remove, labels.remove];
     var box = map.getContainer();
-    payload.layers.forEach(function (l) { L.DomUtil[on[l.key] ? "removeClass" : "addClass"](box, "gz-hide-" + l.css); });
+    doc.layers.forEach(function (l) { L.DomUtil[on[l.key] ? "removeClass" : "addClass"](box, "gz-hide-" + l.css); });
     var legend = box.querySelector(".gz-legend-body");
-    if (legend) {
-      legend.innerHTML = payload.layers.filter(function (l) { return on[l.key]; })
-        .map(function (l) { return l.legend; }).join("");
-      box.querySelector(".gz-legend-box").style.display = legend.innerHTML ? "" : "none";
-    }
+    legend.innerHTML = doc.layers.filter(function (l) { return on[l.key]; })
+      .map(function (l) { return l.legend; }).join("");
+    box.querySelector(".gz-legend-box").style.display = legend.innerHTML ? "" : "none";
     GZ.visible = keys.slice();
+  }
+
+  // Everything that comes from the layout document, drawn anew (map, view and controls stay).
+  function drawLayout(map, layout) {
+    var first = !doc;
+    doc = layout;
+    T = layout.text || {};
+    GZ.layout = layout;
+    applyTexts(map);
+    if (ui.shapes) ui.shapes.remove();
+    ui.shapes = addShapes(map, layout);
+    drawLayers(map, GZ.visible || S.visible || []);
+    drawHighlight();
+    ui.minimapOutline();
+    GZ.ready = true;
+    if (first) popupsSoon();
+  }
+
+  function loadLayout(map, source, given) {
+    done.layout = source;
+    var asked = ++layoutAsked;
+    (given !== undefined ? Promise.resolve(given) : obtain(source)).then(function (layout) {
+      if (asked === layoutAsked) drawLayout(map, layout);
+    }).catch(function (e) {
+      console.error("gzmap: layout", e);
+    });
+  }
+
+  // What changed between the state the map shows and `state`, applied.
+  function apply(state, given) {
+    var map = GZ.map, prev = S;
+    S = state;
+    var tiles = JSON.stringify(state.tiles || null);
+    if (tiles !== done.tiles) { done.tiles = tiles; setTiles(map, state.tiles); }
+    var v = state.view;
+    if (v && v.token !== done.token) {
+      done.token = v.token;
+      if (prev) map.setView([v.lat, v.lon], v.zoom, { animate: false });
+    }
+    L.DomUtil[state.clicks ? "addClass" : "removeClass"](map.getContainer(), "gz-picking");
+    var reviews = JSON.stringify(state.reviews || {});
+    if (reviews !== done.reviews) { done.reviews = reviews; GZ.setReviews(state.reviews); }
+    var visible = (state.visible || []).join();
+    if (visible !== done.visible) { done.visible = visible; GZ.setLayers(state.visible || []); }
+    var highlight = JSON.stringify([state.highlight, state.focus_style]);
+    if (highlight !== done.highlight) { done.highlight = highlight; drawHighlight(); }
+    if (!sameSource(state.popups, popupsSource)) {
+      popupsSource = state.popups;
+      POPUPS = null; popupsFetch = null; GZ.popupsLoaded = false;
+      if (doc) popupsSoon(); // a new language: its popups, as soon as the map is painted
+    }
+    if (given !== undefined || !sameSource(state.layout, done.layout)) loadLayout(map, state.layout, given);
   }
 
   GZ.setLayers = function (keys) {
     if (!GZ.map || (GZ.visible && GZ.visible.join() === keys.join())) return; // nothing changes
-    drawLayers(GZ.map, GZ.payload, keys);
+    if (!doc) { GZ.visible = keys.slice(); return; } // drawn with the layout
+    drawLayers(GZ.map, keys);
   };
 
-  // Only own string values count (the texts arrive escaped by geo.maps.webmap.set_reviews_script).
+  // Only own string values count (the texts arrive escaped by geo.maps.webmap.map_state).
   GZ.reviews = Object.create(null);
   GZ.setReviews = function (lines) {
     var r = Object.create(null);
@@ -459,43 +647,33 @@
       if (typeof lines[id] === "string") r[id] = lines[id];
     });
     GZ.reviews = r;
-    (GZ.markers || []).forEach(function (m) { if (m.isPopupOpen()) m.getPopup().update(); });
+    refreshPopups();
   };
 
-  GZ.init = function (map, payload) {
-    document.documentElement.lang = payload.lang === "en" ? "en" : "zh-CN";
-    T = payload.text;
-    GZ.map = map;
+  GZ.ready = false;
+  GZ.popupsLoaded = false;
+
+  GZ.mount = function (container, state, layout) {
+    if (GZ.map) { GZ.update(state); return; }
+    var v = state.view || {};
+    var map = (GZ.map = L.map(container, { center: [v.lat, v.lon], zoom: v.zoom, zoomSnap: 0.25, zoomDelta: 0.5 }));
+    ui = { buttons: [], rules: document.head.appendChild(document.createElement("style")) };
     focusWithoutScrolling(map);
-    map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="Leaflet">Leaflet</a> · ' + T.revision);
     L.control.scale({ imperial: false, metric: true, position: "bottomleft" }).addTo(map);
-    keepView(map, payload);
-    GZ.payload = payload;
-    var rules = document.createElement("style");
-    rules.textContent = payload.layers.map(function (l) {
-      return ".gz-hide-" + l.css + " ." + l.css + "-shape{display:none}";
-    }).join("");
-    document.head.appendChild(rules);
-    addLegend(map, payload);
-    // In the app, the layer switches' latest word wins over the payload's (the map may draw
-    // itself again after they spoke, e.g. after a reconnection).
-    var keys = payload.visible;
-    try {
-      if (window.parent !== window && Array.isArray(window.parent.GZ_LAYERS)) keys = window.parent.GZ_LAYERS;
-    } catch (e) { /* another origin: the payload's */ }
-    try {
-      if (window.parent !== window && window.parent.GZ_REVIEWS) GZ.setReviews(window.parent.GZ_REVIEWS);
-    } catch (e) { /* another origin: no reviews */ }
-    drawLayers(map, payload, keys);
-    // A map that reports clicks (geo.ui.st_map.show(clicks=True): streamlit-folium's returned
-    // objects) is one a reviewer picks a point on: a crosshair says so.
-    if (window.__GLOBAL_DATA__ && (window.__GLOBAL_DATA__.returned_objects || []).indexOf("last_clicked") >= 0) {
-      L.DomUtil.addClass(map.getContainer(), "gz-picking");
-    }
+    done.token = v.token;
+    keepView(map);
+    addLegend(map);
     addFullscreen(map);
-    addMinimap(map, payload);
+    addMinimap(map);
     addCopyLink(map);
-    addCoordinates(map, payload);
-    watchTiles(map);
+    addCoordinates(map);
+    // A map that reports clicks is one a reviewer picks a point on (gz-picking: a crosshair).
+    map.on("click", function (e) { if (S && S.clicks && GZ.onClick) GZ.onClick(e.latlng); });
+    apply(state, layout);
+  };
+
+  GZ.update = function (state) {
+    if (!GZ.map) return;
+    apply(state);
   };
 })();

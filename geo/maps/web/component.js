@@ -1,0 +1,78 @@
+/* The map's Streamlit component page (index.html), speaking Streamlit's component protocol by
+ * hand (the messages of streamlit-component-lib, without npm): it says it is ready, and each
+ * "streamlit:render" message carries the map state of geo.maps.webmap.map_state as its args.
+ *
+ * The first render sets the frame's height, then loads Leaflet and gzmap (args.assets: URLs
+ * named by their content, cached for good) while the layout document is already being fetched,
+ * and mounts the map; later renders hand the new state to GZ.update. With args.clicks, a click
+ * on the map is sent back as the component's value ({"last_clicked": {"lat", "lng"}}, in the
+ * map's own datum: GCJ-02 on GCJ-02 tiles).
+ */
+(function () {
+  "use strict";
+  var first = null;    // the args of the first render (they start the loading)
+  var latest = null;   // the args of the latest render
+  var mounted = false;
+  var height = null;
+
+  function send(type, data) {
+    var msg = { isStreamlitMessage: true, type: type };
+    Object.keys(data).forEach(function (k) { msg[k] = data[k]; });
+    window.parent.postMessage(msg, "*");
+  }
+
+  function setHeight(h) {
+    if (typeof h !== "number" || h === height) return;
+    height = h;
+    send("streamlit:setFrameHeight", { height: h });
+  }
+
+  // A <link> or <script> in <head>, settled once it has loaded. Scripts made by a script run as
+  // soon as each arrives unless async is off: then in the order they were added (Leaflet first).
+  function load(tag, url) {
+    return new Promise(function (resolve, reject) {
+      var el = document.createElement(tag);
+      if (tag === "link") { el.rel = "stylesheet"; el.href = url; } else { el.async = false; el.src = url; }
+      el.onload = resolve;
+      el.onerror = function () { reject(new Error("could not load " + url)); };
+      document.head.appendChild(el);
+    });
+  }
+
+  function start(args) {
+    var layout = typeof args.layout === "string" ?
+      fetch(args.layout, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) throw new Error(args.layout + ": HTTP " + r.status);
+        return r.json();
+      }) : args.layout;
+    var assets = args.assets || {};
+    var loading = (assets.css || []).map(function (url) { return load("link", url); })
+      .concat((assets.js || []).map(function (url) { return load("script", url); }));
+    Promise.all(loading).then(function () {
+      var GZ = window.GZ;
+      GZ.onClick = function (ll) {
+        send("streamlit:setComponentValue", { dataType: "json", value: { last_clicked: { lat: ll.lat, lng: ll.lng } } });
+      };
+      GZ.mount(document.getElementById("map"), first, layout);
+      mounted = true;
+      if (latest !== first) GZ.update(latest); // renders that came while loading
+    }).catch(function (e) {
+      console.error("gzmap component:", e);
+    });
+  }
+
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.source !== window.parent || !data || data.type !== "streamlit:render") return;
+    latest = data.args || {};
+    setHeight(latest.height);
+    if (!first) {
+      first = latest;
+      start(first);
+    } else if (mounted) {
+      window.GZ.update(latest);
+    }
+  });
+
+  send("streamlit:componentReady", { apiVersion: 1 });
+})();
