@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from geo.__main__ import main
 from geo.data.validate import load_checked
 from geo.exports.district_sheet import COLUMNS, district_sheet
 from geo.exports.sheet_export import to_csv
+from geo.exports.sheet_pdf import sheet_pdf
 from geo.review.form import GROUP_COLUMNS, to_xlsx
 from tests.conftest import DATA_DIR, edit_yaml
 
@@ -151,6 +153,49 @@ def test_the_pdf_sheet_has_the_map_then_the_table_with_page_numbers(tmp_path: Pa
     task = next(t for t in CHECKED.of_kind("task") if "黄埔区" in t.districts)
     assert task.lead_units[0] in text  # a task's lead unit
     assert f"第 1 页 / 共 {len(pages)} 页" in pages[0]
+
+
+def squashed(text: str) -> str:
+    """Text without line breaks and spaces: a cell wrapped over several lines reads as one."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_the_pdf_sheet_shows_every_group_row_finding_and_source_in_columns_that_fit():
+    sheet = district_sheet(CHECKED, "黄埔区", lang="zh")
+    reader = PdfReader(io.BytesIO(sheet_pdf(CHECKED, sheet)))
+    pages = [p.extract_text() for p in reader.pages]
+    text, flat = "\n".join(pages[1:]), squashed("".join(pages[1:]))
+    lines = set(text.splitlines())
+    assert "黄埔区：规划安排清单" in pages[1] and all("黄埔区：规划安排清单（续）" in p for p in pages[2:])
+    for n, page in enumerate(pages, start=1):  # every page: its number, of how many, and the revision
+        assert f"第 {n} 页 / 共 {len(pages)} 页" in page and f"数据版本 {CHECKED.revision}" in page
+    for group, count in sheet.counts().items():
+        assert f"■ {sheet.title(group)}（{count} 项）" in lines
+    for row in sheet.rows:
+        assert squashed(row.name) in flat and squashed(row.role) in flat
+        assert squashed(f"依据：{row.basis}") in flat  # why it is listed; a finding's explanation
+        assert squashed(f"来源：{row.sources_short}") in flat
+        for value in (row.lead_units, row.supporting_units, row.placed):
+            assert squashed(value) in flat
+    # Sources under the row, across the page (not in a narrow column): a short one is one line;
+    # and a period column as wide as its content.
+    assert {f"来源：{r.sources_short}" for r in sheet.rows if len(r.sources_short) < 40} <= lines
+    assert {r.period for r in sheet.group("task")} <= lines
+    assert sheet.group("finding") and sheet.group("task")  # both were checked above
+    # Only the project's subset font, embedded (no Helvetica a viewer must substitute).
+    fonts = {str(f.get_object()["/BaseFont"]) for page in reader.pages
+             for f in page["/Resources"]["/Font"].values()}
+    assert fonts and all("GZMap" in f for f in fonts), fonts
+
+
+def test_markup_in_data_prints_literally_in_the_pdf_sheet(data_copy: Path):
+    hostile = "<b>x</b>&<font size=40>"
+    edit_yaml(data_copy / "parks.yaml", lambda d: next(p for p in d if p["id"] == "park-yunpu").update(
+        name_zh=hostile, role_zh="甲 &amp; 乙 <br/> 丙"))
+    checked = load_checked(data_copy)
+    pages = PdfReader(io.BytesIO(sheet_pdf(checked, district_sheet(checked, "黄埔区", lang="zh")))).pages
+    table = "".join(p.extract_text() for p in pages[1:])
+    assert hostile in table and "甲 &amp; 乙 <br/> 丙" in table
 
 
 def test_unknown_district_lists_the_valid_ones(tmp_path: Path, capsys):
