@@ -5,12 +5,9 @@ which are tested without Streamlit. Run with `python -m geo.ui.serve run app.py`
 """
 from __future__ import annotations
 
-import hashlib
 import logging
-import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -20,7 +17,6 @@ from geo.data.kinds import PLATFORM_SYSTEM
 from geo.data.model import CheckedLayout
 from geo.data.problems import DataError
 from geo.data.records import PlatformSystem
-from geo.data.validate import load_checked
 from geo.exports.district_sheet import district_sheet
 from geo.exports.output import MIMES
 from geo.exports.sheet_export import to_csv
@@ -32,12 +28,17 @@ from geo.maps.basemaps import Basemap, configured
 from geo.maps.details import DETAILS_CSS, details_html, entry_name, notes_html
 from geo.maps.static_map import FORMATS, export_map
 from geo.maps.view import CITY, View, view_of
-from geo.maps.webmap import build_map, highlight_group, set_layers_script
+from geo.maps import assets
+from geo.maps.payload import DataKey
+from geo.maps.webmap import map_state
 from geo.safe import html_table, md_fill, md_text
 from geo.search import search
 from geo.review.model import User
 from geo.settings import settings
-from geo.ui import offline_assets, review_page, st_map
+from geo.ui import map_component, review_page
+from geo.ui.live import live
+from geo.ui.map_exports import export_buttons
+from geo.ui.routes import static_url
 from geo.ui.link import PAGES, Link, link_params, parse_link
 from layers import MODULES, build_layers, layer_titles
 
@@ -45,62 +46,6 @@ st.set_page_config(page_title="广州科技创新空间布局图 · Guangzhou S&
                    layout="wide")
 
 
-def data_fingerprint(directory: str) -> str:
-    """A fingerprint of the data files' names, sizes and modification times: cheap enough to
-    take on every rerun, so an edit to data/ is picked up at the next interaction, no restart."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(directory).rglob("*")):
-        try:
-            stat = path.stat()
-        except OSError:  # gone between listing and looking: the next rerun sees the new state
-            continue
-        digest.update(f"{path.relative_to(directory)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
-@dataclass
-class DataState:
-    """The process's data for a directory (shared by every session): the last good version and
-    its files' fingerprint, and the fingerprint that failed validation with its error."""
-
-    fingerprint: str
-    checked: CheckedLayout
-    failed: str | None = None
-    error: DataError | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-@st.cache_resource(show_spinner=False)
-def data_state(directory: str) -> DataState:
-    """The first good version of `directory`; raises DataError (and caches nothing) while the
-    files have errors."""
-    return DataState(data_fingerprint(directory), load_checked(Path(directory)))
-
-
-def current_data(directory: str) -> tuple[CheckedLayout, DataError | None]:
-    """The data as the files are now; while an edit has errors, the last good version and the
-    validator's DataError (each version is validated once). Raises DataError when no version
-    has been good since the process started."""
-    state = data_state(directory)
-    fingerprint = data_fingerprint(directory)
-    with state.lock:
-        if fingerprint not in (state.fingerprint, state.failed):
-            try:
-                checked = load_checked(Path(directory))
-            except DataError as err:
-                log.error("data/ was edited with errors; still showing the last good version:\n%s",
-                          "\n".join(map(str, err.problems)))
-                state.failed, state.error = fingerprint, err
-            else:
-                state.fingerprint, state.checked, state.failed, state.error = fingerprint, checked, None, None
-        return state.checked, state.error if fingerprint == state.failed else None
-
-
-def load(directory: str) -> CheckedLayout:
-    return current_data(directory)[0]
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
 def render_view(revision: str, doc: str | None, system: str | None, district: str | None,
                 keys: tuple[str, ...], fmt: str, lang: Lang) -> bytes:
     checked = reading(revision, doc, system)
@@ -115,30 +60,41 @@ PAGE_CSS = """<style>
 }
 </style>"""
 MAP_HEIGHT = 640  # fits the first screen of a laptop and, under the compact title, of a phone
-DATA = str(settings().data)
 log = logging.getLogger("gzmap")
 
 
 ALL = "all"  # the document and platform-system choices' "no restriction" (None would read as "no choice")
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def map_args(revision: str, doc: str | None, system: str | None, lang: Lang, basemap: str,
-             focus: tuple[str, str | None] | None, view: tuple[tuple[float, float], float, str]) -> dict:
-    """The web map's element (every layer; the browser shows the visible ones), made once per
-    reading, language, basemap, highlighted district or place, and view (geo.ui.st_map)."""
-    checked = reading(revision, doc, system)
-    spec = basemap_catalogue()[basemap]
-    highlight = view_of(checked, *focus).highlight if focus else None
-    m = build_map(checked, build_layers(checked, None, lang=lang), spec, (view[0], view[1]), view[2], lang=lang)
-    return st_map.component_args(m, highlight_group(highlight, spec))
+def map_state_of(checked: CheckedLayout, choices: Choices, view: View, token: str, *, height: int,
+                 clicks: bool = False) -> dict[str, object]:
+    """The map element's state for this page (a few KB): the reading's layout and popups by URL
+    (made once per data revision, reading, language and datum: geo/ui/live.py), the view, the
+    layers on, the highlight and the reviewer's status lines."""
+    data = live()
+    url = partial(DataKey, lang=choices.lang, doc=choices.doc, system=choices.system)
+    return map_state(layout=data.url(url(part="layout", gcj02=choices.basemap.gcj02)),
+                     popups=data.url(url(part="popups", gcj02=False)),
+                     assets={"js": [static_url(n) for n in assets.JS], "css": [static_url(n) for n in assets.CSS]},
+                     basemap=choices.basemap, view=(view.center, view.zoom), view_token=token,
+                     visible=choices.visible, highlight=view.highlight, clicks=clicks, height=height,
+                     reviews=review_page.map_reviews(checked, choices.user, lang=choices.lang))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
 def reading(revision: str, doc: str | None, system: str | None) -> CheckedLayout:
     """One reading of the data at `revision`: every cached view and file is keyed by the data's
     content revision, so an edit never meets a view made from the version before it."""
-    return load(DATA).as_read(doc, system)
+    return live().reading(revision=revision, doc=doc, system=system)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def unplaced(revision: str, doc: str | None, system: str | None, lang: Lang) -> list[tuple[str, list[str]]]:
+    """Per layer with entries the plans give no place: its title and their names (in `lang`, the
+    other language's name in brackets)."""
+    checked = reading(revision, doc, system)
+    other = (lambda e: e.name_zh) if lang == "en" else (lambda e: e.name_en)
+    return [(layer.title, [f"{name(e, lang)}{paren(other(e), lang)}" for e in layer.unplaced])
+            for layer in build_layers(checked, None, lang=lang) if layer.unplaced]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -150,7 +106,6 @@ def sheet_file(revision: str, doc: str | None, district: str, fmt: str, lang: La
     return to_xlsx(checked, sheet) if fmt == "xlsx" else to_csv(sheet)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
 def html_file(revision: str, doc: str | None, system: str | None, district: str | None, lang: Lang) -> str:
     return standalone_html(reading(revision, doc, system), district, lang=lang)
 
@@ -228,13 +183,10 @@ def write_link(choices: Choices, hit: str | None) -> None:
 
 
 def layer_switches(lang: Lang, link: Link) -> tuple[str, ...]:
-    """The layer checkboxes (on unless a link says otherwise). The maps hold every layer and
-    switch them in the browser (GZ.setLayers, told by a small snippet), so a toggle changes no
-    map: Streamlit sends the unchanged map as a reference to what the browser already has."""
-    visible = tuple(k for k, title in layer_titles(lang=lang).items()
-                    if st.checkbox(title, value=link.layers is None or k in link.layers, key=f"layer_{k}"))
-    st.iframe(set_layers_script(visible), height=1)  # our own script (layer keys), no data text
-    return visible
+    """The layer checkboxes (on unless a link says otherwise). The map's layout holds every layer
+    and the browser switches them (GZ.update): a toggle sends the map only its new list."""
+    return tuple(k for k, title in layer_titles(lang=lang).items()
+                 if st.checkbox(title, value=link.layers is None or k in link.layers, key=f"layer_{k}"))
 
 
 def sidebar(checked: CheckedLayout, link: Link) -> Choices:
@@ -301,38 +253,32 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
         if choices.query and not hits:
             st.caption(t("app.no_hits", lang))
     write_link(choices, hit)
-    shown = build_layers(shown_checked, None, lang=lang)  # for the lists of what the map cannot show
     view = view_of(shown_checked, district, hit)
     token = f"{district}|{hit or ''}"
-    highlighted: tuple[str, str | None] | None = (district, hit)
     link_view = st.session_state.get("link_view")
     if link_view and district == CITY and not hit:  # a shared link's view, until the user picks another
         view = View((link_view[0], link_view[1]), link_view[2], None)
-        token, highlighted = "link|" + ",".join(map(str, link_view)), None
+        token = "link|" + ",".join(map(str, link_view))
     col_map, col_side = st.columns([5, 2], gap="medium")
     with col_map:
         revision = shown_checked.revision
-        st_map.show(map_args(revision, choices.doc, choices.system, lang, choices.basemap.key, highlighted,
-                             (view.center, view.zoom, token)), key="map", height=MAP_HEIGHT)
-        export_row = st.columns([2, 1, 1, 1, 1.4])
+        map_component.show(map_state_of(shown_checked, choices, view, token, height=MAP_HEIGHT), key="map")
+        export_row = st.columns([2, 5])
         export_row[0].markdown(t("app.export_view", lang))
         exported = None if district == CITY else district  # the exports' district; None: the city
         stem = t("app.file_stem", lang, where=shown_checked.district_name(exported, lang) if exported
                  else t("print.city", lang))
-        export_row[4].download_button(
-            t("app.export_html", lang), lambda: html_file(revision, choices.doc, choices.system, exported, lang),
-            file_name=f"{stem}.html", mime=MIMES["html"], key="export_html",
-            on_click="ignore", help=t("app.export_html_help", lang))
-        for col, fmt in zip(export_row[1:4], FORMATS):
-            col.download_button(fmt.upper(), partial(render_view, revision, choices.doc, choices.system,
-                                                     exported, choices.visible, fmt, lang),
-                                file_name=f"{stem}.{fmt}", mime=MIMES[fmt], key=f"export_{fmt}", on_click="ignore")
-        for layer in shown:
-            if layer.unplaced:  # a plain list: a data grid would cost the page ~1.3 MB of script
-                with st.expander(t("app.unplaced", lang, layer=layer.title, n=len(layer.unplaced))):
-                    other = (lambda e: e.name_zh) if lang == "en" else (lambda e: e.name_en)
-                    st.text("\n".join(f"• {name(e, lang)}{paren(other(e), lang)}"  # data text: never Markdown
-                                       for e in layer.unplaced))
+        # Made in the background once asked for and kept (geo/ui/jobs.py): none is lost under load.
+        shown_view = (revision, choices.doc, choices.system, exported)
+        files = {fmt: (("map", *shown_view, choices.visible, fmt, lang),
+                       partial(render_view, *shown_view, choices.visible, fmt, lang)) for fmt in FORMATS}
+        files["html"] = (("html", *shown_view, lang), partial(html_file, *shown_view, lang))
+        with export_row[1]:
+            export_buttons(lang=lang, stem=stem, files=files)
+        for title, names in unplaced(revision, choices.doc, choices.system, lang):
+            # a plain list: a data grid would cost the page ~1.3 MB of script
+            with st.expander(t("app.unplaced", lang, layer=title, n=len(names))):
+                st.text("\n".join(f"• {n}" for n in names))  # data text: never Markdown
     with col_side:
         if hit:
             st.subheader(t("app.details", lang))
@@ -376,9 +322,8 @@ def sheet_page(checked: CheckedLayout, choices: Choices) -> None:
     view = view_of(checked, district)
     map_box, panel = st.columns([3, 2], gap="medium") if reviewer else (st.container(), None)
     with map_box:  # a reviewer clicks it to propose a place's location
-        clicked = st_map.show(map_args(checked.revision, choices.doc, choices.system, lang, choices.basemap.key,
-                                       (district, None), (view.center, view.zoom, f"sheet|{district}")),
-                              key="sheet_map", height=420, clicks=reviewer is not None, gcj02=choices.basemap.gcj02)
+        clicked = map_component.show(map_state_of(checked, choices, view, f"sheet|{district}", height=420),
+                                     key="sheet_map", clicks=reviewer is not None, gcj02=choices.basemap.gcj02)
     if panel is not None:
         with panel:
             review_page.review_panel(checked, sheet, reviews, clicked=clicked)
@@ -440,7 +385,6 @@ def page(checked: CheckedLayout, stale: DataError | None = None) -> None:
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
     shown_checked = reading(checked.revision, choices.doc, choices.system)
-    review_page.popup_script(shown_checked, choices.user, lang=lang)
     if choices.page == "sheet":
         write_link(choices, None)
         sheet_page(shown_checked, choices)
@@ -450,9 +394,8 @@ def page(checked: CheckedLayout, stale: DataError | None = None) -> None:
 
 
 def main() -> None:
-    offline_assets.serve()
     try:
-        page(*current_data(DATA))
+        page(*live().current())
     except DataError as err:
         st.error(t("app.data_error", page_lang()))
         st.code("\n".join(map(str, err.problems)), language=None)

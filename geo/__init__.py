@@ -8,10 +8,10 @@ enforces it): a package imports from its own level or below, never above.
 - geo.safe, crs, settings, i18n, files, fonts, pins: single modules that need no other package;
 - geo.data: loading, validation, the checked model and what each district is assigned;
 - layers (the map layers from the model) and geo.search;
-- geo.maps: the maps themselves, web (folium) and print (matplotlib);
+- geo.maps: the maps themselves, web (Leaflet, drawn by geo/maps/web/gzmap.js) and print (matplotlib);
 - geo.exports: files out (district sheets, their PDF, the atlas, data, standalone HTML);
 - geo.review: the district review (its database, the spreadsheet round trip) on the sheets' rows;
-- geo.ui: the Streamlit glue, the only package that imports streamlit or streamlit_folium;
+- geo.ui: the server: Streamlit glue (the only package that imports streamlit), the map's files over HTTP;
 - entry points: geo.__main__ (the CLI, never loads Streamlit) and app.py (the app).
 """
 from __future__ import annotations

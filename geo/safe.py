@@ -4,10 +4,9 @@ In: `clean_text` normalises to NFC and refuses characters nobody can see or type
 (byte-order marks, zero-width and other format characters, control characters).
 
 Out, one function per kind of output:
-- `html_text`: HTML-escaped, and inert for the template engines around it: folium renders
-  popup and tooltip HTML through Jinja a second time (so `{{`, `{%`, `{#` would run on the
-  server) and places popups in a JavaScript template literal (so `${`, backticks and
-  backslashes would run in the browser);
+- `html_text`: HTML-escaped, and inert for any template engine it may pass through (braces,
+  `$`, backticks and backslashes as character references: neither Jinja nor a JavaScript
+  template literal can run them);
 - `md_text`: literal in Streamlit markdown (headings, captions) for our own texts; it cannot
   stop GitHub-flavoured Markdown from turning bare URLs, `www.` names and e-mail addresses into
   links, so text from links and data goes through `md_code` (a code span, never linked) or

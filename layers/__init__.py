@@ -1,5 +1,5 @@
 """Map layers: one module per layer, each turning the checked layout into styled items that
-both the interactive (folium) and the static (matplotlib) renderer draw the same way.
+both the interactive (Leaflet) and the static (matplotlib) renderer draw the same way.
 
 A layer module has a KEY (what the app, the CLI and links call it; its title is the catalogue's
 `layer.title.<KEY>`) and `build(checked, lang)`; which kinds it draws is the registry's say

@@ -1,6 +1,7 @@
 """Base layer: the 11 districts, coloured by the plan's 多点 groups."""
 from __future__ import annotations
 
+from geo.data.districts import District
 from geo.data.model import CheckedLayout
 from geo.i18n import Lang, group_name, name, t
 from layers.base import MapItem, MapLayer, Style
@@ -11,9 +12,14 @@ GROUP_STYLES = {group: Style(f"legend.districts.{group}", "#6b6b6b", fill, 0.55,
 FOCUS = Style("legend.districts.focus", "#c0392b", "none", 0.0, 3.0, z=1)
 
 
+def item_id(district: District) -> str:
+    """The district's item id on the map (the web map highlights a district by it)."""
+    return f"district-{district.adcode}"
+
+
 def build(checked: CheckedLayout, lang: Lang) -> MapLayer:
     items = tuple(
-        MapItem(f"district-{d.adcode}", d.geometry, GROUP_STYLES[d.group], name(d, lang),
+        MapItem(item_id(d), d.geometry, GROUP_STYLES[d.group], name(d, lang),
                 kind_label=f"{t('kind.district', lang)} · {group_name(d.group, lang)}")
         for d in checked.districts
     )

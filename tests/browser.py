@@ -70,9 +70,16 @@ def browser() -> Browser:
             b.close()
 
 
+MAP_COMPONENT = "/component/geo.ui.map_component.gzmap/"  # the map's frame (geo/ui/map_component.py)
+
+
+def is_map(frame: Frame) -> bool:
+    return MAP_COMPONENT in frame.url
+
+
 def map_frame(page: Page, timeout_s: float = 60) -> Frame:
-    """The streamlit-folium iframe, once Leaflet has drawn at least one marker."""
-    return wait_until(page, lambda: next((f for f in page.frames if "streamlit_folium" in f.url
+    """The map's iframe, once gzmap.js has drawn at least one marker."""
+    return wait_until(page, lambda: next((f for f in page.frames if is_map(f)
                                           and f.locator(".gz-marker").count() > 0), None),
                       timeout_s, "the map to show a marker")
 

@@ -1,1 +1,1 @@
-"""Drawing the layout: the web map (folium), print maps and the atlas (matplotlib), popups, fonts."""
+"""Drawing the layout: the web map (Leaflet), print maps and the atlas (matplotlib), popups, fonts."""

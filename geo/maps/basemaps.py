@@ -70,7 +70,7 @@ class TileSource(BaseModel):
     @field_validator("key", "label_zh", "label_en", "url", "attribution")
     @classmethod
     def _no_template_syntax(cls, value: str | None) -> str | None:
-        # folium renders tile options through Jinja a second time: keep its syntax out.
+        # No legitimate tile setting needs template syntax: refused, so none reaches a page.
         if value is not None and any(mark in value for mark in ("{{", "{%", "{#")):
             raise ValueError("must not contain {{, {% or {#")
         return value

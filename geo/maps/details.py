@@ -2,8 +2,7 @@
 
 The main text is what the plans say (names, role, platforms, sources by short title, year and
 section); the quotes, the working notes and how the point was placed sit in collapsed parts.
-Every string from the data goes through `geo.safe.html_text`, which also makes it inert for
-the Jinja pass folium runs over popup HTML and for the JavaScript template literal around it.
+Every string from the data goes through `geo.safe.html_text`.
 """
 from __future__ import annotations
 

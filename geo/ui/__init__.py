@@ -1,4 +1,4 @@
-"""Streamlit glue, the only package that imports streamlit or streamlit_folium: the map element
-(st_map, the adapter for streamlit-folium's private helpers), the asset folders served to it
-(offline_assets), the page's shareable link (link), the server launcher (serve) and who is
-signed in to review (identity)."""
+"""The server side: Streamlit glue (the only package that imports streamlit), the map element
+(map_component), the map's files over HTTP (routes) from the process's live data (live), the
+page's shareable link (link), the server launcher (serve) and who is signed in to review
+(identity, review_page)."""

@@ -25,7 +25,6 @@ from geo.data.model import CheckedLayout
 from geo.exports.district_sheet import Row, Sheet
 from geo.exports.output import MIMES
 from geo.i18n import Lang, join, name, paren, t
-from geo.maps.webmap import set_reviews_script
 from geo.review.model import (
     ADDITION,
     MAX_COMMENT,
@@ -152,10 +151,9 @@ def readable_reviews(user: User | None) -> list[Review]:
     return [r for d in sorted(user.districts) for r in store().reviews(district=d).values()]
 
 
-def popup_script(checked: CheckedLayout, user: User | None, *, lang: Lang) -> None:
-    """Tells the page's maps the review status of each reviewed place (nothing when signed out)."""
-    statuses = popup_statuses(checked, readable_reviews(user), lang=lang)
-    st.iframe(set_reviews_script(statuses), height=1)  # escaped there; our own script
+def map_reviews(checked: CheckedLayout, user: User | None, *, lang: Lang) -> dict[str, str]:
+    """The review status of each reviewed place, for the maps' popups (nothing when signed out)."""
+    return popup_statuses(checked, readable_reviews(user), lang=lang)
 
 
 # The sheet's files ----------------------------------------------------------------------------

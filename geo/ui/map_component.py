@@ -1,0 +1,46 @@
+"""The web map as a Streamlit element: our own component (geo/maps/web/index.html), whose
+arguments are the map state of geo.maps.webmap.map_state.
+
+The component keeps its frame across reruns (one key per map): a new state reaches the mounted
+map (GZ.update) and nothing is rebuilt, so a layer switch, a district or a language sends only
+the state, a few KB; the layout and popups come as files by URL (geo/ui/routes.py).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from streamlit.components.v1 import declare_component
+
+from geo.crs import gcj02_to_wgs84
+from geo.maps.assets import WEB
+from geo.review.model import Point
+
+# Streamlit names a component after the module that declares it: /component/geo.ui.map_component.gzmap/
+_component = declare_component("gzmap", path=str(WEB))
+
+
+def show(state: Mapping[str, object], *, key: str, clicks: bool = False, gcj02: bool = False) -> Point | None:
+    """The map in the page, full width. Without `clicks` it returns nothing (a click on the map
+    reruns nothing). With `clicks`, the map reports where it was last clicked, as a WGS84 Point
+    (converted from GCJ-02 when `gcj02`, the shown basemap's flag: the overlays are drawn shifted
+    onto it), or None before any click; each click reruns the script. The component returns the
+    last click on every later rerun, until another click; the caller tells a new click from an
+    old one by comparing with the value it had before. A click on a marker opens its popup and is
+    not a map click."""
+    args: dict[str, Any] = {**state, "clicks": clicks}
+    value = _component(**args, key=key, default=None)
+    return clicked_point(value, gcj02=gcj02) if clicks else None
+
+
+def clicked_point(value: Mapping[str, object] | None, *, gcj02: bool) -> Point | None:
+    """The WGS84 point of the component's `last_clicked` ({lat, lng} in the map's own
+    coordinates: GCJ-02 when `gcj02`), or None when there is none."""
+    clicked = (value or {}).get("last_clicked")
+    try:  # from the browser: anything but two numbers is no click
+        lon, lat = float(clicked["lng"]), float(clicked["lat"])  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if gcj02:
+        lon, lat = gcj02_to_wgs84(lon, lat)
+    return Point(lon=lon, lat=lat)
