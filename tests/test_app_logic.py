@@ -11,12 +11,16 @@ from streamlit.testing.v1 import AppTest
 
 from geo.crs import distance_m
 from geo.data.validate import load_checked
+from geo.exports.district_sheet import district_sheet
+from geo.exports.standalone import standalone_html
+from geo.maps.basemaps import BASEMAPS
 from geo.maps.details import details_html, notes_html
 from geo.maps.view import view_of
-from geo.maps.webmap import GUANGZHOU_ZOOM, build_map
+from geo.maps.webmap import GUANGZHOU_ZOOM
 from geo.search import search
-from layers import build_layers
+from layers.districts import item_id
 from tests.conftest import edit_yaml
+from tests.mapdocs import app_state, drawn_at, layout, members, standalone_state
 
 CHECKED = load_checked()
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +40,9 @@ def test_district_focus_zooms_in_on_that_district_and_a_hit_zooms_further():
     assert city.zoom == GUANGZHOU_ZOOM and city.highlight is None
     tianhe = view_of(CHECKED, "天河区")
     assert tianhe.zoom > GUANGZHOU_ZOOM
-    assert tianhe.highlight.contains(shapely.Point(tianhe.center[1], tianhe.center[0]))
+    district = CHECKED.district("天河区")
+    assert tianhe.highlight == item_id(district)  # its outline is drawn over the map
+    assert district.geometry.contains(shapely.Point(tianhe.center[1], tianhe.center[0]))
     hit = view_of(CHECKED, "天河区", "park-bio-island")
     assert hit.zoom == 14 and hit.highlight.geom_type == "Point"
 
@@ -62,29 +68,27 @@ def test_popup_shows_role_platforms_by_tier_and_sources():
     assert ".txt" not in html  # documents by title, never by file name
 
 
-def test_offline_map_loads_only_the_apps_own_assets():
-    html = build_map(CHECKED, build_layers(CHECKED, lang="zh"), lang="zh").get_root().render()
-    urls = re.findall(r'<script src="([^"]+)"', html) + re.findall(r'<link[^>]*href="([^"]+)"', html)
-    assert len(urls) >= 5 and all(u.startswith("/component/geo.ui.offline_assets.") for u in urls), urls
+def test_the_offline_map_loads_nothing_from_outside_its_own_file():
+    page = standalone_html(CHECKED, lang="zh")
+    assert not re.findall(r"<script[^>]*\ssrc=|<link[^>]*\shref=|<img[^>]*\ssrc=", page)  # every asset inlined
+    state = standalone_state(page)
+    assert state["tiles"] is None and state["assets"] == {"js": [], "css": []}
     placed_parks = [p.id for p in CHECKED.of_kind("park") if p.id in CHECKED.geometries]
-    assert all(f'"id":"{pid}"' in html for pid in placed_parks) and len(placed_parks) >= 24  # a marker member each
-
-
-def drawn_at(html: str, entry_id: str) -> tuple[float, float]:
-    """Longitude and latitude of the web-map marker whose first member is `entry_id`."""
-    lat, lon = re.search(r'"lat":([-\d.]+),"lon":([-\d.]+),"members":\[\{"id":"' + entry_id + '"', html).groups()
-    return float(lon), float(lat)
+    drawn = {m["id"] for m in members(state["layout"])}
+    assert set(placed_parks) <= drawn and len(placed_parks) >= 24  # a marker member each
+    assert set(placed_parks) <= set(state["popups"])
 
 
 def test_gcj02_basemap_shifts_geometry_only_on_the_map():
-    loc = CHECKED.entries["park-tianhe-cbd"].location
+    loc = CHECKED.points["park-tianhe-cbd"]
     where = (loc.lon, loc.lat)
-    gcj = build_map(CHECKED, build_layers(CHECKED, ["parks"], lang="zh"), "amap", lang="zh").get_root().render()
-    wgs = build_map(CHECKED, build_layers(CHECKED, ["parks"], lang="zh"), "none", lang="zh").get_root().render()
+    gcj = layout(CHECKED, keys=["parks"], gcj02=BASEMAPS["amap"].gcj02)
+    wgs = layout(CHECKED, keys=["parks"], gcj02=BASEMAPS["none"].gcj02)
     assert drawn_at(wgs, "park-tianhe-cbd") == where  # the shifted map left the data in WGS84
     # GCJ-02 moves a Guangzhou point about 600 m (620 m here).
     assert 300 < distance_m(where, drawn_at(gcj, "park-tianhe-cbd")) < 900
-    assert "autonavi" in gcj and "autonavi" not in wgs
+    assert "autonavi" in app_state(CHECKED, basemap=BASEMAPS["amap"])["tiles"]["url"]  # type: ignore[index]
+    assert app_state(CHECKED, basemap=BASEMAPS["none"])["tiles"] is None
 
 
 def test_app_runs_and_shows_the_map_page():
@@ -151,29 +155,34 @@ def test_an_operator_tile_source_from_the_secrets_is_offered_and_used():
     from geo.maps.basemaps import catalogue
 
     intranet = catalogue(at.secrets["tiles"])["intranet"]
-    doc = build_map(CHECKED, build_layers(CHECKED, ["parks"], lang="zh"), intranet, lang="zh").get_root().render()
-    assert "http://tiles.intranet.example/{z}/{x}/{y}.png" in doc and json.dumps("© 区政务云") in doc
-    loc = CHECKED.entries["park-tianhe-cbd"].location
-    assert f'"lat":{loc.lat},"lon":{loc.lon}' not in doc  # a GCJ-02 source shifts the overlays
+    tiles = app_state(CHECKED, basemap=intranet)["tiles"]
+    assert tiles["url"] == "http://tiles.intranet.example/{z}/{x}/{y}.png"  # type: ignore[index]
+    assert tiles["attribution"] == "© 区政务云"  # type: ignore[index]
+    loc = CHECKED.points["park-tianhe-cbd"]
+    shifted = layout(CHECKED, keys=["parks"], gcj02=intranet.gcj02)
+    assert 300 < distance_m((loc.lon, loc.lat), drawn_at(shifted, "park-tianhe-cbd")) < 900  # a GCJ-02 source shifts the overlays
     assert "tk=testkey" in catalogue([], "testkey")["tianditu"].provider.build_url()
 
 
-def test_the_cached_map_element_is_what_st_folium_would_send(monkeypatch):
-    import streamlit_folium
+def map_element(at: AppTest) -> dict:
+    """The arguments the page hands its map component, as they go to the browser."""
+    [element] = [e for e in at.get("component_instance") if e.proto.component_name.endswith(".gzmap")]
+    return json.loads(element.proto.json_args)
 
-    from geo.maps.view import view_of
-    from geo.maps.webmap import highlight_group
-    from geo.ui import st_map
 
-    sent = {}
-    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: sent.update(kw))
-    focus = view_of(CHECKED, "南沙区")
-    streamlit_folium.st_folium(build_map(CHECKED, build_layers(CHECKED, lang="zh"), lang="zh"), key="map", height=640,
-                               use_container_width=True, returned_objects=[],
-                               feature_group_to_add=highlight_group(focus.highlight))
-    ours = st_map.component_args(build_map(CHECKED, build_layers(CHECKED, lang="zh"), lang="zh"), highlight_group(focus.highlight))
-    assert {k: sent[k] for k in ours} == ours and "GZ.init(" in ours["script"] and ours["feature_group"]
-    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: sent.update(mine=kw))
-    st_map.show(ours, key="map", height=640)
-    assert {k: v for k, v in sent["mine"].items() if k != "on_change"} == \
-        {k: v for k, v in sent.items() if k not in ("mine", "on_change")}
+def test_the_map_element_carries_its_documents_by_url_and_stays_small():
+    """A rerun (a layer switch, a district, a review) sends the map only its state: the layout and
+    popups go by URL, fetched once and cached by the browser."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    city = map_element(at)
+    at.selectbox(key="district").select("黄埔区").run()
+    district = map_element(at)
+    huangpu = district_sheet(CHECKED, "黄埔区", lang="zh")
+    reviewed = {i: "核对：有误（区科技局 张三，2026-05-01）" for row in huangpu.rows for i in row.ids}
+    signed_in = app_state(CHECKED, district="黄埔区", reviews=reviewed)  # a reviewer's line on every row
+    assert len(reviewed) > 20 and signed_in["reviews"] == reviewed
+    for state in (city, district, signed_in):
+        assert len(json.dumps(state, ensure_ascii=False).encode()) < 10_000
+        assert re.fullmatch(r"/gzmap/data/layout/zh/wgs84/all/all/[0-9a-f]{20}\.json", state["layout"])  # type: ignore[arg-type]
+        assert re.fullmatch(r"/gzmap/data/popups/zh/wgs84/all/all/[0-9a-f]{20}\.json", state["popups"])  # type: ignore[arg-type]
+    assert city["highlight"] is None and district["highlight"] == {"shape": item_id(CHECKED.district("黄埔区"))}

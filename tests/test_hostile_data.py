@@ -17,19 +17,20 @@ from hypothesis import strategies as st
 from matplotlib.text import Text
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
-from streamlit_folium import generate_leaflet_string
 
-import layers
+import geo.maps.view
 from geo.__main__ import main
 from geo.data.problems import DataError, errors
 from geo.data.validate import load_checked, validate
 from geo.exports import export_data, sheet_export
 from geo.exports.district_sheet import district_sheet
+from geo.exports.standalone import standalone_html
 from geo.i18n import t
 from geo.maps.static_map import map_figure, save
-from geo.maps.webmap import build_map
+from geo.maps.payload import PARTS, DataKey, document
 from layers import build_layers
 from tests.conftest import DATA_DIR, edit_yaml
+from tests.mapdocs import standalone_state, strings
 
 ROOT = Path(__file__).resolve().parents[1]
 PARK = "park-huanghuagang"  # in 越秀区
@@ -40,11 +41,19 @@ def rename_park(data: Path, **fields) -> None:
     edit_yaml(data / "parks.yaml", lambda d: next(p for p in d if p["id"] == PARK).update(fields))
 
 
-def map_documents(checked) -> list[str]:
-    """The map as folium renders it and as streamlit-folium sends it to the browser."""
-    docs = [build_map(checked, build_layers(checked, lang="zh"), lang="zh").get_root().render()]
-    docs.append(generate_leaflet_string(build_map(checked, build_layers(checked, lang="zh"), lang="zh")))
-    return docs
+def map_documents(checked) -> list[tuple[str, str]]:
+    """The map as it reaches a browser, as sent and as shown (JSON decoded, HTML unescaped): the
+    app's layout and popups documents (its map shows both), and the standalone HTML page (the
+    same documents inlined in its state)."""
+    app = [document(checked, DataKey(part=part, lang="zh", gcj02=False, doc=None, system=None)).decode()
+           for part in PARTS]
+    page = standalone_html(checked, lang="zh")
+    return [("\n".join(app), shown_text_of([json.loads(doc) for doc in app])),
+            (page, shown_text_of(standalone_state(page)))]
+
+
+def shown_text_of(decoded: object) -> str:
+    return "\n".join(html.unescape(s) for s in strings(decoded))
 
 
 # ------------------------------------------------------------------ template injection
@@ -53,9 +62,8 @@ def map_documents(checked) -> list[str]:
 def test_template_syntax_in_data_shows_literally_and_never_runs(data_copy: Path):
     rename_park(data_copy, name_zh="X{{ 7*7 }}Y", role_zh="{% raw %}R", notes="{# c #}N")
     checked = load_checked(data_copy)
-    for doc in map_documents(checked):
+    for doc, text in map_documents(checked):
         assert "X49Y" not in doc
-        text = html.unescape(doc)
         assert "X{{ 7*7 }}Y" in text and "{% raw %}R" in text and "{# c #}N" in text
 
 
@@ -283,11 +291,12 @@ def shown_text(at: AppTest) -> str:
 
 
 def test_an_error_while_drawing_the_page_shows_the_apps_message_and_no_traceback(monkeypatch, caplog):
-    """A bug anywhere below the page (here the layers raise) reaches the browser as the app's own
-    message; the traceback, with its server paths, goes to the server log only."""
+    """A bug anywhere below the page (here the map's view raises: not cached, so it runs whatever
+    ran before in this process) reaches the browser as the app's own message; the traceback, with
+    its server paths, goes to the server log only."""
     def broken(*args, **kwargs):
-        raise RuntimeError(f"layer failed in {ROOT}/secret_module.py")
-    monkeypatch.setattr(layers, "build_layers", broken)
+        raise RuntimeError(f"view failed in {ROOT}/secret_module.py")
+    monkeypatch.setattr(geo.maps.view, "view_of", broken)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception  # Streamlit's own error element: the exception and its stack
     assert [e.value for e in at.error] == [t("app.internal_error", "zh")]
@@ -330,8 +339,7 @@ def test_any_text_is_refused_clearly_or_shown_literally_everywhere(tmp_path_fact
         return
     park = checked.entries[PARK]
     shown = [park.name_zh, park.role_zh, park.sources[0].quote]  # as loaded: NFC, lines folded
-    for doc in map_documents(checked):
-        text = html.unescape(doc)
+    for _, text in map_documents(checked):
         assert all(s in text for s in shown)
     layers = build_layers(checked, ["districts", "parks"], lang="zh")
     fig = map_figure(checked, layers, "越秀区", park.name_zh, lang="zh")

@@ -3,7 +3,6 @@ where the data has nothing else (names and quotes as printed, marked as Chinese)
 from __future__ import annotations
 
 import html
-import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,8 +16,8 @@ from geo.exports.district_sheet import COLUMNS, district_sheet
 from geo.exports.sheet_export import to_csv
 from geo.i18n import LANG_NAMES, catalogue
 from geo.maps.basemaps import BASEMAPS
-from geo.maps.webmap import build_map
 from layers import build_layers
+from tests.mapdocs import layout, members, popups
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKED = load_checked()
@@ -115,17 +114,17 @@ def visible(html_text: str) -> str:
 
 
 def test_the_english_web_map_shows_no_chinese_outside_what_is_marked_as_chinese():
-    doc = build_map(CHECKED, build_layers(CHECKED, lang="en"), lang="en").get_root().render()
-    data = json.loads(re.search(r"GZ\.init\([^,]+, (\{.*\})\);", doc).group(1))
+    data, details = layout(CHECKED, lang="en"), popups(CHECKED, lang="en")
     assert data["lang"] == "en"
-    members = [m for place in data["places"] for m in place["members"]]
-    shown = [visible(m["popup"]) for m in members] + [visible(layer["legend"]) for layer in data["layers"]]
-    shown += [html.unescape(m[k]) for m in members for k in ("label", "kind")]
+    drawn = members(data)
+    assert {m["id"] for m in drawn} <= set(details)  # every marker's popup is among the shown texts
+    shown = [visible(p) for p in details.values()] + [visible(layer["legend"]) for layer in data["layers"]]
+    shown += [html.unescape(m[k]) for m in drawn for k in ("label", "kind")]
     shown += [html.unescape(d["text"]) for d in data["districts"]] + [html.unescape(v) for v in data["text"].values()]
     leaks = {s[:60]: HAN.findall(s) for s in shown if HAN.search(s)}
     assert leaks == {}
     # ...and the Chinese that is shown (names as printed, quotes) is marked, for readers and tools.
-    assert any('class="gz-name-en" lang="zh-CN">广州国际生物岛<' in m["popup"] for m in members)
+    assert any('class="gz-name-en" lang="zh-CN">广州国际生物岛<' in p for p in details.values())
 
 
 def test_the_english_sheet_speaks_english_but_for_the_sections_and_quotes_as_printed():

@@ -4,6 +4,7 @@ district-sheet pages and renders every export. A reading without the axis (000 c
 all, 004 does not describe the axis) draws none and says so beside the legend."""
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -27,6 +28,7 @@ from geo.exports.standalone import standalone_html
 from geo.i18n import LANGS, t
 from geo.maps.static_map import export_map
 from layers import build_layers
+from tests.mapdocs import served
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKED = load_checked()
@@ -88,9 +90,11 @@ def assert_page_works(at: AppTest, lang: str, reading) -> None:
     assert not at.error, [e.value for e in at.error]  # "internal error" was all the page showed
     maps = at.get("component_instance")
     assert maps, "no map on the page"
-    args = json.loads(maps[0].proto.json_args)["script"]
+    layout = served(json.loads(maps[0].proto.json_args)["layout"], CHECKED)  # the reading's, in `lang`
+    assert layout["lang"] == lang
+    legend = html.unescape(" ".join(layer["legend"] for layer in layout["layers"]))
     for note in notes(reading, lang):  # in the map's legend
-        assert note in args
+        assert note in legend
 
 
 @pytest.mark.parametrize("doc,lang", CASES)

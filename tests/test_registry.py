@@ -5,7 +5,6 @@ every view does, and no code outside the registry names a kind."""
 from __future__ import annotations
 
 import html
-import json
 import re
 from pathlib import Path
 from typing import Literal
@@ -22,9 +21,9 @@ from geo.exports.district_sheet import district_sheet
 from geo.exports.export_data import export
 from geo.i18n import catalogue, name, t
 from geo.maps.static_map import map_figure
-from geo.maps.webmap import build_map
 from geo.search import search
 from layers import MODULES, MapItem, MapLayer, Style, build_layers
+from tests.mapdocs import layout, members, popups
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,8 +73,9 @@ def test_a_kind_added_through_the_registry_appears_everywhere(data_copy: Path, t
     rows = district_sheet(checked, "白云区", lang="zh").rows
     assert [r.name for r in rows if "obs-maofeng" in r.ids] == ["帽峰山观测站"]
     layers = build_layers(checked, lang="zh")
-    doc = html.unescape(build_map(checked, layers, lang="zh").get_root().render())
-    assert '"id":"obs-maofeng"' in doc and "帽峰山观测站" in doc  # a marker member of its own
+    drawn = [m for m in members(layout(checked)) if m["id"] == "obs-maofeng"]
+    assert [html.unescape(m["label"]) for m in drawn] == ["帽峰山观测站"]  # a marker member of its own
+    assert "帽峰山观测站" in html.unescape(popups(checked)["obs-maofeng"])
     fig = map_figure(checked, layers, "白云区", "白云区", lang="zh")
     assert "observatories:obs-maofeng" in {a.get_gid() for a in fig.findobj() if a.get_gid()}
     assert "帽峰山观测站" in {t.get_text() for t in fig.texts + [c for ax in fig.axes for c in ax.texts]}
@@ -88,8 +88,7 @@ def test_a_kind_added_through_the_registry_appears_everywhere(data_copy: Path, t
 def web_labels(checked, lang: str = "zh") -> list[str]:
     """The web map's labels in the order gzmap.js places them: the first member of each place that
     has a priority, and the district names, by priority (lists compared item by item)."""
-    doc = build_map(checked, build_layers(checked, lang=lang), lang=lang).get_root().render()
-    data = json.loads(re.search(r"GZ\.init\([^,]+, (\{.*\})\);", doc).group(1))
+    data = layout(checked, lang=lang)
     labels = [(p["members"][0]["priority"], p["members"][0]["id"]) for p in data["places"]
               if "priority" in p["members"][0]]
     labels += [(d["priority"], "district") for d in data["districts"]]
@@ -104,11 +103,10 @@ def print_labels(checked) -> list[str]:
 
 def legend_texts(checked, lang: str) -> tuple[str, str]:
     """The web map's legend (all layers' parts) and the print map's legend, as text."""
-    layers = build_layers(checked, lang=lang)
-    doc = html.unescape(build_map(checked, layers, lang=lang).get_root().render())
-    fig = map_figure(checked, layers, "白云区", "白云区", lang=lang)
+    web = " ".join(html.unescape(part["legend"]) for part in layout(checked, lang=lang)["layers"])
+    fig = map_figure(checked, build_layers(checked, lang=lang), "白云区", "白云区", lang=lang)
     printed = " ".join(t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts())
-    return doc, printed
+    return web, printed
 
 
 @pytest.mark.parametrize("first", [True, False])

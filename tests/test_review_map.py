@@ -1,34 +1,36 @@
 """The review's map hooks (issue 20): status lines in the web map's popups for a signed-in user
-(geo.maps.webmap.set_reviews_script, gzmap.js GZ.setReviews), and a click on the map as a WGS84
-point whatever basemap it was picked on (geo.ui.st_map.clicked_point, used by show(clicks=True))."""
+(the map state's "reviews", geo.maps.webmap.map_state; gzmap.js shows them), and a click on the
+map as a WGS84 point whatever basemap it was picked on (geo.ui.map_component.clicked_point, used
+by show(clicks=True))."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from playwright.sync_api import Browser
 
 from geo.crs import distance_m, wgs84_to_gcj02
 from geo.data.validate import load_checked
-from geo.maps.webmap import set_reviews_script
+from geo.maps.webmap import script_literal
 from geo.review.model import Point
-from geo.ui.st_map import clicked_point
+from geo.ui.map_component import clicked_point
 from layers import build_layers
 from tests.browser import ARTIFACTS, map_frame, wait_until
+from tests.mapdocs import app_state
 
 EVIL = "</script><img src=x onerror=alert(1)>"
 CHECKED = load_checked()
 
 
-def test_reviews_script_keeps_a_status_text_inert():
+def test_the_map_state_keeps_a_status_text_inert():
     # The text is HTML-escaped; an id (a lookup key, not shown) is kept as it is, and neither can
-    # end the snippet's script early.
-    script = set_reviews_script({"park-bio-island": EVIL, EVIL: "核对：有误"})
-    assert script.count("</script>") == 1 and script.endswith("</script>")
-    literal = re.fullmatch(r"<script>const value = (.*?);window\.parent\.GZ_REVIEWS = value;.*", script).group(1)
-    assert json.loads(literal) == {"park-bio-island": "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;",
-                                   EVIL: "核对：有误"}
+    # end a script the state is inlined in (the standalone page's) early.
+    state = app_state(CHECKED, reviews={"park-bio-island": EVIL, EVIL: "核对：有误"})
+    assert state["reviews"] == {"park-bio-island": "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;",
+                                EVIL: "核对：有误"}
+    literal = script_literal(state)
+    assert "</script" not in literal and json.loads(literal)["reviews"] == state["reviews"]
+    assert app_state(CHECKED)["reviews"] == {}  # signed out: no line
 
 
 def test_a_click_on_a_gcj02_map_is_stored_in_wgs84():
