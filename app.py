@@ -6,6 +6,7 @@ which are tested without Streamlit. Run with `python -m geo.ui.serve run app.py`
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -270,8 +271,9 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
                  else t("print.city", lang))
         # Made in the background once asked for and kept (geo/ui/jobs.py): none is lost under load.
         shown_view = (revision, choices.doc, choices.system, exported)
-        files = {fmt: (("map", *shown_view, choices.visible, fmt, lang),
-                       partial(render_view, *shown_view, choices.visible, fmt, lang)) for fmt in FORMATS}
+        files: dict[str, tuple[Hashable, Callable[[], bytes | str]]] = {
+            fmt: (("map", *shown_view, choices.visible, fmt, lang),
+                  partial(render_view, *shown_view, choices.visible, fmt, lang)) for fmt in FORMATS}
         files["html"] = (("html", *shown_view, lang), partial(html_file, *shown_view, lang))
         with export_row[1]:
             export_buttons(lang=lang, stem=stem, files=files)
