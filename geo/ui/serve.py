@@ -1,6 +1,15 @@
-"""Start the app with Streamlit's own command line, minus Streamlit's outside look-ups.
+"""Start the app: Streamlit's server with the map's own routes, warmed up, minus Streamlit's
+outside look-ups.
 
-    python -m geo.ui.serve run app.py [streamlit options]   # same arguments as `streamlit run`
+    python -m geo.ui.serve run app.py [--section.option value | --section.option=value ...] [-- script args]
+
+The command line is read by `streamlit run`'s own parser (its options, their STREAMLIT_*
+environment variables, `.streamlit/config.toml` beside the script), so it means what it did when
+this launcher ran Streamlit's command line. The server is Streamlit's public `App` (streamlit.starlette): for this
+project's app.py it adds the map's file routes (geo/ui/routes.py) and, at start, in a background
+thread, loads the data, makes the map's documents (geo.ui.live) and imports the library the page
+needs, so the first visitor waits no longer than the next. Any other script (bench/'s bare page and naive app) is served as `streamlit run`
+would: no routes, no warm-up.
 
 Streamlit 1.67 asks `streamlit.net_util` for the machine's addresses: `get_internal_ip` opens a
 UDP socket toward a public resolver, `get_external_ip` fetches an AWS check-ip page (two name
@@ -16,11 +25,24 @@ proxy (deploy/nginx) Origin and Host agree, so pages are same-origin and need no
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import sys
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+# Nothing of the app is imported here at module level: bench/ serves a bare page through this
+# launcher as its floor, which must not load pandas or geopandas (tests/test_egress.py).
 
 # The look-ups replaced, by name; if Streamlit renames them, starting fails instead of silently
 # reaching outside again.
 LOOKUPS = ("get_internal_ip", "get_external_ip")
+APP = Path(__file__).resolve().parents[2] / "app.py"  # this project's app: the one with the map's routes
+USAGE = "usage: python -m geo.ui.serve run SCRIPT [--section.option value ...] [-- script args]"
 
 
 def _unknown() -> str | None:
@@ -40,14 +62,89 @@ def keep_lookups_local() -> None:
         setattr(net_util, name, _unknown)
 
 
-def main(*, argv: list[str] | None = None) -> None:
-    """Run Streamlit's CLI (`streamlit ARGS...`) in this process, its look-ups kept local."""
-    keep_lookups_local()
-    from streamlit.web.cli import main as streamlit_main
+def command_line(argv: list[str]) -> tuple[Path, dict[str, Any], list[str]]:
+    """`run SCRIPT [options] [-- script args]`, read by `streamlit run`'s own parser (its options,
+    their STREAMLIT_* environment variables, their types, its refusal of a secret on the command
+    line): the script, the config overrides for App.run, the script's arguments. SystemExit with
+    the parser's message for anything it refuses."""
+    import click
+    from streamlit.web.cli import main_run
 
-    sys.argv = ["streamlit", *(sys.argv[1:] if argv is None else argv)]
-    # prog_name as `python -m streamlit` sets it, so Streamlit sees the same command line.
-    streamlit_main(prog_name="streamlit")
+    if not argv or argv[0] != "run":
+        raise SystemExit(USAGE)
+    try:
+        params = main_run.make_context("python -m geo.ui.serve run", argv[1:]).params
+    except click.exceptions.Exit as done:  # --help, printed
+        raise SystemExit(done.exit_code) from None
+    except click.ClickException as err:
+        raise SystemExit(f"{err.format_message()}\n{USAGE}") from None
+    script, script_args = Path(params.pop("target")), list(params.pop("args"))
+    # click names --server.port's value server_port (bootstrap.load_config_options undoes it the same way)
+    return script, {name.replace("_", "."): value for name, value in params.items()
+                    if value is not None and value != ()}, script_args
+
+
+def import_library() -> None:
+    """Import every module below geo.ui in geo.LAYERS (the app's first run would, ~2 s). They
+    never touch Streamlit (tests/test_layout.py), so importing them outside a script run is
+    safe; geo.ui's modules are not: a component declared outside one is never registered."""
+    import geo
+
+    for level in geo.LAYERS[:geo.LAYERS.index(("geo.ui",))]:
+        for unit in level:
+            package = importlib.import_module(unit)
+            for module in pkgutil.walk_packages(getattr(package, "__path__", []), f"{unit}."):
+                importlib.import_module(module.name)
+
+
+def _warm() -> None:
+    from streamlit.logger import get_logger
+
+    from geo.data.problems import DataError
+    from geo.ui.live import live
+
+    log = get_logger(__name__)
+    start = time.perf_counter()
+    try:
+        live().warm()
+        import_library()
+    except DataError as err:  # the page shows the data's errors
+        log.warning("warm-up: the data have %d errors", len(err.problems))
+    except Exception:  # noqa: BLE001 - the first visit does it instead
+        log.exception("warm-up failed")
+    else:
+        log.info("warm-up: data, map documents and modules ready in %.2f s", time.perf_counter() - start)
+
+
+@asynccontextmanager
+async def warm_at_start(_app: object) -> AsyncIterator[None]:
+    """As the server starts, in a thread: the data, the map's documents (geo.ui.live.Live.warm)
+    and the library's modules. A request for any of them meanwhile waits for that work instead of
+    doing it again (the documents are made once; Python imports a module once)."""
+    threading.Thread(target=_warm, name="gzmap-warm-up", daemon=True).start()
+    yield
+
+
+def main(*, argv: list[str] | None = None) -> None:
+    """Serve SCRIPT with Streamlit's App (see the module's docstring), its look-ups kept local."""
+    script, options, script_args = command_line(sys.argv[1:] if argv is None else argv)
+    if not script.is_file():
+        raise SystemExit(f"no such script: {script}")
+    keep_lookups_local()
+    from streamlit.starlette import App
+
+    script = script.resolve()  # App resolves a relative path against the script's own folder
+    ours = script == APP
+    # App.run takes sys.argv[0] as the script-level anchor (its folder's .streamlit/config.toml)
+    # and the rest as the script's arguments, as `streamlit run` leaves them.
+    sys.argv = [str(script), *script_args]
+    if ours:
+        from geo.ui.routes import routes
+
+        app = App(script, routes=routes(), lifespan=warm_at_start)
+    else:
+        app = App(script)
+    app.run(config=options)
 
 
 if __name__ == "__main__":
