@@ -421,12 +421,13 @@ class Pool:
 
 
 # -- real Chromium sessions ---------------------------------------------------------------------------
-# A map counts as updated once its Leaflet container is a new one (a rerun that rebuilt the map)
-# or shows other layers than before (the app can switch layers in the browser without a rerun of
-# the map: the container's gz-hide-* classes and the markers change).
+# A map counts as updated once its Leaflet container is a new one, shows other layers than before
+# (the container's gz-hide-* classes and the markers change) or another view (a district: the
+# same map, moved by its new state).
 SIGNATURE = """() => { const c = document.querySelector('.leaflet-container'); if (!c) return null;
   const m = Array.from(document.querySelectorAll('.gz-marker'), e => e.className).join(',');
-  return c.className.split(' ').filter(k => k.startsWith('gz-hide-')).sort().join(' ') + '|' + m; }"""
+  const v = window.GZ && GZ.map ? GZ.map.getZoom() + ',' + GZ.map.getCenter().lat.toFixed(4) : '';
+  return c.className.split(' ').filter(k => k.startsWith('gz-hide-')).sort().join(' ') + '|' + m + '|' + v; }"""
 MARK_OLD = "() => { const c = document.querySelector('.leaflet-container'); if (c) { c.dataset.benchOld = '1'; " \
            "c.dataset.benchSig = (" + SIGNATURE + ")(); } }"
 COUNT_NEW = "() => { const c = document.querySelector('.leaflet-container'); if (!c) return 0;" \
@@ -435,7 +436,7 @@ COUNT_NEW = "() => { const c = document.querySelector('.leaflet-container'); if 
 
 
 async def _map_frames(page):
-    return [f for f in page.frames if "streamlit_folium" in f.url]
+    return [f for f in page.frames if "/component/geo.ui.map_component.gzmap/" in f.url]
 
 
 async def _mark_maps(page) -> None:
@@ -445,7 +446,7 @@ async def _mark_maps(page) -> None:
 
 
 async def _new_map_drawn(page, timeout_s: float) -> int:
-    """Wait until a streamlit_folium iframe shows a new or changed map with `.gz-marker`s."""
+    """Wait until the map's iframe shows a new or changed map with `.gz-marker`s."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for f in await _map_frames(page):

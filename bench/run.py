@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gzip
 import json
 import os
 import re
@@ -50,7 +51,7 @@ MORE_DISTRICTS = ("天河区", "海珠区")  # reruns: choose 黄埔区, then th
 TOGGLE = "platforms"  # the layer switched off and on again
 QUERIES = ("黄花岗", "生物岛", "知识城")
 BARE_TEXT = "bench floor: a bare Streamlit page"
-MAP_ELEMENTS = {"component_instance", "bidi_component"}  # how a folium map reaches the page
+MAP_ELEMENTS = {"component_instance", "bidi_component"}  # how a map component reaches the page
 DONE = {"finished:0", "finished:3"}  # script_finished: FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 TARGETS = {"load_vs_bare": 1.2, "bytes_vs_naive": 1 / 3, "toggle_ms": 150.0, "sheet_s": 1.0, "atlas_s": 10.0}
 
@@ -275,7 +276,7 @@ class Net:
 
     def received(self, mark: int = 0) -> dict:
         http = [r for r in self.http.values() if r["seq"] > mark and r["total"] is not None]
-        comp = [r for r in http if urlparse(r["url"]).path.startswith("/component/")]
+        comp = [r for r in http if urlparse(r["url"]).path.startswith(("/component/", "/gzmap/"))]
         body = lambda rs: sum(max(0, r["total"] - r["hdr"]) for r in rs)
         ws = [f for f in self.recv if f.seq > mark]
         ws_map = [f for f in ws if f.kind in ("map", "map-ref")]
@@ -420,7 +421,7 @@ def choose(label_re: str, option: str | None):
 
 def type_query(q: str):
     def act(page):
-        box = page.locator('[data-testid="stSidebar"] [data-testid="stTextInput"] input').first
+        box = page.locator('[data-testid="stSidebar"] .st-key-query input').first
         box.fill(q)
         box.press("Enter")
     return act
@@ -504,7 +505,7 @@ def apps(tmp: Path) -> tuple[list[App], list[str]]:
     import naive_data
 
     from geo.data.validate import load_checked
-    from geo.maps.webmap import payload
+    from geo.maps.payload import places as marker_places
     from layers import build_layers, layer_titles
 
     notes = []
@@ -518,12 +519,7 @@ def apps(tmp: Path) -> tuple[list[App], list[str]]:
     off = [k for k in keys if k != TOGGLE]
     def places(ks) -> int:
         """The web map's markers: one per place (whatever stands at one point shares it)."""
-        try:
-            from geo.maps.webmap import _places
-
-            return len(_places(build_layers(checked, ks, lang="zh")))
-        except ImportError:  # a library without it: the payload lists the markers
-            return len(payload(checked, build_layers(checked, ks, lang="zh"), False, "", lang="zh")["points"])
+        return len(marker_places(build_layers(checked, ks, lang="zh")))
 
     frames = naive_data.load_frames()
     title = layer_titles(lang="zh")[TOGGLE]
@@ -598,8 +594,8 @@ def exports(tmp: Path) -> list[tuple[str, float | None, float | None, float | No
     first, cpu, pages = timed(lambda: write_atlas(checked, path, lang="zh"))
     rows.append((f"atlas ({pages} pages)", first, None, cpu, f"{path.stat().st_size / 1024:.0f} KiB"))
     for district in (None, DISTRICT):
-        first, _, html = timed(lambda d=district: standalone_html(checked, d))
-        warm, cpu, html = timed(lambda d=district: standalone_html(checked, d), 3)
+        first, _, html = timed(lambda d=district: standalone_html(checked, d, lang="zh"))
+        warm, cpu, html = timed(lambda d=district: standalone_html(checked, d, lang="zh"), 3)
         rows.append((f"standalone HTML {district or 'city'}", first, warm, cpu, f"{size_of(html) / 1024:.0f} KiB"))
     return rows
 
@@ -607,7 +603,7 @@ def exports(tmp: Path) -> list[tuple[str, float | None, float | None, float | No
 def library(tmp: Path) -> list[tuple[str, float, str]]:
     """The library paths every page or rerun goes through, and the print map; the one-off font."""
     from geo.data.validate import load_checked
-    from geo.maps.webmap import build_map
+    from geo.maps.payload import DataKey, document
     from layers import build_layers
 
     rows = []
@@ -615,25 +611,13 @@ def library(tmp: Path) -> list[tuple[str, float, str]]:
     rows.append(("load data + schema + geography (app start)", t, ""))
     t, _, layers = timed(lambda: build_layers(checked, lang="zh"), 5)
     rows.append(("build all layers", t, ""))
-    t, _, html = timed(lambda: build_map(checked, layers, lang="zh").get_root().render(), 3)
-    rows.append(("folium map, rendered as a page", t, f"{len(html.encode()) / 1024:.0f} KiB"))
-    from unittest import mock
-
-    import streamlit_folium
-
-    from geo.maps.webmap import highlight_group
-
-    def component_args() -> dict:  # what app.py's st_folium call hands Streamlit on every rerun
-        with mock.patch.object(streamlit_folium, "_component_func", lambda **kw: kw):
-            return streamlit_folium.st_folium(build_map(checked, build_layers(checked, lang="zh"), lang="zh"), key="map", height=640,
-                                              use_container_width=True, returned_objects=[],
-                                              feature_group_to_add=highlight_group(None))
-
-    t, _, args = timed(component_args, 3)
-    same = component_args()["script"] == args["script"]
-    rows.append(("map build + st_folium arguments (app, each rerun)", t,
-                 (f"script {len(args['script'].encode()) / 1024:.0f} KiB, "
-                  f"{'identical' if same else 'DIFFERENT'} from one build to the next")))
+    for part in ("layout", "popups"):
+        key = DataKey(part=part, lang="zh", gcj02=False, doc=None, system=None)
+        t, _, body = timed(lambda k=key: document(checked, k), 3)
+        same = document(checked, key) == body
+        rows.append((f"web map {part} document (once per data revision, reading, language)", t,
+                     f"{len(body) / 1024:.0f} KiB, {len(gzip.compress(body)) / 1024:.0f} KiB gzipped, "
+                     f"{'identical' if same else 'DIFFERENT'} from one build to the next"))
     from geo.maps.static_map import export_map
 
     t, _, data = timed(lambda: export_map(checked, layers, None, "pdf", lang="zh"), 3)
@@ -718,7 +702,7 @@ def report(results: dict, notes: list[str], export_rows, library_rows, machine: 
 
     rows = []
     for label, key in (("map: its websocket element (component delta)", "ws_map"),
-                       ("map: iframe + Leaflet/JS/CSS over HTTP (/component/)", "http_map"),
+                       ("map: iframe, Leaflet/JS/CSS, documents over HTTP (/component/, /gzmap/)", "http_map"),
                        ("map total", "map"), ("whole page: HTTP bodies", "http"), ("whole page: websocket", "ws"),
                        ("whole page total", "total")):
         a, n, b = (load(r, "city", key) for r in (app, naive, bare))
