@@ -5,7 +5,7 @@ GeoDataFrame per kind (geo.exports.frames).
 
 Layout by job, imports pointing one way only (`LAYERS`, lowest first; tests/test_layout.py
 enforces it): a package imports from its own level or below, never above.
-- geo.safe, crs, settings, i18n, files, fonts, pins: single modules that need no other package;
+- geo.safe, crs, settings, i18n, files, fonts: single modules that need no other package;
 - geo.data: loading, validation, the checked model and what each district is assigned;
 - layers (the map layers from the model) and geo.search;
 - geo.maps: the maps themselves, web (Leaflet, drawn by geo/maps/web/gzmap.js) and print (matplotlib);
@@ -19,7 +19,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-LAYERS = (("geo.safe", "geo.crs", "geo.settings", "geo.i18n", "geo.files", "geo.fonts", "geo.pins"),
+LAYERS = (("geo.safe", "geo.crs", "geo.settings", "geo.i18n", "geo.files", "geo.fonts"),
           ("geo.data",), ("layers", "geo.search"), ("geo.maps",), ("geo.exports",), ("geo.review",), ("geo.ui",),
           ("geo.__main__", "app"))
 
