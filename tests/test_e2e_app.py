@@ -4,13 +4,14 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import zlib
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 import shapely
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Download, Frame, Locator, Page
 from pypdf import PdfReader
 
 from geo.data.validate import load_checked
@@ -43,6 +44,35 @@ def leaflet_view(frame) -> tuple[int, float, float]:
                           " GZ.map.getCenter().lng] : [0, 0, 0]")
 
 
+def opened_popup(frame: Frame, marker: str) -> Locator:
+    """Click the marker `marker` (a CSS selector) and return its popup's content once it shows the
+    details: a popup opened before the popups document arrived first says they are coming."""
+    frame.locator(marker).click()
+    popup = frame.locator(".leaflet-popup-content:not(:has(.gz-loading))")
+    popup.wait_for(timeout=10_000)
+    return popup
+
+
+def settled(page: Page) -> None:
+    """The script's rerun has finished: Streamlit's running indicator gone, no stale element left."""
+    page.wait_for_timeout(300)
+    wait_until(page, lambda: page.get_by_test_id("stStatusWidget").count() == 0
+               and page.locator('[data-stale="true"]').count() == 0, what="the rerun to finish")
+
+
+def map_export(page: Page, fmt: str) -> Download:
+    """The map page's export of what it shows: "准备 PDF" (made in the background, a caption while it
+    is), then "下载 PDF"; a file another session already made is offered for download at once."""
+    prepare = page.get_by_role("button", name=f"准备 {fmt}", exact=True)
+    ready = page.get_by_role("button", name=f"下载 {fmt}", exact=True)
+    prepare.or_(ready).wait_for(timeout=30_000)
+    if prepare.count():
+        prepare.click()
+    with page.expect_download(timeout=60_000) as download:
+        ready.click(timeout=60_000)
+    return download.value
+
+
 def test_map_layers_popup_district_focus_and_offline(app_url: str, chromium: Browser):
     page = chromium.new_page(viewport={"width": 1600, "height": 1000})
     requests: list[str] = []
@@ -72,39 +102,32 @@ def test_map_layers_popup_district_focus_and_offline(app_url: str, chromium: Bro
     frame.get_by_role("button", name="显示 / 隐藏鹰眼图").click()
 
     # Clicking a named node opens its popup with its role and a platform of its place.
-    frame.locator(".gz-marker.gz-id-node-knowledge-city").click()
-    popup = frame.locator(".leaflet-popup-content")
-    popup.wait_for(timeout=10_000)
-    text = popup.inner_text()
+    text = opened_popup(frame, ".gz-marker.gz-id-node-knowledge-city").inner_text()
     assert "中新广州知识城" in text and "科技创新轴极点" in text
     assert "中新国际联合研究院" in text  # a platform the plans tie to 知识城
     page.wait_for_timeout(800)  # let the popup fade in and the map pan to it
     page.screenshot(path=ARTIFACTS / "e2e-popup.png")
 
-    # Toggling the parks layer off removes its markers and leaves the others.
+    # Toggling the parks layer off removes its markers and leaves the others (in the same map).
     page.get_by_text("多点（园区）", exact=True).click()
-    frame = wait_until(page, lambda: next(
-        (f for f in page.frames if "streamlit_folium" in f.url and count(f, "gz-node") == len(EXPECTED["gz-node"])
-         and count(f, "gz-park") == 0), None), what="parks removed")
+    wait_until(page, lambda: count(frame, "gz-node") == len(EXPECTED["gz-node"]) and count(frame, "gz-park") == 0,
+               what="parks removed")
     assert count(frame, "gz-platform") == len(EXPECTED["gz-platform"])
 
     # Choosing a district zooms to it and outlines it.
     zoom_before = leaflet_view(frame)[0]
     page.get_by_role("combobox", name="行政区").click()
     page.get_by_role("option", name="南沙区").click()
-    frame = wait_until(page, lambda: next(
-        (f for f in page.frames if "streamlit_folium" in f.url and leaflet_view(f)[0] > zoom_before), None),
-        what="zoom to 南沙区")
+    wait_until(page, lambda: leaflet_view(frame)[0] > zoom_before, what="zoom to 南沙区")
+    wait_until(page, lambda: frame.locator("path.gz-highlight").count() >= 1, what="the outline")
     zoom, lat, lon = leaflet_view(frame)
     nansha = next(d for d in CHECKED.districts if d.name_zh == "南沙区").geometry
     assert nansha.buffer(0.05).contains(shapely.Point(lon, lat))
-    assert frame.locator("path.gz-highlight").count() >= 1
     page.screenshot(path=ARTIFACTS / "e2e-district.png")
 
     # The current view (南沙区, parks off) downloads as a print PDF.
-    with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name="PDF", exact=True).click()
-    pdf = PdfReader(download.value.path())
+    settled(page)  # the export buttons are those of 南沙区
+    pdf = PdfReader(map_export(page, "PDF").path())
     text = pdf.pages[0].extract_text()
     assert "南沙区" in text and "多点 · 南部" not in text and "科技创新轴（示意）" in text
 
@@ -132,9 +155,7 @@ def test_hostile_names_show_as_text_and_run_no_script(data_copy: Path, chromium:
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(url)
         frame = map_frame(page)
-        frame.locator(".gz-marker.gz-id-park-huanghuagang").click()
-        popup = frame.locator(".leaflet-popup-content")
-        popup.wait_for(timeout=10_000)
+        popup = opened_popup(frame, ".gz-marker.gz-id-park-huanghuagang")
         assert XSS in popup.inner_text()
         assert popup.locator("img").count() == 0
         # The marker's tooltip, accessible name and keyboard button read the name as plain text.
@@ -214,6 +235,7 @@ def test_every_placed_entry_opens_its_popup_by_a_real_click_at_two_zooms(
     placed = set().union(*EXPECTED.values())
     assert shown_ids(frame) == placed
     markers = frame.evaluate("() => GZ.markers.map(m => m.getElement().dataset.ids)")
+    wait_until(page, lambda: frame.evaluate("() => GZ.popupsLoaded"), what="the popups")
     for zoom in (9.25, 12.5):  # the whole city, and a district
         reached = set()
         for ids in markers:
@@ -263,29 +285,60 @@ def test_toggling_a_layer_switches_it_in_the_browser_and_sends_no_new_map(app_ur
     page.get_by_text("平台（1+2+4+4+N 等）", exact=True).click()
     wait_until(page, lambda: count(frame, "gz-platform") == 0, what="platforms removed")
     wait_until(page, lambda: "layers=districts,cores,parks,axis" in unquote(page.url), what="the rerun")
-    page.wait_for_timeout(1500)  # the export buttons of that rerun are in place
-    with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name="PDF", exact=True).click()
-    pdf = PdfReader(download.value.path())
+    settled(page)  # the export buttons are those of that rerun
+    pdf = PdfReader(map_export(page, "PDF").path())
     assert "平台 · 国家实验室" not in pdf.pages[0].extract_text() and "极点" in pdf.pages[0].extract_text()
+
+
+def test_choosing_a_district_moves_the_same_map_and_sends_under_10_kb(app_url: str, chromium: Browser):
+    """Issue 21: the map's element carries only what changes; the layout stays in the browser.
+    Bytes as they cross the socket: the app's websocket is compressed (permessage-deflate) and
+    Playwright shows frames inflated, so each frame is deflated here on its own (no shared
+    window: at least what the socket sends)."""
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    received: list[int] = []
+
+    def on_frame(payload: bytes | str) -> None:
+        data = payload.encode() if isinstance(payload, str) else payload
+        deflate = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        received.append(len(deflate.compress(data) + deflate.flush(zlib.Z_SYNC_FLUSH)))
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+    page.goto(app_url)
+    frame = map_frame(page)
+    wait_until(page, lambda: frame.evaluate("() => GZ.ready === true"), what="the layout drawn")
+    frame.evaluate("() => { window.probe = 1; }")
+    page.wait_for_timeout(1500)  # the first page's messages are all in
+    before = sum(received)
+    page.get_by_role("combobox", name="行政区").click()
+    page.get_by_role("option", name="黄埔区").click()
+    wait_until(page, lambda: leaflet_view(frame)[0] > 10, what="zoom to 黄埔区")
+    wait_until(page, lambda: frame.locator("path.gz-highlight").count() >= 1, what="the outline")
+    zoom, lat, lon = leaflet_view(frame)
+    huangpu = next(d for d in CHECKED.districts if d.name_zh == "黄埔区").geometry
+    assert huangpu.buffer(0.05).contains(shapely.Point(lon, lat))
+    page.wait_for_timeout(1500)  # the rerun's messages are all in
+    # The same map document (nothing rebuilt it), every marker still there, and a few KB.
+    assert frame.evaluate("() => window.probe") == 1
+    assert count(frame, "gz-park") == len(EXPECTED["gz-park"])
+    assert 0 < sum(received) - before <= 10_000, sum(received) - before
 
 
 def test_keyboard_users_reach_every_marker_and_open_it_with_enter(app_url: str, chromium: Browser):
     page = chromium.new_page(viewport={"width": 1440, "height": 900})
     page.goto(app_url)
-    map_frame(page)
-    page.wait_for_timeout(2000)  # the map settles (streamlit-folium may draw it twice)
     frame = map_frame(page)
+    wait_until(page, lambda: frame.evaluate("() => GZ.ready === true"), what="the layout drawn")
     buttons = frame.locator(".gz-a11y-item")
     assert buttons.count() == frame.locator(".gz-marker").count()
     first = buttons.first
     name = first.inner_text()
     first.focus()
     first.press("Enter")
-    popup = wait_until(page, lambda: map_frame(page).evaluate(
-        "() => { const m = GZ.markers.find(m => m.isPopupOpen()); return m && m.getPopup().getElement().innerText; }"),
-        what="the popup")
-    assert name.split("、")[0] in popup
+    popup = frame.locator(".leaflet-popup-content:not(:has(.gz-loading))")
+    popup.wait_for(timeout=10_000)
+    assert frame.evaluate("() => GZ.markers.filter(m => m.isPopupOpen()).length") == 1
+    assert name.split("、")[0] in popup.inner_text()
     # District polygons are not tab stops.
     assert frame.locator("path.gz-district-shape[tabindex]").count() == 0
     assert frame.locator("path.gz-district-shape.leaflet-interactive").count() == 0
@@ -296,12 +349,11 @@ def test_an_online_basemap_that_cannot_load_says_so_and_the_overlays_still_show(
     page = chromium.new_page(viewport={"width": 1440, "height": 900})
     page.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
     page.goto(app_url)
-    map_frame(page)
+    frame = map_frame(page)
     page.get_by_role("combobox", name="底图").click()
     page.keyboard.type("OpenStreetMap")
     page.keyboard.press("Enter")
-    frame = wait_until(page, lambda: next((f for f in page.frames if "streamlit_folium" in f.url
-                                           and f.locator(".gz-notice").count() > 0), None), 60, "the notice")
+    wait_until(page, lambda: frame.locator(".gz-notice").count() > 0, 60, "the notice")
     assert "在线底图无法加载" in frame.locator(".gz-notice").inner_text()
     assert frame.locator(".gz-marker").count() > 20
     page.screenshot(path=ARTIFACTS / "e2e-basemap-offline.png")
@@ -320,9 +372,7 @@ def test_the_standalone_html_opens_from_disk_with_every_request_blocked(tmp_path
     page.locator(".gz-marker").first.wait_for(timeout=20_000)
     ids = set(page.evaluate("() => [...document.querySelectorAll('.gz-marker')].flatMap(m => m.dataset.ids.split(' '))"))
     assert ids == set().union(*EXPECTED.values())
-    page.locator(".gz-marker.gz-id-node-knowledge-city").click()
-    popup = page.locator(".leaflet-popup-content")
-    popup.wait_for(timeout=5_000)
+    popup = opened_popup(page.main_frame, ".gz-marker.gz-id-node-knowledge-city")
     assert "中新广州知识城" in popup.inner_text() and "科技创新轴极点" in popup.inner_text()
     assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
     assert asked == []  # nothing was even asked for beyond the file itself
@@ -359,19 +409,17 @@ def test_switching_to_english_changes_popup_legend_and_sheet_and_a_copied_link_k
     page.goto(f"{app_url}/?layers=districts,cores,parks,axis")
     frame = map_frame(page)
     assert frame.locator(".gz-legend summary").inner_text() == "图例"
+    frame.evaluate("() => { window.probe = 1; }")
     page.get_by_text("English", exact=True).click()
     wait_until(page, lambda: "How to use" in page.inner_text("body"), what="the English page")
-    frame = wait_until(page, lambda: (f := map_frame(page)) and f.locator(".gz-legend summary").inner_text()
-                       == "Legend" and f, what="the English legend")
+    wait_until(page, lambda: frame.locator(".gz-legend summary").inner_text() == "Legend", what="the English legend")
+    assert frame.evaluate("() => window.probe") == 1  # the same map, in English
     selects = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").evaluate_all(
         "els => els.map(el => el.innerText + ' ' + [...el.querySelectorAll('input')].map(i => i.value).join(' '))")
     assert "Whole city" in selects[0] and "All documents" in selects[1] and "全" not in " ".join(selects)
     legend = frame.locator(".gz-legend").inner_text()
     assert "Pole" in legend and "Innovation core" in legend and "极点" not in legend
-    frame.locator(".gz-marker.gz-id-park-tianhe-cbd").click()
-    popup = frame.locator(".leaflet-popup-content")
-    popup.wait_for(timeout=10_000)
-    text = popup.inner_text()
+    text = opened_popup(frame, ".gz-marker.gz-id-park-tianhe-cbd").inner_text()
     assert "Tianhe Central Business District" in text and "Role" in text and "Sources" in text
     assert "定位" not in text and "来源" not in text
     page.screenshot(path=ARTIFACTS / "e2e-english-map.png")

@@ -86,11 +86,8 @@ def test_an_operators_hostile_attribution_shows_as_text_and_runs_nothing(monkeyp
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(f"{url}/?basemap=intranet")  # the operator's own source: no question asked
-        credits = lambda f: f.locator(".leaflet-control-attribution")  # noqa: E731
-        frame = wait_until(page, lambda: next((f for f in page.frames if "streamlit_folium" in f.url
-                                               and credits(f).count() and "区政务云" in credits(f).inner_text()),
-                                              None), 60, "the attribution")
-        credit = frame.locator(".leaflet-control-attribution")
+        credit = map_frame(page).locator(".leaflet-control-attribution")
+        wait_until(page, lambda: "区政务云" in credit.inner_text(), 60, "the attribution")
         assert "<img src=x onerror=alert(1)> 区政务云" in credit.inner_text()
         assert credit.locator("img").count() == 0
         assert credit.locator("a[href='https://tiles.example/about']").count() == 1

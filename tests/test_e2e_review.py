@@ -107,8 +107,9 @@ def test_review_a_row_restart_visitor_and_bureau(review_app: str, state: Path, s
     assert 113 < saved.point.lon < 114 and 22 < saved.point.lat < 23.2  # WGS84, in 南沙
     shown = f"{saved.point.lon:.5f}, {saved.point.lat:.5f}"
     wait_until(page, lambda: shown in review_column(page), what="the row's review in the table")
-    # The page's maps are told the place's review status for its popup.
-    assert frame.evaluate("() => window.parent.GZ_REVIEWS")["park-nansha-it-park"] == "核对：有误"
+    # The page's map is told the place's review status for its popup.
+    wait_until(page, lambda: frame.evaluate("() => GZ.reviews['park-nansha-it-park']") == "核对：有误",
+               what="the map's review status")
     settled(page)
     panel.get_by_role("heading", name="核对本区清单").scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "review-1440x900.png")
@@ -273,6 +274,6 @@ def test_a_database_that_cannot_be_opened_turns_reviewing_off_not_the_map(tmp_pa
         assert any("核对功能暂不可用" in c.value for c in at.sidebar.caption)
         assert not [e for e in at.sidebar.expander if e.label == "核对登录"]
         maps = at.get("component_instance")
-        assert maps and "GZ.init" in maps[0].proto.json_args  # the map, with its markers' script
+        assert maps and '"layout": "/gzmap/data/layout/' in maps[0].proto.json_args  # the map, with its layout
     finally:
         review_page.store.clear()

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser
 from pypdf import PdfReader
 
 from geo.fonts import cached_font_ok
-from tests.browser import ARTIFACTS, ROOT, free_port, map_frame, serving, wait_until
+from tests.browser import ARTIFACTS, ROOT, free_port, is_map, map_frame, serving, wait_until
 
 # Each test runs the app or its CLI in processes of its own, which it kills or starves.
 pytestmark = pytest.mark.e2e
@@ -83,10 +83,10 @@ def markers(frame, css_class: str = "") -> int:
     return frame.locator(f".gz-marker{'.' + css_class if css_class else ''}").count()
 
 
-def folium_frame(page, check, what: str, timeout_s: float = 60):
-    """The map iframe once `check(frame)` holds (a rerun replaces the iframe)."""
-    return wait_until(page, lambda: next((f for f in page.frames if "streamlit_folium" in f.url and check(f)), None),
-                      timeout_s, what)
+def map_showing(page, check, what: str, timeout_s: float = 60):
+    """The map's iframe once `check(frame)` holds (a rerun updates the map in its frame; a reconnected
+    page may draw a new one)."""
+    return wait_until(page, lambda: next((f for f in page.frames if is_map(f) and check(f)), None), timeout_s, what)
 
 
 def tree_state(folder: Path) -> dict[str, tuple[str, int]]:
@@ -110,11 +110,11 @@ def test_server_killed_and_restarted_under_an_open_page(tmp_path: Path, chromium
         parks = page.get_by_role("checkbox", name="多点（园区）")
         district = page.get_by_role("combobox", name="行政区")
         assert parks.is_checked() and parks.is_enabled() and district.is_enabled()
-        all_markers = markers(folium_frame(page, lambda f: markers(f, "gz-park") > 0, "parks"))
+        all_markers = markers(map_showing(page, lambda f: markers(f, "gz-park") > 0, "parks"))
 
         # Mid-session state: the parks layer switched off.
         page.get_by_text("多点（园区）", exact=True).click()
-        folium_frame(page, lambda f: markers(f) > 0 and markers(f, "gz-park") == 0, "parks removed")
+        map_showing(page, lambda f: markers(f) > 0 and markers(f, "gz-park") == 0, "parks removed")
 
         server.kill()
         # The page says so: the sidebar's widgets are disabled, then a "Connection error" dialog.
@@ -141,8 +141,8 @@ def test_server_killed_and_restarted_under_an_open_page(tmp_path: Path, chromium
         wait_until(page, lambda: parks.is_enabled() and district.is_enabled(), 45, "widgets enabled again")
         assert page.get_by_role("dialog").count() == 0
         assert parks.is_checked() == clicked_state
-        frame = folium_frame(page, lambda f: markers(f) > 0 and (markers(f, "gz-park") > 0) == clicked_state,
-                             "the map after reconnection, as the checkbox says")
+        frame = map_showing(page, lambda f: markers(f) > 0 and (markers(f, "gz-park") > 0) == clicked_state,
+                            "the map after reconnection, as the checkbox says")
         page.screenshot(path=ARTIFACTS / "faults-reconnected.png")
         assert markers(frame, "gz-node") > 0 and markers(frame, "gz-platform") > 0
 
@@ -155,8 +155,8 @@ def test_server_killed_and_restarted_under_an_open_page(tmp_path: Path, chromium
         page.wait_for_timeout(1500)
         if not clicked_state:
             page.get_by_text("多点（园区）", exact=True).click()
-        folium_frame(page, lambda f: markers(f) == all_markers, "the parks switched on after reconnection "
-                     "to be drawn (the first change after a server restart was undone)", 30)
+        map_showing(page, lambda f: markers(f) == all_markers, "the parks switched on after reconnection "
+                    "to be drawn (the first change after a server restart was undone)", 30)
         assert parks.is_checked()
         assert "Traceback" not in server.log_text()
 

@@ -51,13 +51,19 @@ def test_popup_shows_the_review_status_line_until_signed_out(app_url: str, chrom
     page = chromium.new_page(viewport={"width": 1440, "height": 900})
     alerts: list[str] = []
     page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
+    # The map component's latest arguments (the map state), as its frame receives them.
+    page.add_init_script("addEventListener('message', e => { if (e.data && e.data.type === 'streamlit:render')"
+                         " window.gzArgs = e.data.args; })")
     page.goto(app_url)
     frame = map_frame(page)
+    wait_until(page, lambda: frame.evaluate("() => GZ.popupsLoaded"), what="the popups")
 
     def tell(statuses: dict[str, str]) -> None:
-        """Run the snippet as st.iframe does: an iframe of the page with the snippet as its document."""
-        page.evaluate("html => { const f = document.createElement('iframe'); f.srcdoc = html;"
-                      " document.body.appendChild(f); }", set_reviews_script(statuses))
+        """Render the map again as Streamlit does on a rerun: its state with these status lines
+        (escaped by map_state, as the app sends them)."""
+        state = {**frame.evaluate("() => window.gzArgs"), "reviews": app_state(CHECKED, reviews=statuses)["reviews"]}
+        page.evaluate("args => document.querySelector('iframe[src*=\"/component/geo.ui.map_component.gzmap/\"]')"
+                      ".contentWindow.postMessage({type: 'streamlit:render', args}, '*')", state)
 
     def popup_of(entry: str):
         frame.locator(f'.gz-marker[data-ids~="{entry}"]').click()

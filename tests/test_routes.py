@@ -7,6 +7,7 @@ project does not install); one test starts the real server with the README's com
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gzip
 import hashlib
 import json
@@ -65,7 +66,10 @@ def get(app: Starlette, path: str, *, gzip_ok: bool = False) -> Reply:
         return Reply(start["status"], {k.decode(): v.decode() for k, v in start["headers"]},
                      b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"))
 
-    return asyncio.run(run())
+    # In a thread of its own: a browser test on the same worker may have left this thread an
+    # event loop (Playwright's sync API), and asyncio.run refuses to nest.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def server(directory: Path | None = None) -> Starlette:
