@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from streamlit.testing.v1 import AppTest
 
 from geo.data.validate import load_checked
@@ -64,6 +64,11 @@ def settled(page: Page) -> None:
     expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=30_000)
 
 
+def keyed(page: Page, key: str) -> Locator:
+    """The element of the widget with this key (Streamlit gives it the class st-key-<key>)."""
+    return page.locator(".st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key))
+
+
 def review_column(page: Page) -> str:
     """The sheet's tables as text (the review column among them)."""
     return " ".join(page.locator("table.gz-table").all_inner_texts())
@@ -79,18 +84,24 @@ def test_review_a_row_restart_visitor_and_bureau(review_app: str, state: Path, s
     panel = page.get_by_test_id("stVerticalBlock").filter(has=page.get_by_role("heading", name="核对本区清单")).last
     expect(panel).to_be_visible(timeout=30_000)
 
-    # Pick the row, mark it 有误 (saved at once), comment (saved when the box is left).
+    # Pick the row, mark it 有误 (saved at once), comment (saved when the box is left). Each step
+    # waits for the page to show the one before: the row's own controls, then its saved state.
+    row_state = panel.locator(".gz-review-state")
     panel.get_by_label("选择要核对的行").click()
     page.keyboard.type("南沙资讯科技园")
     page.keyboard.press("Enter")
     expect(panel.get_by_role("combobox", name="选择要核对的行")).to_have_value(re.compile("南沙资讯科技园"))
     settled(page)
-    panel.get_by_role("radiogroup", name="核对结果").get_by_text("有误", exact=True).click()
+    keyed(page, f"rv_status|{ROW}").get_by_role("radiogroup", name="核对结果").get_by_text("有误", exact=True).click()
     wait_until(page, lambda: ROW in store.reviews(district=NANSHA), what="the status saved")
-    panel.get_by_label("意见").fill("位置应在南沙资讯科技园北区 <b>x</b>")
-    panel.get_by_label("意见").press("Control+Enter")
+    expect(row_state).to_contain_text("有误", timeout=30_000)
+    settled(page)
+    comment = keyed(page, f"rv_comment|{ROW}").get_by_label("意见")
+    comment.fill("位置应在南沙资讯科技园北区 <b>x</b>")
+    comment.press("Control+Enter")
     wait_until(page, lambda: store.reviews(district=NANSHA)[ROW].comment.startswith("位置应在"),
                what="the comment saved")
+    expect(row_state).to_contain_text("位置应在", timeout=30_000)
     settled(page)
 
     # A point clicked on the map (not on a marker), with a note, saved.
