@@ -88,6 +88,17 @@ def _finite(value: float) -> float:
     return value
 
 
+_LIST_TAIL = re.compile(r"等(相关部门)?$")
+
+
+def _plain_unit(value: str) -> str:
+    """A unit once, as counted: 市科技局, never 市科技局等 (the 等 ends the printed list, not the name)."""
+    if _LIST_TAIL.search(value):
+        raise ValueError(f"{excerpt(value)}: name the unit without the 等 that ends the printed list "
+                         "(units_as_printed keeps the 责任单位 as printed)")
+    return value
+
+
 def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
@@ -97,6 +108,7 @@ Id = Annotated[Text, AfterValidator(_id)]
 Finite = Annotated[float, Field(strict=True, allow_inf_nan=True), AfterValidator(_finite)]
 Positive = Annotated[Finite, Field(gt=0)]
 Ids = tuple[Id, ...]
+UnitName = Annotated[Text, AfterValidator(_plain_unit)]
 Districts = Annotated[tuple[Text, ...], BeforeValidator(_one_or_many), Field(min_length=1),
                       WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1},
                                                 {"type": "array", "items": {"type": "string"}, "minItems": 1}]})]
@@ -202,9 +214,12 @@ class Platform(Record):
 
 class Task(Record):
     kind: Literal["task"] = "task"
-    units_as_printed: Text | None = Field(None, description="the whole 责任单位 as printed")
-    lead_units: Annotated[tuple[Text, ...], Field(min_length=1, description="units before the first “，” of the 责任单位")]
-    supporting_units: tuple[Text, ...] = Field((), description="units after the first “，” of the 责任单位")
+    units_as_printed: Text = Field(description="the whole 责任单位 as printed, 等 and all")
+    lead_units: Annotated[tuple[UnitName, ...], Field(
+        min_length=1, description="units before the first “，” of the 责任单位, each as units.yaml names it "
+                                  "(without the list's 等)")]
+    supporting_units: tuple[UnitName, ...] = Field(
+        (), description="units after the first “，” of the 责任单位, each as units.yaml names it")
     districts: tuple[Text, ...] = Field((), description="districts named in the 责任单位")
     district_scope: Literal["named", "all", "relevant"] = Field(description="named, 各区政府 or 各相关区政府")
     places: Ids = Field((), description="ids of the places the task names")
@@ -294,7 +309,8 @@ class Document(Frozen):
 class Unit(Frozen):
     """A responsible unit (责任单位) as the tasks print it, with its English name."""
 
-    name_zh: Text = Field(description="the unit as printed in the tasks' 责任单位")
+    name_zh: UnitName = Field(description="the unit as the tasks count it: one name per unit, without the "
+                                          "等 that ends a printed list")
     name_en: Text
     name_en_basis: Literal["document", "translation"] = Field(
         description="where name_en comes from: the documents' own English, or our translation")
