@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # operator's network) are offered at all; false leaves the offline base and the operator's
     # own tile sources (GZMAP_TILES, secrets.toml), which are the operator's choice.
     online_basemaps: bool = True
+    # The 审图号 (map review approval number) printed in every map's title block; empty: no such line.
+    review_number: str = ""
 
     @field_validator("online_basemaps", mode="before")
     @classmethod

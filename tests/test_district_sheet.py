@@ -248,3 +248,35 @@ def test_legends_list_only_what_is_on_the_page(tmp_path: Path):
     assert "平台 · 重大科技基础设施" in text and "极点" in text
     assert "平台 · 国家实验室" not in text  # 广州实验室 is on 生物岛, far from 南沙
     assert "未上图" not in text  # the city-wide count of unplaced entries belongs on the city map
+
+
+# ------------------------------------------------------------------ the XLSX printed and its tabs
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_xlsx_sheet_prints_landscape_on_the_page_width_with_its_header_on_each_page(lang: str):
+    sheet = district_sheet(CHECKED, "黄埔区", lang=lang)
+    book = load_workbook(io.BytesIO(to_xlsx(CHECKED, sheet)))
+    for ws in book.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1, ws.title
+        assert ws.page_setup.fitToHeight == 0, ws.title  # as many pages down as it takes
+        assert ws.print_title_rows == "$1:$1", ws.title  # the header row on every printed page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_xlsx_tabs_are_full_valid_names_in_both_languages(lang: str):
+    """Every group's tab is its name from the catalogue, whole (Excel allows 31 characters), with
+    nothing cut and no stray space; one tab per group, all different."""
+    every: set[str] = set()
+    for district in DISTRICTS:
+        sheet = district_sheet(CHECKED, district, lang=lang)
+        names = load_workbook(io.BytesIO(to_xlsx(CHECKED, sheet))).sheetnames
+        tabs = [sheet.tab(g) for g in sheet.counts()]
+        assert names[1:-1] == tabs, district
+        assert len(set(names)) == len(names)
+        for tab in names:
+            assert 0 < len(tab) <= 31 and tab == tab.strip() and not re.search(r"[\\/?*\[\]:]", tab), tab
+        every |= set(names)
+    if lang == "en":
+        assert {"Tech innovation centres", "Parks", "Other platforms"} <= every

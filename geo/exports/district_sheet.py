@@ -98,6 +98,10 @@ class Sheet:
         """A group's title in the sheet's language."""
         return group_title(key, self.lang)
 
+    def tab(self, key: str) -> str:
+        """A group's name on a workbook's tab (at most 31 characters: Excel's limit)."""
+        return group_tab(key, self.lang)
+
     def header(self, column: str) -> str:
         return t(f"sheet.col.{column}", self.lang)
 
@@ -108,6 +112,12 @@ def group_title(key: str, lang: Lang) -> str:
         return t(f"sheet.group.{key}", lang)
     kind, _, tier = key.partition("-")
     return f"{name(KINDS[kind], lang)} · {tier_name(tier, lang)}" if tier else name(KINDS[kind], lang)
+
+
+def group_tab(key: str, lang: Lang) -> str:
+    """sheet.tab.<key>, a short name the catalogue gives a group whose title is too long for a
+    workbook's tab; else the group's title."""
+    return t(f"sheet.tab.{key}", lang) if f"sheet.tab.{key}" in catalogue() else group_title(key, lang)
 
 
 class _Cited(TypedDict):

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from geo.exports.district_sheet import COLUMNS, Sheet
@@ -50,6 +51,18 @@ def sheet_name(title: str) -> str:
     return name[:31] or "-"
 
 
+def print_setup(ws: Worksheet) -> None:
+    """Printed as a planning office prints a list: A4 landscape, every column on the page's width
+    (as many pages down as it takes), the header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # 0: no limit on the pages down
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = True
+
+
 def write_table(ws: Worksheet, header: Sequence[object], rows: Sequence[Sequence[object]], widths: list[int]) -> None:
     append_row(ws, header)
     for r in rows:
@@ -64,6 +77,7 @@ def write_table(ws: Worksheet, header: Sequence[object], rows: Sequence[Sequence
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
+    print_setup(ws)
 
 
 def choices(ws: Worksheet, column: int, labels: Sequence[str], last_row: int, error: str) -> None:

@@ -32,10 +32,10 @@ def standalone_html(checked: CheckedLayout, district: str | None = None, *, lang
     heading = (t("sheet.map_title", lang, district=checked.district_name(district, lang)) if district
                else t("app.title", lang))
     return ("<!DOCTYPE html>\n"
-            f'<html lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">'
+            f'<html class="gz-page" lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html_text(heading)}</title>" + "".join(_inline(name) for name in assets.CSS) +
-            "<style>html,body{margin:0;height:100%}#map{position:absolute;inset:0}</style></head>"
+            "</head>"  # gzmap.css: a gz-page's map fills it, under the title block
             '<body><div id="map"></div>' + "".join(_inline(name) for name in assets.JS) +
             f'<script>GZ.mount(document.getElementById("map"), {script_literal(state)});</script>'
             "</body></html>\n")

@@ -30,6 +30,7 @@ from geo.data.model import CheckedLayout
 from geo.i18n import LANGS, Lang, colon, join, t
 from geo.maps.details import DETAILS_CSS, details_html
 from geo.maps.symbols import leaflet_style, legend_html, svg_symbol
+from geo.maps.title_block import title_block
 from geo.safe import html_text
 from layers import MapItem, MapLayer, build_layers
 from layers.districts import KEY as DISTRICTS
@@ -44,7 +45,8 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
 _DIGEST = re.compile(r"[0-9a-f]{20}")
 
 WEB_TEXTS = ("places", "legend", "fullscreen", "coords", "minimap", "copy_link", "link_copied", "copy_prompt",
-             "tiles_failed", "loading")
+             "tiles_failed", "loading", "zoom_in", "zoom_out", "measure", "measure_hint", "measure_km", "print",
+             "link_copied_toast")
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def document(checked: CheckedLayout, key: DataKey) -> bytes:
     layers = build_layers(checked, lang=key.lang)
     if key.part == "popups":
         return encode(popups_payload(checked, layers, lang=key.lang))
-    return encode(layout_payload(checked, layers, gcj02=key.gcj02, lang=key.lang))
+    return encode(layout_payload(checked, layers, gcj02=key.gcj02, lang=key.lang, doc=key.doc))
 
 
 @dataclass
@@ -163,11 +165,13 @@ def _shapes(layers: list[MapLayer]) -> list[dict[str, object]]:
     return out
 
 
-def layout_payload(checked: CheckedLayout, layers: list[MapLayer], *, gcj02: bool, lang: Lang) -> dict[str, object]:
+def layout_payload(checked: CheckedLayout, layers: list[MapLayer], *, gcj02: bool, lang: Lang,
+                   doc: str | None = None) -> dict[str, object]:
     """The layout document: every layer's places (each with its members, in rank order), lines
     and areas, the district names, each layer's legend and the city outline (the minimap). The
     browser switches layers by itself. On GCJ-02 tiles every geometry is shifted to GCJ-02 here,
-    at the drawing edge: the data stay WGS84."""
+    at the drawing edge: the data stay WGS84. The title block names `doc` when the map shows
+    one document's reading."""
     if gcj02:
         layers = [layer.with_geometry(geometry_to_gcj02) for layer in layers]
     district_layer = next((layer for layer in layers if layer.key == DISTRICTS), None)
@@ -190,6 +194,7 @@ def layout_payload(checked: CheckedLayout, layers: list[MapLayer], *, gcj02: boo
         "outline": _rounded(outline),
     }
 
+        "title": title_block(checked, lang=lang, doc=doc),
 
 def popups_payload(checked: CheckedLayout, layers: list[MapLayer], *, lang: Lang) -> dict[str, str]:
     """The popups document: entry id -> its details, for every entry with a marker or a line."""

@@ -33,7 +33,7 @@ from geo.review.rows import REMOVED, sheet_rows, state_of
 REVIEW_COLUMNS = ("status", "comment")
 GROUP_COLUMNS = (*(c for c in COLUMNS if c not in ("key", "revision")), *REVIEW_COLUMNS, "key", "revision", "version")
 ADDITION_COLUMNS = ("name", "kind", "comment", "key", "version")
-HIDDEN = ("key", "version")  # the round trip's, not the reader's
+HIDDEN = ("ids", "key", "version")  # the round trip's, not the reader's (internal ids mean nothing to a reader)
 # The bureau's table of every review (python -m geo review export).
 REVIEWS_COLUMNS = ("key", "district", "ids", "name", "status", "comment", "lon", "lat", "point_note", "user", "at",
                    "revision", "state")
@@ -85,7 +85,7 @@ def to_xlsx(checked: CheckedLayout, sheet: Sheet, *, reviews: Mapping[str, Revie
     summary.column_dimensions["B"].width = 70
     labels = [status_label(s, lang) for s in STATUSES]
     for group in counts:
-        ws = book.create_sheet(sheet_name(sheet.title(group)))
+        ws = book.create_sheet(sheet_name(sheet.tab(group)))
         rows = []
         for r in sheet.group(group):
             cells: dict[str, object] = {**r.cells(), "group": sheet.title(group)}

@@ -460,7 +460,7 @@
       loc.searchParams.set("view", c.lat.toFixed(5) + "," + c.lng.toFixed(5) + "," + map.getZoom());
       var url = loc.toString();
       GZ.lastLink = url;
-      var copied = function () { titled(a, plain(T.link_copied) + url); };
+      var copied = function () { titled(a, plain(T.link_copied) + url); GZ.toast(map, plain(T.link_copied_toast)); };
       if (navigator.clipboard && navigator.clipboard.writeText) {
         navigator.clipboard.writeText(url).then(copied, function () { window.prompt(plain(T.copy_prompt), url); });
       } else {
@@ -632,6 +632,10 @@
     }
     if (given !== undefined || !sameSource(state.layout, done.layout)) loadLayout(map, state.layout, given);
   }
+    var zoom = map.zoomControl.getContainer(); // Leaflet's own titles are English
+    titled(zoom.querySelector(".leaflet-control-zoom-in"), plain(T.zoom_in));
+    titled(zoom.querySelector(".leaflet-control-zoom-out"), plain(T.zoom_out));
+    GZ.plugins.forEach(function (p) { if (p.texts) p.texts(map, doc); });
 
   GZ.setLayers = function (keys) {
     if (!GZ.map || (GZ.visible && GZ.visible.join() === keys.join())) return; // nothing changes
@@ -677,3 +681,15 @@
     apply(state);
   };
 })();
+  // For the controls in files of their own (geo/maps/web/gz-*.js): each registers
+  // {add(map), texts(map, layout)?} in GZ.plugins; add runs once the map is made, texts whenever a
+  // layout (a language) is drawn. They use the same button and text helpers as the controls here.
+  GZ.plugins = [];
+  GZ.button = button;
+  GZ.plain = plain;
+  GZ.text = function (key) { return plain(T[key]); };
+
+    // The controls of their own files (gz-*.js, loaded after this one: geo.maps.assets.JS).
+    GZ.plugins.forEach(function (p) { p.add(map); });
+    // Escape closes an open popup wherever the focus is in the page, not only on the map.
+    document.addEventListener("keydown", function (e) { if (e.key === "Escape") map.closePopup(); });
