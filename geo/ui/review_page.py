@@ -216,10 +216,15 @@ def _on_change(checked: CheckedLayout, row: Row, district: str, lang: Lang, poin
     answer = ReviewInput(district=district, key=row.key, status=status, revision=checked.revision, lang=lang,
                          seen=seen_of(row), comment=ss.get(_widget("comment", row.key), ""), point=where[0],
                          point_note=where[1], base_version=shown.version if shown else 0)
-    if _save(answer, lang, checked) is None:
+    saved = _save(answer, lang, checked)
+    if saved is None:
         for kind in ("status", "comment"):  # drawn again from the stored answer, not the refused one
             ss.pop(_widget(kind, row.key), None)
-    elif point != "keep":
+        return
+    # The base of this reviewer's next change, before the page is drawn again: a second change
+    # sent before that (a comment typed right after a status) must not conflict with this save.
+    ss.rv_shown[row.key] = saved
+    if point != "keep":
         ss.pop(_widget("pick", row.key), None)
         ss.pop(_widget("note", row.key), None)
 
