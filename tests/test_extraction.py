@@ -1,4 +1,5 @@
-"""Every place-tied platform the plans name is in the data (issue 10), checked by a rule.
+"""Every place-tied platform the plans name is in the data (issue 10), checked by a rule; issue 23
+widened it to the whole of 001 五 and 002 第二章 and to universities, campuses and development zones.
 
 The rule, applied to the spatial chapters of the documents (SCOPES below, whitespace removed):
 a candidate is a run of text that ends with one of SUFFIXES and starts after the nearest
@@ -16,16 +17,16 @@ import yaml
 from geo.data.validate import load_checked
 from geo.settings import settings
 
-SUFFIXES = ("实验室", "研究院", "研究所", "中心", "装置", "设施", "基地", "医院", "平台")
-# (document, from, to): the text between the first `from` after the table of contents and `to`.
+# Platforms, then the institutions and zones the text may tie to a place (大学, 校区, 开发区).
+SUFFIXES = ("实验室", "研究院", "研究所", "中心", "装置", "设施", "基地", "医院", "平台", "大学", "校区", "开发区")
 # (document, from, to): the body text from the last `from` (past the table of contents) to the
-# next `to` (None: to the end). 001: chapter 三, and 五（一）and 六（一）3 to 六（二）1 with their
-# 重大工程 boxes; 002: 第二章 第一节 and 第二节 with 专栏３; 003 and 004: all their actions and tasks.
+# next `to` (None: to the end). 001: chapters 三 and 五 whole, and 六（一）3 to 六（二）1 with their
+# 重大工程 boxes; 002: 第二章 whole (every 节, with 专栏３); 003 and 004: all their actions and tasks.
 SCOPES = (
     ("001_c53a813f44610f0f.txt", "三、优化提升空间布局，擘画科技创新蓝图", "四、坚持“四个面向”，强化科技重点领域部署"),
-    ("001_c53a813f44610f0f.txt", "（一）强化国家战略科技力量", "（二）加强基础研究系统部署"),
+    ("001_c53a813f44610f0f.txt", "五、聚焦科学发现，增强源头创新供给能力", "六、抓好技术发明，推进关键核心技术攻关"),
     ("001_c53a813f44610f0f.txt", "3.加快建设产业技术创新重大平台", "2.完善转移转化服务体系"),
-    ("002_302d52edf2386795.txt", "第一节以“一区三城”为主阵地打造科技创新轴", "第三节培育壮大科技创新型企业"),
+    ("002_302d52edf2386795.txt", "第二章大力实施创新驱动发展战略", "第三章巩固壮大实体经济根基"),
     ("003_fadc3f19c3dd5753.txt", "二、建设科技创新强市重点行动", None),
     ("004_d0d840f101352d7b.txt", "二、主要任务", None),
 )
