@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,7 +23,7 @@ import geo
 from geo.__main__ import main
 from geo.data.kinds import KINDS
 from geo.data.schema import json_schemas, readme_path, readme_with_tables
-from tests.conftest import DATA_DIR
+from tests.conftest import DATA_DIR, edit_yaml
 
 CHECKED = geo.load_checked()
 COUNTS = Counter(e.kind for e in CHECKED.entries.values())
@@ -154,3 +156,81 @@ def test_validate_without_the_documents_says_so_once(tmp_path: Path, capsys):
     out = capsys.readouterr().out
     assert out.count("quotes were not checked") == 1 and str(tmp_path / "nowhere") in out
     assert "0 error(s)" in out
+
+
+# Sources as programs read them (issue 23): a JSON array of {doc, section, quote} per entry, in
+# every format, read back with the reader a GIS user or a script would use.
+COLON_SECTION = "第二章：第一节 以“一区三城”为主阵地"  # a section holding "：", as "doc section：quote" text could not show
+
+
+def geojson_sources(path: Path) -> dict[str, list]:
+    """As a script reads it: the property is the array itself."""
+    return {f["properties"]["id"]: f["properties"]["sources"]
+            for f in json.loads(path.read_text(encoding="utf-8"))["features"] if "sources" in f["properties"]}
+
+
+def gdal_sources(path: Path) -> dict[str, list]:
+    """As GDAL (QGIS, geopandas) reads it: a JSON field, which pyogrio hands over parsed."""
+    out: dict[str, list] = {}
+    for layer, _ in pyogrio.list_layers(path):
+        frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+        if "sources" in frame:
+            fields = pyogrio.read_info(path, layer=layer)
+            assert dict(zip(fields["fields"], fields["ogr_subtypes"]))["sources"] == "OFSTJSON", layer
+            # a GeoJSON is one layer: its districts, which cite nothing, have no sources
+            out |= {i: s for i, s in zip(frame["id"], frame["sources"]) if not i.startswith("district-")}
+    return out
+
+
+def sqlite_sources(path: Path) -> dict[str, list]:
+    """As a program without GDAL reads a GeoPackage: SQLite text, parsed with json.loads."""
+    out: dict[str, list] = {}
+    with closing(sqlite3.connect(path)) as db:
+        for (layer,) in db.execute("SELECT table_name FROM gpkg_contents").fetchall():
+            columns = [c[1] for c in db.execute(f'PRAGMA table_info("{layer}")')]
+            if "sources" in columns:
+                out |= {i: json.loads(s) for i, s in db.execute(f'SELECT id, sources FROM "{layer}"')}
+    return out
+
+
+def csv_sources(path: Path) -> dict[str, list]:
+    rows = csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig")))
+    return {r["id"]: json.loads(r["sources"]) for r in rows if r["sources"]}
+
+
+def xlsx_sources(path: Path) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for sheet in load_workbook(path, read_only=True).worksheets:
+        rows = sheet.iter_rows(values_only=True)
+        header = list(next(rows))
+        if "sources" in header:
+            out |= {r[header.index("id")]: json.loads(r[header.index("sources")]) for r in rows}
+    return out
+
+
+READERS = {"geojson": [geojson_sources, gdal_sources], "gpkg": [gdal_sources, sqlite_sources],
+           "csv": [csv_sources], "xlsx": [xlsx_sources]}
+
+
+@pytest.mark.parametrize("fmt", list(READERS))
+def test_every_format_gives_each_entry_s_sources_as_doc_section_and_quote(fmt: str, data_copy: Path,
+                                                                          tmp_path: Path):
+    edit_yaml(data_copy / "parks.yaml", lambda parks: parks[0]["sources"][0].update(section=COLON_SECTION))
+    out = tmp_path / f"layout.{fmt}"
+    assert main(["--data", str(data_copy), "export-data", "--format", fmt, "--out", str(out)]) == 0
+    checked = geo.load_checked(data_copy)
+    expected = {e.id: [{"doc": s.doc, "section": s.section, "quote": s.quote} for s in e.sources]
+                for e in checked.entries.values()}
+    for read in READERS[fmt]:
+        got = read(out)
+        assert got == expected, read.__name__
+        park = raw_entries("parks.yaml")[0]["id"]
+        assert got[park][0]["section"] == COLON_SECTION, read.__name__
+        assert got[park][0]["quote"] == checked.entries[park].sources[0].quote
+
+
+def test_the_readable_sources_column_stays_beside_the_json():
+    parks = geo.frames(CHECKED)["park"].set_index("id")
+    bio = CHECKED.entries["park-bio-island"]
+    assert parks.loc["park-bio-island", "sources_text"].splitlines()[0] == \
+        f"{bio.sources[0].doc} {bio.sources[0].section}：{bio.sources[0].quote}"

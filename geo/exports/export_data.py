@@ -5,6 +5,11 @@
   data revision as a top-level member `revision` (RFC 7946 §6.1) besides each feature's;
 - CSV (UTF-8 with BOM, for Excel): every entry one row, points as lon/lat columns, no WKT;
 - XLSX: one sheet per kind.
+Sources, in every format, are a JSON array of {doc, section, quote}: in GeoJSON the property
+`sources` is that array itself; in GeoPackage, CSV and XLSX the column `sources` holds it as JSON
+text, one cell per entry (an entry has one to a dozen sources: a column per source would give
+every row as many as the most cited entry). `sources_text` is the same for reading, one
+"doc section：quote" per line; a section may itself hold "：", so programs read `sources`.
 In CSV and XLSX no cell can become a formula (geo.safe.sheet_cell); CSV cells holding a comma,
 `;`, a quote or a line break are quoted (geo.exports.output.csv_text).
 """
@@ -13,7 +18,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import sqlite3
 import tempfile
+from contextlib import closing
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,6 +73,8 @@ def to_geojson(checked: CheckedLayout) -> str:
             feat["properties"].setdefault("kind", key)
             if key == "district":
                 feat["properties"]["id"] = f"district-{feat['properties']['adcode']}"
+            else:  # JSON inside JSON would make a reader parse twice
+                feat["properties"]["sources"] = json.loads(feat["properties"]["sources"])
         features += doc["features"]
     return json.dumps({"type": "FeatureCollection", "revision": checked.revision, "features": features},
                       ensure_ascii=False)
@@ -94,17 +103,35 @@ def to_xlsx(checked: CheckedLayout) -> bytes:
     return buf.getvalue()
 
 
+def _declare_json(path: str, column: str, layers: list[str]) -> None:
+    """Say in the GeoPackage that `column` of `layers` holds JSON (the Schema extension's
+    gpkg_data_columns, mime type application/json), so GDAL reads it as a JSON field and QGIS
+    offers it to from_json(); pyogrio writes every text column as plain text."""
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, "
+                   "column_name TEXT NOT NULL, name TEXT, title TEXT, description TEXT, mime_type TEXT, "
+                   "constraint_name TEXT, CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), "
+                   "CONSTRAINT gdc_tn UNIQUE (table_name, name))")
+        db.execute("INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) "
+                   "VALUES ('gpkg_data_columns', NULL, 'gpkg_schema', "
+                   "'http://www.geopackage.org/spec121/#extension_schema', 'read-write')")
+        db.executemany("INSERT INTO gpkg_data_columns (table_name, column_name, mime_type) "
+                       "VALUES (?, ?, 'application/json')", [(layer, column) for layer in layers])
+
+
 def to_gpkg(checked: CheckedLayout) -> bytes:
     """One layer per kind; pyogrio writes to a path, so build in a temporary folder."""
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "layout.gpkg")
-        for key, frame in frames(checked).items():
+        made = frames(checked)
+        for key, frame in made.items():
             if frame.geometry.isna().all():  # tasks, node lists: an attribute table
                 pyogrio.write_dataframe(pd.DataFrame(frame.drop(columns="geometry")), path, layer=key,
                                         driver="GPKG", append=os.path.exists(path))
             else:
                 pyogrio.write_dataframe(frame, path, layer=key, driver="GPKG",
                                         append=os.path.exists(path), promote_to_multi=True)
+        _declare_json(path, "sources", [key for key, frame in made.items() if "sources" in frame])
         return Path(path).read_bytes()
 
 

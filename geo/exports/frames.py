@@ -5,12 +5,15 @@
     frames = geo.frames(geo.load_checked())
     frames[PARK].plot()  # or .explore(), .to_file("parks.gpkg"), …
 
-Each frame has the record's fields (lists joined with "；", sources one per line), the derived
-facts of geo.data.model (`district` by the plans, `located_in` by the boundaries, the `platforms` at a
-place), the point's `lon`, `lat`, `precision_m` and `location_method`, and the geometry the map
-draws, and the data `revision` it was made from (geo.data.model.CheckedLayout.revision: one
-value, on every row, so that a row copied out of a file still says it). Tasks and node lists
-have no geometry (their frames have an empty geometry column).
+Each frame has the record's fields (lists joined with "；"), the derived facts of geo.data.model
+(`district` by the plans, `located_in` by the boundaries, the `platforms` at a place), the point's
+`lon`, `lat`, `precision_m` and `location_method`, the geometry the map draws, the citations
+twice (`sources`: a JSON array of {doc, section, quote} for programs, read with `json.loads` or
+QGIS's `from_json("sources")`, since a section may itself hold "：" and no text split is reliable;
+`sources_text`: the same one per line, "doc section：quote", for reading), and the data
+`revision` it was made from (geo.data.model.CheckedLayout.revision: one value, on every row, so
+that a row copied out of a file still says it). Tasks and node lists have no geometry (their
+frames have an empty geometry column).
 Every export format of geo.exports.export_data is written from these frames.
 """
 from __future__ import annotations
@@ -39,7 +42,13 @@ def _cell(value: object) -> object:
     return value
 
 
+def sources_json(sources: Iterable[Source]) -> str:
+    """The citations as a JSON array of {doc, section, quote}, in the data's order."""
+    return json.dumps([s.model_dump() for s in sources], ensure_ascii=False)
+
+
 def sources_text(sources: Iterable[Source]) -> str:
+    """The citations for a reader, one per line: doc section：quote."""
     return "\n".join(f"{s.doc} {s.section}：{s.quote}" for s in sources)
 
 
@@ -52,7 +61,8 @@ def _row(checked: CheckedLayout, e: Entry) -> dict[str, object]:
     loc = checked.points.get(e.id)
     row.update(lon=loc.lon if loc else None, lat=loc.lat if loc else None,
                precision_m=loc.precision_m if loc else None, location_method=loc.method if loc else None)
-    row["sources"] = sources_text(e.sources)
+    row["sources"] = sources_json(e.sources)
+    row["sources_text"] = sources_text(e.sources)
     row["revision"] = checked.revision
     return row
 
