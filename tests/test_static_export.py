@@ -1,6 +1,7 @@
 """Print maps (issue 4): every format for the city and a district, the atlas, real Chinese text."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import warnings
 import xml.etree.ElementTree as ET
@@ -10,11 +11,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 from PIL import Image
 from pypdf import PdfReader
+from shapely.geometry import Point
 
 from geo.__main__ import main
+from geo.data.kinds import label_rank
+from geo.data.records import citations
 from geo.data.validate import load_checked
+from geo.i18n import t
 from layers import build_layers
 
 CHECKED = load_checked()
@@ -147,3 +154,122 @@ def test_every_item_of_every_layer_is_drawn_on_the_print_map(district: str | Non
         want = {f"{layer.key}:{i.id}" for i in layer.items}  # all drawn; the view clips them
         assert want <= seen, (layer.key, sorted(want - seen)[:5])
         assert want, layer.key
+
+
+# --- names without collisions, a sheet filled, text kept as text, the title block (issue 22) ---
+
+def _text_extent(text: Text) -> Bbox:
+    """A text's own extent: an annotation's get_window_extent would include its leader line."""
+    return Text.get_window_extent(text)
+
+
+def _in_view(ax, box: Bbox) -> bool:
+    return ax.get_window_extent().contains(*box.get_points().mean(axis=0))
+
+
+def names_and_symbols(fig) -> tuple[dict[str, list[Bbox]], list[Bbox], list[tuple[str, Bbox]]]:
+    """From the drawn page: each name's extents (point labels and district names, as one line),
+    the point symbols' extents (tagged markers in their map's view) and every name with its extent."""
+    fig.canvas.draw()
+    names: dict[str, list[Bbox]] = {}
+    texts, symbols = [], []
+    for ax in fig.axes:
+        for artist in ax.texts:
+            gid = artist.get_gid() or ""
+            if gid.startswith(("label:", "district-name:")):
+                box = _text_extent(artist)
+                assert ax.get_window_extent().contains(box.x0, box.y0) and \
+                    ax.get_window_extent().contains(box.x1, box.y1), f"{gid} runs out of its map"
+                flat = " ".join(artist.get_text().split("\n"))
+                names.setdefault(flat, []).append(box)
+                texts.append((flat, box))
+        for line in ax.lines:
+            if line.get_gid() and line.get_marker() not in ("None", "none", None, ""):
+                box = line.get_window_extent()
+                if _in_view(ax, box):
+                    symbols.append(box)
+    return names, symbols, texts
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_city_print_map_names_every_place_and_district_clear_of_symbols_and_each_other(lang: str):
+    """Counted from the rendered artists: every labelled place and all 11 districts named (none
+    left off), no name over a symbol or another name, the inset's names clear of its title."""
+    from geo.i18n import name
+    from geo.maps.static_map import map_figure
+
+    layers = build_layers(CHECKED, lang=lang)
+    fig = map_figure(CHECKED, layers, None, "测试", lang=lang)
+    names, symbols, texts = names_and_symbols(fig)
+    # Every place drawn as a symbol (the 片区 drawn as schematic circles are named by the legend).
+    wanted = {i.label for layer in layers for i in layer.items
+              if i.entry is not None and label_rank(i.entry) is not None and isinstance(i.geometry, Point)}
+    wanted |= {name(d, lang) for d in CHECKED.districts}
+    left_off = wanted - set(names)
+    assert left_off == set(), f"{len(left_off)} names left off: {sorted(left_off)}"
+    over_symbols = [(n, i) for n, box in texts for i, s in enumerate(symbols) if box.overlaps(s)]
+    assert over_symbols == [], f"{len(over_symbols)} label–symbol overlaps: {over_symbols[:5]}"
+    over_names = [(a, b) for i, (a, box) in enumerate(texts) for b, other in texts[i + 1:] if box.overlaps(other)]
+    assert over_names == [], f"{len(over_names)} label–label overlaps: {over_names[:5]}"
+    inset = next(ax for ax in fig.axes if ax.get_title(loc="right"))
+    title = inset._right_title.get_window_extent()
+    assert not [n for n, box in texts if box.overlaps(title)], "a name touches the inset's title"
+    assert t("print.skipped", lang, n=0)[:4] not in "".join(a.get_text() for a in fig.findobj(Text))
+
+
+def test_a_district_page_uses_the_whole_sheet(tmp_path: Path):
+    """The district's map fills its box on the page (its extent widened to the paper's shape),
+    not a third of it: at least 70% of the page's width."""
+    from geo.maps.static_map import map_figure
+
+    for district in ("黄埔区", "天河区"):
+        fig = map_figure(CHECKED, build_layers(CHECKED, lang="zh"), district, "测试", lang="zh")
+        fig.canvas.draw()
+        widths = [ax.get_window_extent().width for ax in fig.axes]
+        assert max(widths) / fig.bbox.width > 0.70, (district, max(widths) / fig.bbox.width)
+        names, _, _ = names_and_symbols(fig)
+        assert district in names  # the district is named on its own page
+
+
+def test_svg_keeps_text_as_text_in_the_cjk_font_and_outlines_on_request(tmp_path: Path):
+    from geo.maps.static_map import export_map
+
+    data = export_map(CHECKED, build_layers(CHECKED, lang="zh"), None, "svg", "天河区", lang="zh")
+    texts = ET.fromstring(data).findall(".//{http://www.w3.org/2000/svg}text")
+    assert any("天河区" in "".join(el.itertext()) for el in texts), "no <text> with the district's name"
+    assert b"font-family: 'Noto Sans CJK SC'" in data and b"GZMap" not in data
+    outlined = export_map(CHECKED, build_layers(CHECKED, lang="zh"), None, "svg", "天河区", lang="zh",
+                          svg_text=False)
+    assert not ET.fromstring(outlined).findall(".//{http://www.w3.org/2000/svg}text")
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_print_has_a_title_block(tmp_path: Path, lang: str, monkeypatch):
+    """Title, data revision and its date, the cited documents' short titles (from
+    data/documents.yaml), the map date, and the 审图号 line only when one is configured."""
+    from geo.maps.title_block import data_date
+
+    cited = {src.doc for e in CHECKED.entries.values() for _, src in citations(e)}
+    docs = [CHECKED.document_label(d, lang) for d in CHECKED.documents if d in cited]
+    assert len(docs) >= 4
+    out = tmp_path / "city.pdf"
+    assert main(["export-map", "--format", "pdf", "--lang", lang, "--out", str(out)]) == 0
+    page = _squeezed(pdf_text(out)[0])
+    wanted = [t("print.title", lang, where=t("print.city", lang)), CHECKED.revision, f"{data_date():%Y-%m-%d}",
+              t("print.block.date", lang, date=f"{dt.date.today():%Y-%m-%d}"), *docs]
+    assert [w for w in wanted if _squeezed(w) not in page] == []
+    assert _squeezed(t("title.review_number", lang, number="")) not in page
+
+    monkeypatch.setenv("GZMAP_REVIEW_NUMBER", "GS(2026)1234号")
+    assert main(["export-map", "--format", "pdf", "--lang", lang, "--district", "黄埔区", "--out", str(out)]) == 0
+    assert _squeezed(t("title.review_number", lang, number="GS(2026)1234号")) in _squeezed(pdf_text(out)[0])
+    if lang == "en":
+        return  # the atlas once: it draws twelve pages
+    atlas = tmp_path / "atlas.pdf"
+    assert main(["atlas", "--lang", lang, "--out", str(atlas)]) == 0
+    assert all(_squeezed(t("title.review_number", lang, number="GS(2026)1234号")) in _squeezed(p)
+               for p in pdf_text(atlas))

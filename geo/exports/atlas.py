@@ -22,8 +22,8 @@ from geo.maps.static_map import (
     default_title,
     draw_map,
     setup_fonts,
-    source_line,
 )
+from geo.maps.print_block import draw_title_block
 from geo.maps.text_layout import wrap
 from layers import MapLayer, build_layers
 
@@ -86,12 +86,12 @@ def _page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: 
     city = district is None
     # The overview magnifies the crowded centre beside the city, as the city print map does.
     map_ax = fig.add_axes((0.02, 0.10, 0.29, 0.80) if city else (0.02, 0.10, 0.50, 0.80))
-    inset = fig.add_axes((0.32, 0.22, 0.205, 0.56)) if city else None
+    inset = fig.add_axes((0.32, 0.10, 0.20, 0.76)) if city else None
     legend_ax = fig.add_axes((0.535, 0.10, 0.12, 0.80))
     legend_ax.axis("off")
     drawn = draw_map(fig, map_ax, checked, layers, district, inset, lang=lang)
     decorate(fig, map_ax, layers, legend_ax, drawn, city, lang=lang)
-    fig.text(0.02, 0.02, source_line(lang=lang, revision=checked.revision), fontsize=5.5, color="#444", ha="left", va="bottom", wrap=True)
+    draw_title_block(fig, (0.02, 0.015, 0.96, 0.07), checked, title, lang=lang)
     return fig, fig.add_axes((0.675, 0.10, 0.31, 0.80))
 
 

@@ -12,6 +12,7 @@ import io
 import math
 import string
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -25,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
-from matplotlib.transforms import Bbox, offset_copy
+from matplotlib.transforms import Bbox
 from matplotlib_scalebar.scalebar import ScaleBar
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
@@ -36,6 +37,8 @@ from geo.data.model import CheckedLayout
 from geo.files import write_atomic
 from geo.fonts import chinese_font
 from geo.i18n import Lang, catalogue, name, sep, t
+from geo.maps.print_block import draw_title_block
+from geo.maps.print_labels import place_area_name, place_labels, symbol_boxes
 from geo.maps.text_layout import wrap
 from layers import MapLayer, Style, short_title
 from layers.districts import FOCUS
@@ -43,7 +46,6 @@ from layers.districts import KEY as DISTRICTS
 
 PAPERS_MM = {"A4": (297, 210), "A3": (420, 297)}  # landscape width, height
 FORMATS = ("png", "svg", "pdf")
-LABEL_PT = 6.5
 LABEL_EMS = 12  # the widest line of a wrapped (English) label
 LEGEND_EMS = 15  # a legend entry's widest line, beside its symbol in the narrow legend column
 
@@ -124,54 +126,6 @@ def _to_print_crs(geom: BaseGeometry) -> BaseGeometry:
     return project(geom, GAUSS_KRUGER_114E)
 
 
-def _place_labels(ax: Axes, fig: Figure, labels: list[tuple[str, float, float]], avoid: list[Bbox]) -> int:
-    """Greedy placement around each point, then further out with a leader line; a label that
-    finds no free spot is left off (returned count), never drawn over another."""
-    frame = ax.get_window_extent()
-    placed = list(avoid)
-    skipped = 0
-    offsets = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
-    for text, x, y in labels:
-        spot = None
-        for ring in (7, 14, 24, 36, 50, 66, 84, 104):
-            for dx, dy in offsets:
-                ha = "left" if dx > 0 else "right" if dx < 0 else "center"
-                va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
-                # Measure the text alone where it would stand (a leader line may cross markers).
-                probe = ax.text(x, y, text, fontsize=LABEL_PT, ha=ha, va=va,
-                                transform=offset_copy(ax.transData, fig, dx * ring, dy * ring, units="points"))
-                box = probe.get_window_extent().expanded(1.06, 1.2)
-                probe.remove()
-                inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
-                if inside and not any(box.overlaps(b) for b in placed):
-                    spot = (dx * ring, dy * ring, ha, va, ring)
-                    placed.append(box)
-                    break
-            if spot:
-                break
-        if spot is None:
-            skipped += 1
-            continue
-        ox, oy, ha, va, ring = spot
-        ax.annotate(text, (x, y), xytext=(ox, oy), textcoords="offset points", ha=ha, va=va, fontsize=LABEL_PT,
-                    zorder=30, bbox=dict(boxstyle="square,pad=0.1", fc=(1, 1, 1, 0.75), ec="none"),
-                    arrowprops=dict(arrowstyle="-", lw=0.4, color="#555") if ring > 7 else None)
-    return skipped
-
-
-def _marker_boxes(ax: Axes, layers: list[MapLayer]) -> list[Bbox]:
-    """Where the labelled layers' markers sit on the page, so labels do not cover them (the
-    small unlabelled platform markers may be covered: a missing name costs more)."""
-    boxes = []
-    for layer in layers:
-        for item in layer.items:
-            if item.entry is not None and label_rank(item.entry) is not None and isinstance(item.geometry, Point):
-                x, y = ax.transData.transform((item.geometry.x, item.geometry.y))
-                r = item.style.radius * 0.5 * ax.figure.dpi / 72
-                boxes.append(Bbox.from_extents(x - r, y - r, x + r, y + r))
-    return boxes
-
-
 # The city map magnifies the crowded centre (these districts) in a second map beside it, and
 # outlines it on the city map (an outline no legend lists).
 INSET_DISTRICTS = ("荔湾区", "越秀区", "海珠区", "天河区")
@@ -206,10 +160,23 @@ def _spread_on_page(ax: Axes, layers: list[MapLayer]) -> list[MapLayer]:
     return out
 
 
+def fit_to_axes(ax: Axes, extent: BaseGeometry) -> BaseGeometry:
+    """The extent's bounding box widened (or heightened) about its centre to the axes' shape, so
+    that the map fills its whole box on the page."""
+    minx, miny, maxx, maxy = extent.bounds
+    box = ax.get_position()
+    page = ax.figure.bbox
+    aspect = box.width * page.width / (box.height * page.height)
+    w, h = maxx - minx, maxy - miny
+    w, h = max(w, h * aspect), max(h, w / aspect)
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    return shapely.box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+
+
 def _frame(ax: Axes, layers: list[MapLayer], extent: BaseGeometry,
            focus: BaseGeometry | None = None) -> list[MapLayer]:
-    """Fit the axes to the extent and draw every item in projected coordinates; returns the
-    layers as drawn (with symbols that share a place spread on the page)."""
+    """Fit the axes to the extent (already of the axes' shape) and draw every item in projected
+    coordinates; returns the layers as drawn (with symbols that share a place spread on the page)."""
     minx, miny, maxx, maxy = extent.bounds
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
@@ -247,17 +214,25 @@ def _labels(layers: list[MapLayer], inside: BaseGeometry,
     return out
 
 
-def _district_names(ax: Axes, checked: CheckedLayout, layers: list[MapLayer], size: float,
-                    lang: Lang) -> list[Bbox]:
-    if not any(l.key == DISTRICTS for l in layers):
-        return []
-    boxes = []
-    for d in checked.districts:
-        p = project(d.geometry, GAUSS_KRUGER_114E).representative_point()
-        text = ax.text(p.x, p.y, name(d, lang), fontsize=size, color="#888",
-                       ha="center", va="center", zorder=2, clip_on=True)
-        boxes.append(text.get_window_extent())
-    return boxes
+def _reserved(ax: Axes, *, north: bool) -> list[Bbox]:
+    """The corners a map keeps for its scale bar (lower left) and north arrow (upper right)."""
+    f, px = ax.get_window_extent(), ax.figure.dpi / 72
+    out = [Bbox.from_extents(f.x0, f.y0, f.x0 + f.width * 0.25 + 14 * px, f.y0 + 30 * px)]
+    if north:
+        out.append(Bbox.from_extents(f.x0 + f.width * 0.955 - 12 * px, f.y0 + f.height * 0.86, f.x1, f.y1))
+    return out
+
+
+def _name_map(ax: Axes, layers: list[MapLayer], labels: list[tuple[str, float, float]],
+              areas: list[tuple[str, BaseGeometry, bool]], *, north: bool) -> int:
+    """Place the points' labels, then the districts' names (text, area, whether it must be on
+    the page), all clear of the symbols and of each other; returns the names left off."""
+    taken = symbol_boxes(ax) + _reserved(ax, north=north)
+    skipped = place_labels(ax, labels, taken).skipped
+    for text, area, required in areas:
+        if place_area_name(ax, text, area, taken, gid=f"district-name:{text}") is None and required:
+            skipped += 1
+    return skipped
 
 
 @dataclass(frozen=True)
@@ -267,33 +242,48 @@ class Drawn:
 
 
 def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLayer],
-             district: str | None = None, inset: Axes | None = None, *, lang: Lang) -> Drawn:
-    """Draw the layers (built in `lang`); zoom to `district` (outlined) or the whole city, whose
-    crowded centre is magnified in `inset` when given."""
+             district: str | None = None, inset: Axes | None = None, *, lang: Lang,
+             view: tuple[float, float, float, float] | None = None) -> Drawn:
+    """Draw the layers (built in `lang`); zoom to `view` (WGS84 lon/lat bounds: what a browser
+    showed), else to `district` (outlined) or the whole city, whose crowded centre is magnified
+    in `inset` when given. The map fills its axes: the extent is widened to the axes' shape.
+
+    Names: every labelled point's, and every district's, clear of all symbols. With the inset,
+    the four central districts are named there, not on the city map, where their dashed frame
+    points to it (there is no room between their markers at city scale)."""
     layers = [layer.with_geometry(_to_print_crs) for layer in layers]
     projected = {d.name_zh: project(d.geometry, GAUSS_KRUGER_114E) for d in checked.districts}
     focus = projected.get(district) if district else None
-    shown = focus if focus is not None else shapely.union_all(list(projected.values()))
-    extent = shown.buffer(shown.length / 60)  # a margin that scales with the area shown
+    if view is not None:
+        extent = fit_to_axes(ax, _to_print_crs(shapely.box(*view)))
+    else:
+        shown = focus if focus is not None else shapely.union_all(list(projected.values()))
+        extent = fit_to_axes(ax, shown.buffer(shown.length / 60))  # a margin that scales with the area shown
     layers = _frame(ax, layers, extent, focus)
     styles = frozenset(i.style for layer in layers for i in layer.items if i.geometry.intersects(extent))
     centre = None
-    if inset is not None and focus is None and all(n in projected for n in INSET_DISTRICTS):
-        centre = shapely.box(*shapely.union_all([projected[n] for n in INSET_DISTRICTS]).buffer(1500).bounds)
+    if inset is not None and focus is None and view is None and all(n in projected for n in INSET_DISTRICTS):
+        centre = fit_to_axes(inset, shapely.union_all([projected[n] for n in INSET_DISTRICTS]).buffer(1500))
         _frame(inset, layers, centre)
         for spine in inset.spines.values():
             spine.set_linewidth(1.0)
         inset.add_artist(ScaleBar(1, "m", location="lower left", length_fraction=0.25, box_alpha=0.8,
                                   font_properties={"size": 6}, scale_loc="top"))
-        inset.text(0.99, 0.99, t("print.inset", lang), transform=inset.transAxes, ha="right", va="top",
-                   fontsize=7, zorder=40, bbox=dict(boxstyle="square,pad=0.2", fc="white", ec="none"))
+        # Above the frame: no label inside it can touch the title.
+        inset.set_title(t("print.inset", lang), fontsize=7, loc="right", pad=3)
         draw_geometry(ax, centre, INSET_FRAME)
     fig.canvas.draw()
-    avoid = _marker_boxes(ax, layers) + _district_names(ax, checked, layers, 9, lang)
-    skipped = _place_labels(ax, fig, _labels(layers, extent, centre), avoid)
+    named = any(layer.key == DISTRICTS for layer in layers)
+    required = [] if view is not None else [district] if district else list(projected)
+    central = INSET_DISTRICTS if centre is not None else ()
+
+    def areas(names: Iterable[str]) -> list[tuple[str, BaseGeometry, bool]]:
+        return [(name(d, lang), projected[d.name_zh], d.name_zh in required)
+                for d in checked.districts if named and d.name_zh in names]
+    skipped = _name_map(ax, layers, _labels(layers, extent, centre),
+                        areas(set(projected) - set(central)), north=True)
     if inset is not None and centre is not None:
-        avoid = _marker_boxes(inset, layers) + _district_names(inset, checked, layers, 8, lang)
-        skipped += _place_labels(inset, fig, _labels(layers, centre), avoid)
+        skipped += _name_map(inset, layers, _labels(layers, centre), areas(central), north=False)
     return Drawn(skipped, styles)
 
 
@@ -356,44 +346,66 @@ def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | No
                        va="bottom", ha="left", transform=legend_ax.transAxes, color="#444", linespacing=1.3)
 
 
+# Page boxes (left, bottom, width, height) in page fractions, by orientation: the map, the
+# city's inset, the legend, and the title block across the foot of the page.
+BOXES = {
+    "landscape": {"city": (0.02, 0.135, 0.43, 0.79), "map": (0.02, 0.135, 0.74, 0.79),
+                  "inset": (0.46, 0.21, 0.35, 0.64), "legend": (0.82, 0.135, 0.17, 0.79),
+                  "legend_map": (0.77, 0.135, 0.21, 0.79), "block": (0.02, 0.02, 0.96, 0.095)},
+    "portrait": {"city": (0.04, 0.40, 0.55, 0.51), "map": (0.04, 0.40, 0.92, 0.51),
+                 "inset": (0.61, 0.52, 0.36, 0.37), "legend": (0.04, 0.145, 0.92, 0.24),
+                 "legend_map": (0.04, 0.145, 0.92, 0.24), "block": (0.04, 0.035, 0.92, 0.095)},
+}
+
+
 def map_figure(checked: CheckedLayout, layers: list[MapLayer], district: str | None, title: str,
-               page: Page = Page(), *, lang: Lang) -> Figure:
-    """A full page: title, map, legend beside (landscape) or below (portrait), source line."""
+               page: Page = Page(), *, lang: Lang, view: tuple[float, float, float, float] | None = None) -> Figure:
+    """A full page: title, map (of `view`, WGS84 bounds, when given), legend beside (landscape)
+    or below (portrait), title block."""
     setup_fonts(checked, title)
     fig = Figure(figsize=page.size_in)
     FigureCanvasAgg(fig)  # label placement measures text with a real renderer
     fig.text(0.5, 0.965, title, ha="center", va="top", fontsize=16)
-    # Axes boxes (left, bottom, width, height) in page fractions; the city gets an inset.
-    city = district is None
-    if page.orientation == "landscape":
-        ax = fig.add_axes((0.02, 0.07, 0.47, 0.85) if city else (0.03, 0.08, 0.72, 0.83))
-        inset = fig.add_axes((0.50, 0.18, 0.31, 0.64)) if city else None
-        legend_ax = fig.add_axes((0.82, 0.08, 0.17, 0.83) if city else (0.77, 0.08, 0.21, 0.83))
-    else:
-        ax = fig.add_axes((0.03, 0.33, 0.56, 0.58) if city else (0.05, 0.30, 0.90, 0.60))
-        inset = fig.add_axes((0.60, 0.45, 0.38, 0.36)) if city else None
-        legend_ax = fig.add_axes((0.05, 0.06, 0.90, 0.22))
+    city = district is None and view is None  # the whole city: with the inset and the unplaced counts
+    boxes = BOXES[page.orientation]
+    ax = fig.add_axes(boxes["city" if city else "map"])
+    inset = fig.add_axes(boxes["inset"]) if city else None
+    legend_ax = fig.add_axes(boxes["legend" if city else "legend_map"])
     legend_ax.axis("off")
-    drawn = draw_map(fig, ax, checked, layers, district, inset, lang=lang)
+    drawn = draw_map(fig, ax, checked, layers, district, inset, lang=lang, view=view)
     decorate(fig, ax, layers, legend_ax, drawn, city, ncol=1 if page.orientation == "landscape" else 3, lang=lang)
-    fig.text(0.03, 0.025, source_line(lang=lang, revision=checked.revision), fontsize=6, color="#444", ha="left", va="bottom", wrap=True)
+    draw_title_block(fig, boxes["block"], checked, title, lang=lang)
     return fig
 
 
-def save(fig: Figure, fmt: str, dpi: int = 300) -> bytes:
+SVG_FONTS = "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
+
+
+def save(fig: Figure, fmt: str, dpi: int = 300, *, svg_text: bool = True) -> bytes:
+    """The page as bytes. An SVG keeps its text as text (`svg_text`), so a planner can edit the
+    labels, set in Noto Sans CJK SC (the family the print font is made from) or a system CJK font;
+    without it, every glyph is an outline and the file looks the same everywhere."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=dpi, metadata={"Title": fig.texts[0].get_text()} if fmt == "pdf" else None)
-    return buf.getvalue()
+    with matplotlib.rc_context({"svg.fonttype": "none" if svg_text else "path"}):
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata={"Title": fig.texts[0].get_text()} if fmt == "pdf" else None)
+    data = buf.getvalue()
+    if fmt == "svg" and svg_text:
+        # The subset's own family name (geo.fonts) exists only on this machine: name the font it is cut from.
+        family = matplotlib.rcParams["font.family"][0]
+        data = data.replace(f"font-family: '{family}'".encode(), f"font-family: {SVG_FONTS}".encode())
+    return data
 
 
 def export_map(checked: CheckedLayout, layers: list[MapLayer], out: Path | None, fmt: str,
                district: str | None = None, title: str | None = None, dpi: int = 300,
-               page: Page = Page(), *, lang: Lang) -> bytes:
-    """A page of `layers` (built in `lang`) as PNG, SVG or PDF, written to `out` when given."""
+               page: Page = Page(), *, lang: Lang, view: tuple[float, float, float, float] | None = None,
+               svg_text: bool = True) -> bytes:
+    """A page of `layers` (built in `lang`) as PNG, SVG or PDF, written to `out` when given; of
+    `view` (WGS84 lon/lat bounds) when given, else of `district` or the city."""
     title = title or default_title(checked, district, lang=lang)
-    data = save(map_figure(checked, layers, district, title, page, lang=lang), fmt, dpi)
+    data = save(map_figure(checked, layers, district, title, page, lang=lang, view=view), fmt, dpi, svg_text=svg_text)
     if out is not None:
         write_atomic(Path(out), data)
     return data
