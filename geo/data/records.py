@@ -32,7 +32,7 @@ GROUPS = {"中部": ("中部", "Central"), "东部北部": ("东部北部", "Eas
           "南部": ("南部", "South")}  # 001 §三: the plan's three groups of districts
 TIERS = {
     "national-lab": ("国家实验室", "National laboratory"),
-    "tech-innovation-centre": ("国家技术创新中心", "National technology innovation centre"),
+    "tech-innovation-centre": ("国家技术创新中心", "National technology innovation center"),
     "major-facility": ("重大科技基础设施", "Major S&T infrastructure facility"),
     "provincial-lab": ("省实验室", "Guangdong provincial laboratory"),
     "research-institute": ("高水平创新研究院", "High-level innovation institute"),
@@ -88,7 +88,15 @@ def _finite(value: float) -> float:
     return value
 
 
+OFFICIAL_PAGE = re.compile(r"https://\S+")
 _LIST_TAIL = re.compile(r"等(相关部门)?$")
+
+
+def _name_basis(value: str) -> str:
+    if value in ("document", "translation") or OFFICIAL_PAGE.fullmatch(value):
+        return value
+    raise ValueError(f"must be document, translation or the https:// address of the page where the government "
+                     f"or the institution publishes this English name, got {excerpt(value)}")
 
 
 def _plain_unit(value: str) -> str:
@@ -109,6 +117,12 @@ Finite = Annotated[float, Field(strict=True, allow_inf_nan=True), AfterValidator
 Positive = Annotated[Finite, Field(gt=0)]
 Ids = tuple[Id, ...]
 UnitName = Annotated[Text, AfterValidator(_plain_unit)]
+NameBasis = Annotated[Text, AfterValidator(_name_basis),
+                      WithJsonSchema({"anyOf": [{"enum": ["document", "translation"]},
+                                                {"type": "string", "pattern": "^https://\\S+$"}]})]
+NAME_BASIS = ("where name_en comes from: the documents' own English (document), our translation "
+              "(translation), or the https:// address of the page where the government or the "
+              "institution publishes it")
 Districts = Annotated[tuple[Text, ...], BeforeValidator(_one_or_many), Field(min_length=1),
                       WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1},
                                                 {"type": "array", "items": {"type": "string"}, "minItems": 1}]})]
@@ -151,8 +165,7 @@ class Record(Frozen):
     id: Id = Field(description="unique across all files: lowercase a-z, 0-9 and '-'")
     name_zh: Text = Field(description="the name as the documents print it")
     name_en: Text = Field(description="English name (the documents' own where they have one)")
-    name_en_basis: Literal["document", "translation"] = Field(
-        description="where name_en comes from: the documents' own English, or our translation")
+    name_en_basis: NameBasis = Field(description=NAME_BASIS)
     role_zh: Text = Field(description="concise 定位 taken from the text")
     role_en: Text | None = Field(None, description="role_zh in English: a translation, not a quote")
     sources: Sources = Field(description="at least one citation")
@@ -312,8 +325,7 @@ class Unit(Frozen):
     name_zh: UnitName = Field(description="the unit as the tasks count it: one name per unit, without the "
                                           "等 that ends a printed list")
     name_en: Text
-    name_en_basis: Literal["document", "translation"] = Field(
-        description="where name_en comes from: the documents' own English, or our translation")
+    name_en_basis: NameBasis = Field(description=NAME_BASIS)
 
 
 class PlatformSystem(Record):
