@@ -40,7 +40,7 @@ from geo.ui import map_component, review_page
 from geo.ui.live import live
 from geo.ui.map_exports import export_buttons
 from geo.ui.routes import static_url
-from geo.ui.link import PAGES, Link, link_params, parse_link
+from geo.ui.link import PAGES, Link, kept_view, link_params, parse_link
 from layers import MODULES, build_layers, layer_titles
 
 st.set_page_config(page_title="广州科技创新空间布局图 · Guangzhou S&T innovation layout", page_icon="🗺",
@@ -175,8 +175,8 @@ def write_link(choices: Choices, hit: str | None) -> None:
                 layers=choices.visible, basemap=choices.basemap.key, lang=choices.lang, doc=choices.doc,
                 system=choices.system, place=hit)
     params = link_params(link, list(MODULES))
-    if "view" in st.query_params and not hit and link.district is None:
-        params["view"] = st.query_params["view"]
+    if not hit and link.district is None and (view := kept_view(st.query_params.get("view"))):
+        params["view"] = view
     if link.basemap == "none" and (offer := st.session_state.get("basemap_offer")):
         params["basemap"] = offer  # still offered: a reload or a copy of the link asks again
     if params != st.query_params.to_dict():

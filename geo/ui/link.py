@@ -118,6 +118,12 @@ def link_params(link: Link, layer_keys: list[str]) -> dict[str, str]:
     return out
 
 
+def kept_view(value: str | None) -> str | None:
+    """A `view` parameter as the URL keeps it when written again: a usable one as it is; one that
+    was dropped (its notice said so) leaves the URL, so a reload or a copy does not carry it on."""
+    return value if value is not None and _view(value.strip()) is not None else None
+
+
 def layers_param(layers: tuple[str, ...] | None, layer_keys: list[str]) -> str | None:
     """The `layers` parameter for the layers shown; None when all are (the default)."""
     return None if layers is None or list(layers) == layer_keys else ",".join(layers)
