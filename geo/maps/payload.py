@@ -192,9 +192,9 @@ def layout_payload(checked: CheckedLayout, layers: list[MapLayer], *, gcj02: boo
         "districts": districts,
         "shapes": _shapes(layers),
         "outline": _rounded(outline),
+        "title": title_block(checked, lang=lang, doc=doc),
     }
 
-        "title": title_block(checked, lang=lang, doc=doc),
 
 def popups_payload(checked: CheckedLayout, layers: list[MapLayer], *, lang: Lang) -> dict[str, str]:
     """The popups document: entry id -> its details, for every entry with a marker or a line."""
