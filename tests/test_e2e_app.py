@@ -6,6 +6,7 @@ import re
 import subprocess
 import zlib
 import sys
+import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -226,6 +227,33 @@ def test_a_district_link_opens_the_district_sheet_with_its_parks_and_downloads(
         page.close()
 
 
+POPUP_OF = ("(ids) => { const m = GZ.markers.find(m => m.getElement().dataset.ids === ids);"
+            " return m.isPopupOpen() && m.getPopup().getElement().innerHTML; }")
+# What the page shows when a click opened nothing: the element under the marker's centre, the
+# popups open, the view (CI once saw a click open nothing, 1 run in about 8, never reproduced here).
+WHY_NOT_OPEN = """(ids) => { const m = GZ.markers.find(m => m.getElement().dataset.ids === ids);
+  const r = m.getElement().getBoundingClientRect(), hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+  const open = []; GZ.map.eachLayer(l => { if (l.isPopupOpen && l.isPopupOpen()) open.push(l._leaflet_id); });
+  return {box: [r.x, r.y, r.width, r.height], hit: hit && hit.outerHTML.slice(0, 120), open: open,
+          zoom: GZ.map.getZoom(), same_markers: GZ.markers.includes(m)}; }"""
+
+
+def click_open(page: Page, frame: Frame, marker: Locator, ids: str) -> str:
+    """Click `marker` and return its popup's html. A click that opens nothing is reported as a
+    warning with what the page showed, and clicked once more (as a user would); a second
+    miss fails the test."""
+    why: object = None
+    for _ in range(2):
+        marker.scroll_into_view_if_needed()
+        marker.click()
+        try:
+            return wait_until(page, lambda: frame.evaluate(POPUP_OF, ids), 5, f"popup of {ids}")
+        except AssertionError:
+            why = "frame detached" if frame.is_detached() else frame.evaluate(WHY_NOT_OPEN, ids)
+            warnings.warn(f"a click opened no popup of {ids}: {why}", stacklevel=1)
+    raise AssertionError(f"two clicks opened no popup of {ids}: {why}")
+
+
 @pytest.mark.parametrize("viewport", [(1440, 900), (390, 844)], ids=["desktop", "phone"])
 def test_every_placed_entry_opens_its_popup_by_a_real_click_at_two_zooms(
         viewport, app_url: str, chromium: Browser):
@@ -244,11 +272,7 @@ def test_every_placed_entry_opens_its_popup_by_a_real_click_at_two_zooms(
                            " {animate: false}); }", [ids, zoom])
             first = ids.split(" ")[0]
             marker = frame.locator(f".gz-marker.gz-id-{first}")
-            marker.scroll_into_view_if_needed()
-            marker.click()
-            html = wait_until(page, lambda: frame.evaluate(
-                "(ids) => { const m = GZ.markers.find(m => m.getElement().dataset.ids === ids);"
-                " return m.isPopupOpen() && m.getPopup().getElement().innerHTML; }", ids), 5, f"popup of {ids}")
+            html = click_open(page, frame, marker, ids)
             for i in ids.split(" "):
                 if f'data-id="{i}"' in html:
                     reached.add(i)
