@@ -234,3 +234,40 @@ def test_the_readable_sources_column_stays_beside_the_json():
     bio = CHECKED.entries["park-bio-island"]
     assert parks.loc["park-bio-island", "sources_text"].splitlines()[0] == \
         f"{bio.sources[0].doc} {bio.sources[0].section}：{bio.sources[0].quote}"
+
+
+def sheet_citations(rows: list[dict], lang: str) -> dict[str, list]:
+    """Row key -> parsed citations of each district-sheet row, the columns found by their titles."""
+    sheet = geo_sheet(lang)
+    key, cited = sheet.header("key"), sheet.header("sources_json")
+    return {r[key]: json.loads(r[cited]) for r in rows if r.get(key)}
+
+
+def geo_sheet(lang: str):
+    from geo.exports.district_sheet import district_sheet
+
+    return district_sheet(CHECKED, "南沙区", lang=lang)
+
+
+def cited_by(ids: list[str]) -> list[dict]:
+    """What a row cites: its entries' sources (a place row's nodes first), each once."""
+    once = dict.fromkeys(s for i in ids for s in CHECKED.entries[i].sources)
+    return [{"doc": s.doc, "section": s.section, "quote": s.quote} for s in once]
+
+
+@pytest.mark.parametrize(("fmt", "lang"), [("csv", "zh"), ("xlsx", "en")])
+def test_the_district_sheet_gives_each_row_s_sources_as_json(fmt: str, lang: str, tmp_path: Path):
+    out = tmp_path / f"nansha.{fmt}"
+    assert main(["sheet", "--lang", lang, "--district", "南沙区", "--format", fmt, "--out", str(out)]) == 0
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    else:
+        rows = []
+        for ws in load_workbook(out, read_only=True).worksheets:
+            table = list(ws.iter_rows(values_only=True))
+            if table and geo_sheet(lang).header("sources_json") in table[0]:
+                rows += [dict(zip(table[0], (v or "" for v in r))) for r in table[1:]]
+    found = sheet_citations(rows, lang)
+    assert len(found) == len(geo_sheet(lang).rows) > 20
+    for row in geo_sheet(lang).rows:
+        assert found[row.key] == cited_by(list(row.ids)), row.key

@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from geo.data.validate import load_checked
 from geo.exports.district_sheet import district_sheet
-from geo.review.form import review_table, reviews_to_csv, to_xlsx
+from geo.review.form import GROUP_COLUMNS, review_table, reviews_to_csv, to_xlsx
 from geo.review.model import RECHECK, User
 from geo.review.rows import state_of
 from geo.review.store import ReviewStore, open_store
@@ -201,11 +201,12 @@ def test_a_formula_in_a_comment_is_stored_as_text_and_exported_inert(store: Revi
     formula = '=HYPERLINK("http://evil.example","点我")'
     data = fill(export(), {PARK: ("有误", formula)})
     sheet, row = row_of(data, PARK)
-    assert load_workbook(io.BytesIO(data))[sheet].cell(row, 13).data_type == "f"  # Excel would run it
+    comment = GROUP_COLUMNS.index("comment") + 1
+    assert load_workbook(io.BytesIO(data))[sheet].cell(row, comment).data_type == "f"  # Excel would run it
     import_workbook(store=store, data=data, checked=CHECKED, user=NANSHA, file_name="f.xlsx")
     reviews = store.reviews(district="南沙区")
     assert reviews[PARK].comment == formula
-    cell = load_workbook(io.BytesIO(export(reviews=reviews)))[sheet].cell(row, 13)
+    cell = load_workbook(io.BytesIO(export(reviews=reviews)))[sheet].cell(row, comment)
     assert (cell.value, cell.data_type) == ("'" + formula, "s")
     table = list(csv.reader(io.StringIO(reviews_to_csv(review_table(CHECKED, list(reviews.values()), lang="zh"))
                                         .lstrip("\ufeff"))))
@@ -267,7 +268,7 @@ def test_a_5_mb_file_and_a_zip_bomb_are_refused_unread(store: ReviewStore):
     with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/media/zeros.bin", bytes(MAX_BYTES * 50))
     assert len(bomb.getvalue()) < MAX_BYTES
-    assert "too large (100.1 MB; the limit is 2.0 MB)" in str(refused(store, bomb.getvalue()))
+    assert re.search(r"too large \(100\.\d MB; the limit is 2\.0 MB\)", str(refused(store, bomb.getvalue())))
 
 
 @pytest.mark.parametrize("data", [b"", b"not a workbook at all", b"PK\x03\x04 broken zip",

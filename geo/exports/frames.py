@@ -28,7 +28,7 @@ import pandas as pd
 from geo.crs import WGS84
 from geo.data.kinds import KINDS
 from geo.data.model import CheckedLayout, district_frame
-from geo.data.records import Entry, Source
+from geo.data.records import Entry, Source, sources_json
 
 SEP = "；"
 
@@ -40,11 +40,6 @@ def _cell(value: object) -> object:
     if isinstance(value, (list, tuple)):
         return SEP.join(str(_cell(v)) for v in value)
     return value
-
-
-def sources_json(sources: Iterable[Source]) -> str:
-    """The citations as a JSON array of {doc, section, quote}, in the data's order."""
-    return json.dumps([s.model_dump() for s in sources], ensure_ascii=False)
 
 
 def sources_text(sources: Iterable[Source]) -> str:

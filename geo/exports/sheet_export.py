@@ -1,11 +1,12 @@
 """A district sheet as CSV (UTF-8 with BOM, for Excel), and the pieces every workbook of the
 project is written with (geo.review.form writes the district XLSX, which is also the review form).
 
-Every row carries its language-free key and the data revision as its last two columns (one
-header row, so the CSV stays machine-readable). No cell or sheet name can become a formula
-(geo.safe.sheet_cell): every row goes through `append_row`, including group titles, document
-labels and titles, which come from data/. CSV cells holding a comma, `;`, a quote or a line
-break are quoted (geo.exports.output.csv_text)."""
+Every row carries its citations for programs (`sources_json`: a JSON array of {doc, section,
+quote}; `sources` and `quotes` are for reading), and its language-free key and the data revision
+as its last two columns (one header row, so the CSV stays machine-readable). No cell or sheet
+name can become a formula (geo.safe.sheet_cell): every row goes through `append_row`, including
+group titles, document labels and titles, which come from data/. CSV cells holding a comma, `;`,
+a quote or a line break are quoted (geo.exports.output.csv_text)."""
 from __future__ import annotations
 
 import re
@@ -22,7 +23,8 @@ from geo.exports.output import csv_text
 from geo.safe import sheet_cell
 
 WIDTHS = {"group": 14, "name": 28, "role": 60, "lead_units": 22, "supporting_units": 22, "period": 10,
-          "basis": 26, "placed": 8, "sources": 40, "quotes": 60, "ids": 24, "key": 30, "revision": 14,
+          "basis": 26, "placed": 8, "sources": 40, "quotes": 60, "sources_json": 40, "ids": 24, "key": 30,
+          "revision": 14,
           "status": 12, "comment": 40, "version": 8, "kind": 16, "district": 10, "lon": 12, "lat": 12,
           "point_note": 30, "user": 14, "at": 20, "state": 30}
 
