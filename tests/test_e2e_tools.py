@@ -1,13 +1,13 @@
 """End to end (issue 22): what a planning office expects on the web map, on one page of the
 session's app: a link value that names nothing leaves the URL with a notice, the title block
-names the data revision, Escape closes a popup opened from the keyboard, copying the link says
-so, and the distance measure agrees with the ellipsoid."""
+names the data revision, the zoom buttons speak the map's language, Escape closes a popup opened
+from the keyboard, copying the link says so, and the distance measure agrees with the ellipsoid."""
 from __future__ import annotations
 
 import re
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Frame, Page
 from pyproj import Geod
 
 from geo.data.validate import load_checked
@@ -16,6 +16,15 @@ from tests.browser import ARTIFACTS, map_frame, wait_until
 pytestmark = pytest.mark.e2e
 
 BAD_VIEW = "99,abc,3"
+
+
+def steady_map(page: Page) -> Frame:
+    """The map's frame once no rerun replaces it any more (it stays attached for two seconds)."""
+    def steady() -> Frame | None:
+        frame = map_frame(page)
+        page.wait_for_timeout(2000)
+        return None if frame.is_detached() else frame
+    return wait_until(page, steady, 60, "the map to stay")
 
 
 def test_title_block_escape_copy_link_measure_and_a_dropped_view(app_url: str, chromium: Browser):
@@ -28,12 +37,15 @@ def test_title_block_escape_copy_link_measure_and_a_dropped_view(app_url: str, c
     # The dropped view= leaves the address (a reload or a copy would carry it on) and the page says why.
     wait_until(page, lambda: "layers=" in page.url and "view=" not in page.url, what="view= to leave the URL")
     assert page.get_by_text(f"view={BAD_VIEW}").first.is_visible()
+    frame = steady_map(page)
 
     # The title block above the map: the title, the data's revision and the documents followed.
     title = frame.locator(".gz-title")
     assert revision in title.inner_text() and "依据：" in title.inner_text()
     box, map_box = title.bounding_box(), frame.locator("#map").bounding_box()
     assert box and map_box and box["y"] + box["height"] <= map_box["y"] + 1  # above the map, not over it
+    zoom = frame.locator(".leaflet-control-zoom a")
+    assert [zoom.nth(i).get_attribute("title") for i in range(2)] == ["放大", "缩小"]  # not Leaflet's English
 
     # Escape closes a popup opened from the keyboard (the focus is on the marker's button, outside the map).
     frame.locator(".gz-a11y-item").first.focus()

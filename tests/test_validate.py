@@ -73,6 +73,15 @@ BROKEN = {
         "parks.yaml", lambda d: first(d, id="park-huanghuagang")["location"].update(
             lon=first(d, id="park-huanghuagang")["location"]["lat"], lat=first(d, id="park-huanghuagang")["location"]["lon"]),
         ("parks.yaml", "park-huanghuagang", "location", "look swapped")),
+    # A zone's parts (issue 23): each in Guangzhou and in the zone's declared district.
+    "part in another district": (
+        "platforms.yaml", lambda d: first(d, id="platform-shipai-wushan-longdong-university-cluster")["parts"][0][
+            "location"].update(lon=113.37123, lat=23.0695),  # 官洲 station, 海珠区
+        ("platforms.yaml", "platform-shipai-wushan-longdong-university-cluster", "parts[0].location",
+         "lies outside the declared district(s) 天河区")),
+    "part outside Guangzhou": (
+        "parks.yaml", lambda d: first(d, id="park-conghua-eda")["parts"][0]["location"].update(lon=116.4, lat=39.9),
+        ("parks.yaml", "park-conghua-eda", "parts[0].location", "outside Guangzhou")),
     "unknown platform": (
         "parks.yaml", lambda d: first(d, id="park-bio-island").update(platforms=["platform-nowhere"]),
         ("parks.yaml", "park-bio-island", "platforms", "unknown id 'platform-nowhere'")),

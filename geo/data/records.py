@@ -8,11 +8,9 @@ that editors use to check a YAML file as it is typed.
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 import reprlib
-from collections.abc import Iterable
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -145,12 +143,6 @@ class Source(Frozen):
 Sources = Annotated[tuple[Source, ...], Field(min_length=1)]
 
 
-def sources_json(sources: Iterable[Source]) -> str:
-    """Citations as the exports give them to programs: a JSON array of {doc, section, quote}, in
-    order (a section may itself hold "：", so no "doc section：quote" text splits reliably)."""
-    return json.dumps([s.model_dump() for s in sources], ensure_ascii=False)
-
-
 class Location(Frozen):
     """A WGS84 point with how it was placed and how precise it is."""
 
@@ -158,6 +150,19 @@ class Location(Frozen):
     lat: Finite
     precision_m: Positive = Field(description="radius in metres within which the real place lies")
     method: Text = Field(description="which public source, which method and conversion")
+
+
+class Part(Frozen):
+    """One named part of a zone of several parts (a cluster of campuses, a zone of separate parks):
+    the plans name the zone, sources place its parts one by one."""
+
+    name_zh: Text = Field(description="the part's name as the source prints it")
+    name_en: Text
+    location: Location | None = Field(description="null where no public source places this part")
+
+
+Parts = Annotated[tuple[Part, ...], Field(description="named parts of a zone of several parts, each with "
+                                                      "its own point; `location` stays the zone's point")]
 
 
 class NamedPlace(Frozen):
@@ -190,6 +195,7 @@ class Place(Record):
     boundary_note: Text | None = Field(None, description="why the point lies in another district's polygon")
     district_basis: Text | None = Field(None, description="why the declared district is what it is")
     platforms: Ids = Field((), description="ids of platforms the documents place here")
+    parts: Parts = ()
 
 
 class LocatedPlace(Place):
@@ -231,6 +237,7 @@ class Platform(Record):
     location: Location | None = None
     boundary_note: Text | None = None
     district_basis: Text | None = None
+    parts: Parts = ()
 
 
 class Task(Record):

@@ -14,13 +14,14 @@ from typing import Any
 
 import shapely
 from pydantic import BaseModel
+from shapely.geometry.base import BaseGeometry
 
 from geo.data.districts import District, load_districts
 from geo.data.kinds import AXIS, KINDS, NODE_LIST, REF_TARGETS, SINGLE_REFS, TASK
 from geo.data.load import load_records
 from geo.data.model import CheckedLayout, build_checked
 from geo.data.problems import DataError, Problem, errors
-from geo.data.records import AxisNodeData, FileEntry, NodeList, citations, excerpt
+from geo.data.records import AxisNodeData, FileEntry, Location, NodeList, citations, excerpt
 from geo.data.revision import Revision
 from geo.safe import shorten
 from geo.settings import settings
@@ -95,19 +96,37 @@ def check_districts(entries: dict[str, FileEntry], districts: tuple[District, ..
     return out
 
 
+def _outside(loc: Location, city: BaseGeometry) -> str | None:
+    """What is wrong with a point outside Guangzhou (named as swapped if it would lie in it
+    swapped), or None for a point in the city."""
+    if city.covers(shapely.Point(loc.lon, loc.lat)):
+        return None
+    if city.covers(shapely.Point(loc.lat, loc.lon)):
+        return f"lon {loc.lon}, lat {loc.lat} look swapped: latitude and longitude are the other way round"
+    return f"lon {loc.lon}, lat {loc.lat} is outside Guangzhou"
+
+
 def check_coordinates(entries: dict[str, FileEntry], districts: tuple[District, ...]) -> list[Problem]:
-    """Points must lie in Guangzhou; a point that would if swapped is named as swapped."""
+    """Points must lie in Guangzhou; a point that would if swapped is named as swapped. The parts
+    of a zone must also lie in its declared districts: a part elsewhere is a part of another zone."""
     city = shapely.union_all([d.geometry for d in districts])
+    polygons = {d.name_zh: d.geometry for d in districts}
     problems = []
     for e in entries.values():
+        file = KINDS[e.kind].file
         loc = getattr(e, "location", None)
-        if loc is None or city.covers(shapely.Point(loc.lon, loc.lat)):
-            continue
-        if city.covers(shapely.Point(loc.lat, loc.lon)):
-            msg = f"lon {loc.lon}, lat {loc.lat} look swapped: latitude and longitude are the other way round"
-        else:
-            msg = f"lon {loc.lon}, lat {loc.lat} is outside Guangzhou"
-        problems.append(Problem.error(KINDS[e.kind].file, e.id, "location", msg))
+        if loc is not None and (msg := _outside(loc, city)):
+            problems.append(Problem.error(file, e.id, "location", msg))
+        declared = [polygons[n] for n in getattr(e, "district", None) or () if n in polygons]
+        for i, part in enumerate(getattr(e, "parts", ())):
+            where = f"parts[{i}].location"
+            if part.location is None:
+                continue
+            if msg := _outside(part.location, city):
+                problems.append(Problem.error(file, e.id, where, msg))
+            elif declared and not any(p.covers(shapely.Point(part.location.lon, part.location.lat)) for p in declared):
+                problems.append(Problem.error(file, e.id, where, f"the part {excerpt(part.name_zh)} lies outside the "
+                                              f"declared district(s) {'、'.join(getattr(e, 'district', None) or ())}"))
     return problems
 
 

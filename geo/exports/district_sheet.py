@@ -24,7 +24,7 @@ from typing import Protocol, TypedDict
 from geo.data.assignments import FINDING, Assignment, assignments
 from geo.data.kinds import KINDS, place_kinds
 from geo.data.model import CheckedLayout
-from geo.data.records import AxisNode, NodeList, Platform, Segment, Source, Task, sources_json
+from geo.data.records import AxisNode, NodeList, Platform, Segment, Source, Task
 from geo.i18n import (
     Lang,
     Named,
@@ -42,7 +42,7 @@ from geo.i18n import (
 )
 
 COLUMNS = ("group", "name", "role", "lead_units", "supporting_units", "period", "basis", "placed", "sources",
-           "quotes", "sources_json", "ids", "key", "revision")  # titles: sheet.col.<column>
+           "quotes", "ids", "key", "revision")  # titles: sheet.col.<column>
 
 
 class Listed(Named, Roled, Protocol):
@@ -54,6 +54,9 @@ class Listed(Named, Roled, Protocol):
     def kind(self) -> str: ...
     @property
     def sources(self) -> tuple[Source, ...]: ...
+
+
+ID_SEP = ", "  # between a row's entry ids: ASCII names, so one separator in either language
 
 
 @dataclass(frozen=True)
@@ -70,14 +73,13 @@ class Row:
     placed: str = ""  # on the map or not (places and platforms)
     sources: str = ""  # short title (year) · section; …
     quotes: str = ""
-    sources_json: str = ""  # the same citations for programs: a JSON array of {doc, section, quote}
     sources_short: str = ""  # the same in a few characters, for print: 科创规划2021 专栏…
     docs: tuple[str, ...] = ()  # the documents cited
     revision: str = ""  # the data revision the row was made from, so that a copied row still says it
 
     def cells(self) -> dict[str, str]:
         """Column key -> text, in COLUMNS order."""
-        return {c: "、".join(self.ids) if c == "ids" else getattr(self, c) for c in COLUMNS}
+        return {c: ID_SEP.join(self.ids) if c == "ids" else getattr(self, c) for c in COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -127,20 +129,19 @@ class _Cited(TypedDict):
     sources: str
     sources_short: str
     quotes: str
-    sources_json: str
     docs: tuple[str, ...]
 
 
 def _sources(checked: CheckedLayout, records: Sequence[Listed], lang: Lang) -> _Cited:
-    cited: dict[Source, None] = {}  # each citation once, in order
+    seen: set[tuple[str, str, str]] = set()
     labels: list[str] = []
     short: list[str] = []
     quotes: list[str] = []
     for record in records:
         for s in record.sources:
-            if s in cited:
+            if (s.doc, s.section, s.quote) in seen:
                 continue
-            cited[s] = None
+            seen.add((s.doc, s.section, s.quote))
             for out, label in ((labels, f"{checked.document_label(s.doc, lang)} · {s.section}"),
                                (short, f"{checked.document_abbr(s.doc, lang)} {s.section}")):
                 if label not in out:
@@ -148,7 +149,7 @@ def _sources(checked: CheckedLayout, records: Sequence[Listed], lang: Lang) -> _
             quotes.append(f"“{s.quote}”")
     docs = tuple(dict.fromkeys(s.doc for record in records for s in record.sources))
     return {"sources": sep(lang).join(labels), "sources_short": sep(lang).join(short), "quotes": " ".join(quotes),
-            "sources_json": sources_json(cited), "docs": docs}
+            "docs": docs}
 
 
 def _basis(checked: CheckedLayout, a: Assignment, e: Listed, district: str, lang: Lang) -> str:
@@ -182,9 +183,9 @@ def _role(checked: CheckedLayout, a: Assignment, e: Listed, nodes: Iterable[Axis
     return sep(lang).join(roles)
 
 
-def _period(checked: CheckedLayout, task: Task) -> str:
+def _period(checked: CheckedLayout, task: Task, lang: Lang) -> str:
     docs = [checked.documents.get(s.doc) for s in task.sources]
-    return "、".join(dict.fromkeys(d.period for d in docs if d is not None and d.period))
+    return join(dict.fromkeys(d.period for d in docs if d is not None and d.period), lang)
 
 
 
@@ -200,7 +201,7 @@ def _row(checked: CheckedLayout, a: Assignment, district: str, lang: Lang) -> Ro
     if isinstance(e, Task):
         units = lambda names: join((checked.unit_name(u, lang) for u in names), lang)  # noqa: E731
         return replace(row, lead_units=units(e.lead_units), supporting_units=units(e.supporting_units),
-                       period=_period(checked, e))
+                       period=_period(checked, e, lang))
     if a.basis not in (FINDING, "declared"):  # a place or platform (a segment is a line, always drawn)
         return replace(row, placed=t("sheet.placed" if e.id in checked.geometries else "sheet.unplaced", lang))
     return row

@@ -40,7 +40,7 @@ from geo.i18n import Lang, catalogue, name, sep, t
 from geo.maps.print_block import draw_title_block
 from geo.maps.print_labels import place_area_name, place_labels, symbol_boxes
 from geo.maps.text_layout import wrap
-from layers import MapLayer, Style, short_title
+from layers import MapLayer, Style
 from layers.districts import FOCUS
 from layers.districts import KEY as DISTRICTS
 
@@ -330,7 +330,7 @@ def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | No
     north_arrow(ax, lang)
     handles = legend_handles(layers, drawn.styles, lang=lang)
     notes = [layer.note for layer in layers if layer.note]  # e.g. a document that does not describe the axis
-    notes += [t("print.unplaced", lang, n=len(layer.unplaced), layer=short_title(layer).lower())
+    notes += [t(f"print.unplaced.{layer.key}", lang, n=len(layer.unplaced))
               for layer in layers if layer.unplaced and city]
     if drawn.skipped:
         notes.append(t("print.skipped", lang, n=drawn.skipped))

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from geo.data.kinds import KINDS, table_kinds
 from geo.data.model import CheckedLayout
-from geo.exports.district_sheet import COLUMNS, Row, Sheet
+from geo.exports.district_sheet import COLUMNS, ID_SEP, Row, Sheet
 from geo.exports.output import csv_text
 from geo.exports.sheet_export import WIDTHS, append_row, choices, sheet_name, write_table
 from geo.i18n import Lang, join, name, paren, t
@@ -129,7 +129,7 @@ def review_table(checked: CheckedLayout, reviews: Sequence[Review], *, lang: Lan
         added = r.key.startswith(ADDITION + ":")
         row = None if added else rows(r.district, lang).get(r.key)
         cells = {"key": r.key, "district": checked.district_name(r.district, lang),
-                 "ids": "" if added else "、".join(row.ids) if row else r.key.partition(":")[2],
+                 "ids": "" if added else ID_SEP.join(row.ids) if row else r.key.partition(":")[2],
                  "name": row.name if row else r.added_name or r.seen.get("name", ""),
                  "status": status_label(r.status, lang), "comment": r.comment,
                  "lon": r.point.lon if r.point else None, "lat": r.point.lat if r.point else None,
