@@ -8,9 +8,11 @@ that editors use to check a YAML file as it is typed.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 import reprlib
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -141,6 +143,12 @@ class Source(Frozen):
 
 
 Sources = Annotated[tuple[Source, ...], Field(min_length=1)]
+
+
+def sources_json(sources: Iterable[Source]) -> str:
+    """Citations as the exports give them to programs: a JSON array of {doc, section, quote}, in
+    order (a section may itself hold "：", so no "doc section：quote" text splits reliably)."""
+    return json.dumps([s.model_dump() for s in sources], ensure_ascii=False)
 
 
 class Location(Frozen):

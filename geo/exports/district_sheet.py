@@ -24,7 +24,7 @@ from typing import Protocol, TypedDict
 from geo.data.assignments import FINDING, Assignment, assignments
 from geo.data.kinds import KINDS, place_kinds
 from geo.data.model import CheckedLayout
-from geo.data.records import AxisNode, NodeList, Platform, Segment, Source, Task
+from geo.data.records import AxisNode, NodeList, Platform, Segment, Source, Task, sources_json
 from geo.i18n import (
     Lang,
     Named,
@@ -42,7 +42,7 @@ from geo.i18n import (
 )
 
 COLUMNS = ("group", "name", "role", "lead_units", "supporting_units", "period", "basis", "placed", "sources",
-           "quotes", "ids", "key", "revision")  # titles: sheet.col.<column>
+           "quotes", "sources_json", "ids", "key", "revision")  # titles: sheet.col.<column>
 
 
 class Listed(Named, Roled, Protocol):
@@ -73,6 +73,7 @@ class Row:
     placed: str = ""  # on the map or not (places and platforms)
     sources: str = ""  # short title (year) · section; …
     quotes: str = ""
+    sources_json: str = ""  # the same citations for programs: a JSON array of {doc, section, quote}
     sources_short: str = ""  # the same in a few characters, for print: 科创规划2021 专栏…
     docs: tuple[str, ...] = ()  # the documents cited
     revision: str = ""  # the data revision the row was made from, so that a copied row still says it
@@ -129,19 +130,20 @@ class _Cited(TypedDict):
     sources: str
     sources_short: str
     quotes: str
+    sources_json: str
     docs: tuple[str, ...]
 
 
 def _sources(checked: CheckedLayout, records: Sequence[Listed], lang: Lang) -> _Cited:
-    seen: set[tuple[str, str, str]] = set()
+    cited: dict[Source, None] = {}  # each citation once, in order
     labels: list[str] = []
     short: list[str] = []
     quotes: list[str] = []
     for record in records:
         for s in record.sources:
-            if (s.doc, s.section, s.quote) in seen:
+            if s in cited:
                 continue
-            seen.add((s.doc, s.section, s.quote))
+            cited[s] = None
             for out, label in ((labels, f"{checked.document_label(s.doc, lang)} · {s.section}"),
                                (short, f"{checked.document_abbr(s.doc, lang)} {s.section}")):
                 if label not in out:
@@ -149,7 +151,7 @@ def _sources(checked: CheckedLayout, records: Sequence[Listed], lang: Lang) -> _
             quotes.append(f"“{s.quote}”")
     docs = tuple(dict.fromkeys(s.doc for record in records for s in record.sources))
     return {"sources": sep(lang).join(labels), "sources_short": sep(lang).join(short), "quotes": " ".join(quotes),
-            "docs": docs}
+            "sources_json": sources_json(cited), "docs": docs}
 
 
 def _basis(checked: CheckedLayout, a: Assignment, e: Listed, district: str, lang: Lang) -> str:
