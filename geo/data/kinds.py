@@ -35,6 +35,7 @@ class Kind:
     searchable: bool = False
     table_order: int | None = None  # position in a district's table; None: not listed
     label_priority: int | None = None  # lower is labelled first; None: not labelled
+    label_always: bool = False  # its labels are never left off a web map (the innovation cores)
     single: bool = False  # the section is one mapping, not a list
     place: bool = False  # a place of the plans: platforms stand at it, axis nodes on it
 
@@ -45,10 +46,6 @@ AXIS, AXIS_NODE, SEGMENT, NODE_LIST = "axis", "axis_node", "segment", "node_list
 CORE, CORE_AREA, PARK, PLATFORM = "core", "core_area", "park", "platform"
 TASK, PLATFORM_SYSTEM = "task", "platform_system"
 
-# District names are no kind, but their labels take part in the same placement: on the web map
-# they are placed before every entry's label (print maps draw them first, under the others).
-DISTRICT_LABEL_PRIORITY = -1
-
 KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind(AXIS, records.Axis, "axis.yaml", "axis", "科技创新轴", "Innovation axis", "line",
          layer="axis", single=True),
@@ -58,7 +55,7 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
          table_order=0),
     Kind(NODE_LIST, records.NodeList, "axis.yaml", "node_lists", "节点名单", "Node list", "none"),
     Kind(CORE, records.Core, "cores.yaml", "cores", "创新核", "Innovation core", "point",
-         layer="cores", searchable=True, table_order=2, label_priority=1, place=True),
+         layer="cores", searchable=True, table_order=2, label_priority=1, label_always=True, place=True),
     Kind(CORE_AREA, records.CoreArea, "cores.yaml", "core_areas", "一区片区", "Pilot-zone area",
          "extent", layer="cores", searchable=True, table_order=3, label_priority=2, place=True),
     Kind(PARK, records.Park, "parks.yaml", None, "多点园区", "Park", "point", layer="parks",
@@ -69,6 +66,11 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind(PLATFORM_SYSTEM, records.PlatformSystem, "systems.yaml", None, "平台体系", "Platform system",
          "none"),
 )}
+
+# District names are no kind, but their labels take part in the same placement: on the web map
+# they are placed after every entry's label, so they give way to the plans' places (print maps
+# draw them first, under the others).
+DISTRICT_LABEL_PRIORITY = 1 + max(k.label_priority for k in KINDS.values() if k.label_priority is not None)
 
 # The reference fields that hold one id (the others hold lists; see geo.data.validate).
 SINGLE_REFS = ("place", "core")
@@ -126,3 +128,11 @@ def label_rank(entry: object) -> tuple[int, int] | None:
     kind is not labelled."""
     priority = KINDS[getattr(entry, "kind")].label_priority
     return None if priority is None else (priority, 0 if getattr(entry, "pole", False) else 1)
+
+
+def label_always(entry: object) -> bool:
+    """Whether an entry's label is never left off the web map, whatever the zoom, language or
+    reading: the innovation cores (一区三城) and the axis' two poles. Every other label gives way
+    to these."""
+    kind = KINDS[getattr(entry, "kind")]
+    return kind.label_priority is not None and (kind.label_always or bool(getattr(entry, "pole", False)))

@@ -25,7 +25,7 @@ from shapely.geometry import Point, mapping
 from shapely.geometry.base import BaseGeometry
 
 from geo.crs import geometry_to_gcj02
-from geo.data.kinds import DISTRICT_LABEL_PRIORITY, label_rank
+from geo.data.kinds import DISTRICT_LABEL_PRIORITY, label_always, label_rank
 from geo.data.model import CheckedLayout
 from geo.i18n import LANGS, Lang, colon, join, t
 from geo.maps.details import DETAILS_CSS, details_html
@@ -134,7 +134,8 @@ def places(layers: Iterable[MapLayer]) -> list[Place]:
 def _member(layer: MapLayer, item: MapItem) -> dict[str, object]:
     """One entry at a place, as gzmap.js needs it to draw the place's marker from the members
     whose layers are on: its symbol, name and, for labelled kinds, its label's priority
-    (geo.data.kinds.label_rank: gzmap.js places labels in this order) and emphasis."""
+    (geo.data.kinds.label_rank: gzmap.js places labels in this order), emphasis and whether it is
+    one of the labels never left off (geo.data.kinds.label_always: placed before all others)."""
     svg, size = svg_symbol(item.style)
     out: dict[str, object] = {"id": item.id, "layer": layer.key, "css": layer.css_class,
                               "label": html_text(item.label), "kind": html_text(item.kind_label),
@@ -143,6 +144,7 @@ def _member(layer: MapLayer, item: MapItem) -> dict[str, object]:
     if rank is not None:
         out["priority"] = list(rank)
         out["strong"] = item.style.strong
+        out["always"] = label_always(item.entry)
     return out
 
 

@@ -94,13 +94,13 @@
       var top = ms[0];
       if (top.priority) {
         labels.push({ lat: place.lat, lon: place.lon, text: top.label, kind: top.strong ? "strong" : "place",
-                      marker: points.length - 1, priority: top.priority, min_zoom: 0, gap: Math.floor(sym.size / 2) + 3 });
+                      marker: points.length - 1, priority: top.priority, gap: Math.floor(sym.size / 2) + 3,
+                      always: ms.some(function (m) { return m.always; }) });
       }
     });
     if (on.districts) {
       layout.districts.forEach(function (d) {
-        labels.push({ lat: d.lat, lon: d.lon, text: d.text, kind: "district", marker: -1, priority: d.priority,
-                      min_zoom: 0, gap: 0 });
+        labels.push({ lat: d.lat, lon: d.lon, text: d.text, kind: "district", marker: -1, priority: d.priority, gap: 0 });
       });
     }
     return { points: points, labels: labels };
@@ -245,6 +245,11 @@
     } };
   }
 
+  // Labels by importance (geo.data.kinds): the cores' and poles' labels, and the chosen place's
+  // (the found place, an open popup's), are never left off. They are placed first, in any of eight
+  // spots around their symbol, on one line or wrapped, and where no spot is clear, where they cover
+  // least; the others (nodes, core areas, parks, then district names) take what room is left, and
+  // one that finds none is hidden until it does. No label covers another, a symbol or a control.
   function addLabels(map, shown) {
     pane(map, "gz-labels", 630).style.pointerEvents = "none";
     var labels = shown.labels.map(function (l) {
@@ -252,23 +257,39 @@
                              iconSize: null, iconAnchor: [0, 0] });
       var m = L.marker([l.lat, l.lon], { icon: icon, pane: "gz-labels", interactive: false, keyboard: false });
       m.addTo(map);
-      var g = l.gap;  // room for the symbol: right, left, above or below it; districts centred
+      var g = l.gap, d = Math.round(g * 0.7);  // room for the symbol: beside, above, below, then aslant
       var spots = l.kind === "district" ?
         ["translate(-50%,-50%)", "translate(-50%,-150%)", "translate(-50%,50%)", "translate(-110%,-50%)",
          "translate(10%,-50%)"] :
         ["translate(" + g + "px,-50%)", "translate(calc(-100% - " + g + "px),-50%)",
-         "translate(-50%,calc(-100% - " + g + "px))", "translate(-50%," + g + "px)"];
-      return { marker: m, priority: l.priority, min_zoom: l.min_zoom, owner: l.marker, spots: spots };
+         "translate(-50%,calc(-100% - " + g + "px))", "translate(-50%," + g + "px)",
+         "translate(" + d + "px,calc(-100% - " + d + "px))", "translate(" + d + "px," + d + "px)",
+         "translate(calc(-100% - " + d + "px),calc(-100% - " + d + "px))", "translate(calc(-100% - " + d + "px)," + d + "px)"];
+      return { marker: m, priority: l.priority, always: !!l.always, owner: l.marker, spots: spots, lat: l.lat, lon: l.lon };
     });
-    // In the registry's label order (geo.data.kinds.label_rank; district names declare theirs
-    // there too): each priority is a list, compared item by item.
-    labels.sort(function (a, b) {
+    // Whether a label is the chosen place's: the place found (the state's highlight point) or the
+    // one whose popup is open.
+    function chosen(l) {
+      var h = S && S.highlight;
+      if (h && h.lat !== undefined && Math.abs(h.lat - l.lat) < 1e-5 && Math.abs(h.lon - l.lon) < 1e-5) return true;
+      var m = l.owner >= 0 && GZ.markers && GZ.markers[l.owner];
+      return !!(m && m.isPopupOpen && m.isPopupOpen());
+    }
+    // The labels never left off first, then the registry's label order (geo.data.kinds.label_rank;
+    // district names declare theirs there too): each priority is a list, compared item by item.
+    function order(a, b) {
+      if (a.must !== b.must) return a.must ? -1 : 1;
       for (var i = 0; i < Math.max(a.priority.length, b.priority.length); i++) {
         var d = (a.priority[i] || 0) - (b.priority[i] || 0);
         if (d) return d;
       }
       return 0;
-    });
+    }
+    function overlap(r, o) {  // the area two boxes share, with a margin of 2 px across and 1 px down
+      var w = Math.min(r.right, o.right + 2) - Math.max(r.left, o.left - 2);
+      var h = Math.min(r.bottom, o.bottom + 1) - Math.max(r.top, o.top - 1);
+      return w > 0 && h > 0 ? w * h : 0;
+    }
     function place() {
       // Markers are obstacles too: a label never covers a symbol.
       var symbols = (GZ.markers || []).map(function (m, i) {
@@ -277,37 +298,63 @@
         return r && r.width > 0 ? { r: r, owner: i } : null;
       }).filter(Boolean);
       // The legend and the buttons are obstacles too: a label never hides under a control.
-      var shown = [].map.call(map.getContainer().querySelectorAll(".leaflet-control"), function (c) {
+      var taken = [].map.call(map.getContainer().querySelectorAll(".leaflet-control"), function (c) {
         return c.getBoundingClientRect();
       }).filter(function (q) { return q.width > 0; });
-      var zoom = map.getZoom();
       var box = map.getContainer().getBoundingClientRect(); // a label never runs off the map
-      var inside = function (q) { return q.left >= box.left && q.right <= box.right && q.top >= box.top && q.bottom <= box.bottom; };
-      labels.forEach(function (l) {
+      var outside = function (q) {
+        var w = Math.min(q.right, box.right) - Math.max(q.left, box.left);
+        var h = Math.min(q.bottom, box.bottom) - Math.max(q.top, box.top);
+        return q.width * q.height - (w > 0 && h > 0 ? w * h : 0);
+      };
+      labels.forEach(function (l) { l.must = l.always || chosen(l); });
+      labels.slice().sort(order).forEach(function (l) {
         var el = l.marker.getElement();
         if (!el) return;
         el.style.visibility = "visible";
-        if (zoom < l.min_zoom) { el.style.visibility = "hidden"; return; }
-        var span = el.firstChild, r = null;
-        var hits = function (o) {
-          return r.left < o.right + 2 && r.right > o.left - 2 && r.top < o.bottom + 1 && r.bottom > o.top - 1;
+        var span = el.firstChild;
+        // Spots are around the symbol as drawn (markers that would overlap are set apart on screen).
+        var shift = "";
+        var sym = l.owner >= 0 ? symbols.filter(function (s) { return s.owner === l.owner; })[0] : null;
+        if (sym) {
+          span.style.transform = "none";
+          var a = span.getBoundingClientRect();
+          shift = "translate(" + ((sym.r.left + sym.r.right) / 2 - a.left) + "px," + ((sym.r.top + sym.r.bottom) / 2 - a.top) + "px) ";
+        }
+        // What a spot costs: a label never left off may cover symbols where nothing else is
+        // possible, never another label or a control.
+        var cost = function (r) {
+          var hard = outside(r) + taken.reduce(function (s, o) { return s + overlap(r, o); }, 0);
+          var soft = symbols.reduce(function (s, o) { return s + (o.owner !== l.owner ? overlap(r, o.r) : 0); }, 0);
+          return hard * 1000 + soft;
         };
-        var free = l.spots.some(function (spot) {
-          span.style.transform = spot;
-          r = span.getBoundingClientRect();
-          return inside(r) && !shown.some(hits) && !symbols.some(function (s) { return s.owner !== l.owner && hits(s.r); });
+        var best = null;
+        (l.must ? [false, true] : [false]).some(function (wrap) {
+          L.DomUtil[wrap ? "addClass" : "removeClass"](span, "gz-wrap");
+          return l.spots.some(function (spot) {
+            span.style.transform = shift + spot;
+            var r = span.getBoundingClientRect(), c = cost(r);
+            if (!best || c < best.c) best = { c: c, r: r, spot: spot, wrap: wrap };
+            return c === 0;
+          });
         });
-        if (free) { shown.push(r); } else { el.style.visibility = "hidden"; }
+        if (best && (best.c === 0 || l.must)) {
+          L.DomUtil[best.wrap ? "addClass" : "removeClass"](span, "gz-wrap");
+          span.style.transform = shift + best.spot;
+          taken.push(best.r);
+        } else {
+          el.style.visibility = "hidden";
+        }
       });
     }
-    map.on("zoomend moveend resize overlayadd overlayremove", place);
+    map.on("zoomend moveend resize overlayadd overlayremove popupopen popupclose", place);
     // Again once the page has laid the map out and its fonts are in: sizes change then.
     setTimeout(place, 0);
     setTimeout(place, 400);
     window.addEventListener("load", place);
     if (document.fonts && document.fonts.ready) document.fonts.ready.then(place);
     return { place: place, remove: function () {
-      map.off("zoomend moveend resize overlayadd overlayremove", place);
+      map.off("zoomend moveend resize overlayadd overlayremove popupopen popupclose", place);
       window.removeEventListener("load", place);
       labels.forEach(function (l) { l.marker.remove(); });
     } };
@@ -346,31 +393,66 @@
     }
   }
 
+  // The legend never hides a marker: it opens only where, open, it covers none of the markers in
+  // view (top right, else bottom right), checked again after every move, zoom, resize and layer
+  // switch; elsewhere it stays folded. It starts folded on a phone-sized map, and folds on a
+  // click on the map; a user who folds it (or clicks the map) keeps it folded. A details element:
+  // its summary is a keyboard-reachable button.
   function addLegend(map) {
-    // Top right: over Conghua's hills, where the plans place least.
+    var div = L.DomUtil.create("div", "gz-legend-box");
+    div.style.display = "none"; // until a layer that is on has a legend
+    div.innerHTML = '<details class="gz-legend"><summary></summary><div class="gz-legend-body"></div></details>';
+    var box = div.firstChild;
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
     var ctl = L.control({ position: "topright" });
-    ctl.onAdd = function () {
-      var div = L.DomUtil.create("div", "gz-legend-box");
-      div.style.display = "none"; // until a layer that is on has a legend
-      var narrow = map.getSize().x < 600;
-      div.innerHTML = '<details class="gz-legend"' + (narrow ? "" : " open") + "><summary></summary>" +
-        '<div class="gz-legend-body"></div></details>';
-      L.DomEvent.disableClickPropagation(div);
-      L.DomEvent.disableScrollPropagation(div);
-      return div;
-    };
+    ctl.onAdd = function () { return div; }; // the same box in whichever corner
     ctl.addTo(map);
+    var folded = map.getSize().x < 600; // a phone's legend starts folded
+    box.querySelector("summary").addEventListener("click", function () { folded = box.open; }); // before it toggles
+    map.on("click", function () {
+      folded = true;
+      if (box.open) box.open = false;
+    });
+    function covers(r) {
+      var view = map.getContainer().getBoundingClientRect();
+      return (GZ.markers || []).some(function (m) {
+        var el = m.getElement();
+        var q = el && el.getBoundingClientRect();
+        if (!q || !q.width) return false;
+        var x = (q.left + q.right) / 2, y = (q.top + q.bottom) / 2;
+        var inView = x >= view.left && x <= view.right && y >= view.top && y <= view.bottom;
+        return inView && q.left < r.right && q.right > r.left && q.top < r.bottom && q.bottom > r.top;
+      });
+    }
+    // Open where it covers no marker (tried open in each corner: no paint happens meanwhile).
+    function fit() {
+      if (div.style.display === "none" || div.style.visibility === "hidden") return;
+      var was = box.open, corner = null;
+      box.open = true;
+      ["topright", "bottomright"].some(function (pos) {
+        if (ctl.getPosition() !== pos) ctl.setPosition(pos);
+        if (!covers(div.getBoundingClientRect())) corner = pos;
+        return corner;
+      });
+      if (!corner) ctl.setPosition("topright"); // folded, in its usual corner
+      box.open = !!corner && (was || !folded);
+      if (box.open !== was && GZ.placeLabels) GZ.placeLabels();
+    }
+    var soon = null;
+    ui.fitLegend = function () { clearTimeout(soon); soon = setTimeout(fit, 0); }; // once markers are set apart
+    map.on("moveend resize", ui.fitLegend);
     // Labels keep clear of the legend: place them again when it opens or closes.
-    ctl.getContainer().querySelector("details").addEventListener("toggle", function () {
+    box.addEventListener("toggle", function () {
       if (GZ.placeLabels) GZ.placeLabels();
     });
     // Never over an open popup: on a small map the legend folds and steps aside while one is open.
     map.on("popupopen", function () {
       if (map.getSize().x >= 900) return;
-      ctl.getContainer().querySelector("details").open = false;
-      ctl.getContainer().style.visibility = "hidden";
+      box.open = false;
+      div.style.visibility = "hidden";
     });
-    map.on("popupclose", function () { ctl.getContainer().style.visibility = ""; });
+    map.on("popupclose", function () { div.style.visibility = ""; });
     return ctl;
   }
 
@@ -578,6 +660,7 @@
     legend.innerHTML = doc.layers.filter(function (l) { return on[l.key]; })
       .map(function (l) { return l.legend; }).join("");
     box.querySelector(".gz-legend-box").style.display = legend.innerHTML ? "" : "none";
+    ui.fitLegend();
     GZ.visible = keys.slice();
   }
 
