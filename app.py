@@ -38,7 +38,8 @@ from geo.review.model import User
 from geo.settings import settings
 from geo.ui import map_component, review_page
 from geo.ui.live import live
-from geo.ui.map_exports import export_buttons
+from geo.ui.map_component import Bounds
+from geo.ui.map_exports import export_buttons, export_view
 from geo.ui.routes import static_url
 from geo.ui.link import PAGES, Link, kept_view, link_params, parse_link
 from layers import MODULES, build_layers, layer_titles
@@ -48,9 +49,10 @@ st.set_page_config(page_title="广州科技创新空间布局图 · Guangzhou S&
 
 
 def render_view(revision: str, doc: str | None, system: str | None, district: str | None,
-                keys: tuple[str, ...], fmt: str, lang: Lang) -> bytes:
+                keys: tuple[str, ...], fmt: str, lang: Lang, bounds: Bounds | None = None) -> bytes:
+    """A print map of the page's view: of `bounds` (WGS84, what the browser shows) when given."""
     checked = reading(revision, doc, system)
-    return export_map(checked, build_layers(checked, keys, lang=lang), None, fmt, district, lang=lang)
+    return export_map(checked, build_layers(checked, keys, lang=lang), None, fmt, district, lang=lang, view=bounds)
 
 
 # On a phone the title is compact, so the map fills most of the first screen.
@@ -263,7 +265,8 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
     col_map, col_side = st.columns([5, 2], gap="medium")
     with col_map:
         revision = shown_checked.revision
-        map_component.show(map_state_of(shown_checked, choices, view, token, height=MAP_HEIGHT), key="map")
+        map_component.show(map_state_of(shown_checked, choices, view, token, height=MAP_HEIGHT), key="map",
+                           report_view=True)
         export_row = st.columns([2, 5])
         export_row[0].markdown(t("app.export_view", lang))
         exported = None if district == CITY else district  # the exports' district; None: the city
@@ -271,9 +274,13 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
                  else t("print.city", lang))
         # Made in the background once asked for and kept (geo/ui/jobs.py): none is lost under load.
         shown_view = (revision, choices.doc, choices.system, exported)
+        # The extent the browser shows (reported by the map, geo.ui.map_exports.export_view).
+        bounds = export_view(map_component.shown_view(st.session_state.get("map"), token=token,
+                                                      gcj02=choices.basemap.gcj02),
+                             checked=shown_checked, district=exported)
         files: dict[str, tuple[Hashable, Callable[[], bytes | str]]] = {
-            fmt: (("map", *shown_view, choices.visible, fmt, lang),
-                  partial(render_view, *shown_view, choices.visible, fmt, lang)) for fmt in FORMATS}
+            fmt: (("map", *shown_view, choices.visible, fmt, lang, bounds),
+                  partial(render_view, *shown_view, choices.visible, fmt, lang, bounds)) for fmt in FORMATS}
         files["html"] = (("html", *shown_view, lang), partial(html_file, *shown_view, lang))
         with export_row[1]:
             export_buttons(lang=lang, stem=stem, files=files)

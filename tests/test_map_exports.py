@@ -19,10 +19,13 @@ from playwright.sync_api import Browser
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from geo.data.validate import load_checked
 from geo.ui import jobs
 from geo.ui.jobs import Job, JobStore
+from layers import build_layers
 from tests.browser import ROOT, free_port, serving
 
+CHECKED = load_checked()
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40  # a file's bytes, not text
 
 
@@ -243,3 +246,79 @@ def test_a_waiting_cell_polls_alone_and_stops_once_its_file_is_there(chromium: B
     assert Path(got.value.path()).read_bytes() == b"%PDF-1.4 made in the background"
     page.wait_for_timeout(500)
     assert runs.read_text() == "2"  # downloading costs no rerun
+
+
+# --- "export current view": the view the browser shows (issue 22) -----------------------------
+
+def test_the_reported_view_is_read_for_its_own_token_only_and_in_wgs84():
+    from geo.crs import wgs84_to_gcj02
+    from geo.ui.map_component import shown_view
+
+    value = {"last_clicked": None, "view": {"west": 113.30, "south": 23.10, "east": 113.40, "north": 23.16,
+                                            "zoom": 12, "token": "天河区|0"}}
+    assert shown_view(value, token="天河区|0", gcj02=False) == (113.30, 23.10, 113.40, 23.16)
+    assert shown_view(value, token="全市|0", gcj02=False) is None  # a view of another district
+    for bad in (None, {}, {"view": "x"}, {"view": {**value["view"], "west": "nan"}},
+                {"view": {**value["view"], "east": 113.0}}):
+        assert shown_view(bad, token="天河区|0", gcj02=False) is None, bad
+    west, south = wgs84_to_gcj02(113.30, 23.10)
+    east, north = wgs84_to_gcj02(113.40, 23.16)
+    on_gcj = {"view": {"west": west, "south": south, "east": east, "north": north, "zoom": 12, "token": "t"}}
+    assert shown_view(on_gcj, token="t", gcj02=True) == pytest.approx((113.30, 23.10, 113.40, 23.16), abs=1e-6)
+
+
+def test_a_zoomed_view_exports_its_extent_and_a_view_of_the_whole_city_the_city_page():
+    """What the map reports becomes the print's extent: zoomed to 12 over 天河, the page shows a
+    few kilometres (its scale bar and names say so), not the city with its inset."""
+    import shapely
+    from geo.maps.static_map import export_map, map_figure
+    from geo.ui.map_exports import export_view
+
+    city = shapely.union_all([d.geometry for d in CHECKED.districts]).bounds
+    assert export_view(city, checked=CHECKED, district=None) is None  # all of it: the city page
+    assert export_view((0.0, 0.0, 1.0, 1.0), checked=CHECKED, district=None) is None  # none of it
+    zoomed = export_view((113.2899, 23.0999, 113.4001, 23.1601), checked=CHECKED, district=None)
+    assert zoomed == (113.2899, 23.0999, 113.4001, 23.1601)
+
+    layers = build_layers(CHECKED, lang="zh")
+    whole = map_figure(CHECKED, layers, None, "全市", lang="zh")
+    view = map_figure(CHECKED, layers, None, "视图", lang="zh", view=zoomed)
+
+    def width_m(fig) -> float:
+        ax = fig.axes[0]
+        return ax.get_xlim()[1] - ax.get_xlim()[0]
+    assert width_m(view) < width_m(whole) / 5, (width_m(view), width_m(whole))
+    assert len(view.axes) < len(whole.axes)  # no inset
+    text = "".join(pdf_text_of(export_map(CHECKED, layers, None, "pdf", lang="zh", view=zoomed)))
+    assert "天河区" in text and "南沙科学城" not in text and "从化区" not in text
+
+
+def pdf_text_of(data: bytes) -> list[str]:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    return [p.extract_text() or "" for p in PdfReader(BytesIO(data)).pages]
+
+
+@pytest.mark.e2e
+def test_a_zoomed_browser_view_exports_that_view_not_the_city(chromium: Browser, app_url: str):
+    """Zoomed to 12 over 天河 in the browser, "Prepare PDF" makes a page of that view: the names
+    around it and not the outer districts' (the city page names 从化 and 南沙科学城)."""
+    from tests.browser import map_frame, wait_until
+
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(f"{app_url}/?lang=en")
+    frame = map_frame(page)
+    wait_until(page, lambda: frame.evaluate("() => GZ.ready === true"), what="the layout drawn")
+    frame.evaluate("() => GZ.map.setView([23.125, 113.35], 12, {animate: false})")
+    # The map reports its view 800 ms after it stops; the page reruns with the view's file keys.
+    page.wait_for_timeout(3000)
+    page.get_by_role("button", name="Prepare PDF").click()
+    download = page.get_by_role("button", name="Download PDF")
+    download.wait_for(timeout=90_000)
+    with page.expect_download() as got:
+        download.click()
+    text = "".join(pdf_text_of(Path(got.value.path()).read_bytes()))
+    assert "Tianhe District" in text
+    assert "Conghua District" not in text and "Nansha Science City" not in text, "the whole city was exported"
+    page.screenshot(path=str(ROOT / "artifacts" / "export_current_view.png"))

@@ -20,15 +20,18 @@ from geo.review.model import Point
 _component = declare_component("gzmap", path=str(WEB))
 
 
-def show(state: Mapping[str, object], *, key: str, clicks: bool = False, gcj02: bool = False) -> Point | None:
+def show(state: Mapping[str, object], *, key: str, clicks: bool = False, gcj02: bool = False,
+         report_view: bool = False) -> Point | None:
     """The map in the page, full width. Without `clicks` it returns nothing (a click on the map
     reruns nothing). With `clicks`, the map reports where it was last clicked, as a WGS84 Point
     (converted from GCJ-02 when `gcj02`, the shown basemap's flag: the overlays are drawn shifted
     onto it), or None before any click; each click reruns the script. The component returns the
     last click on every later rerun, until another click; the caller tells a new click from an
     old one by comparing with the value it had before. A click on a marker opens its popup and is
-    not a map click."""
-    args: dict[str, Any] = {**state, "clicks": clicks}
+    not a map click. With `report_view`, the map also reports the view it shows, 800 ms after it
+    stops moving and only when it moved noticeably (each report reruns the script): read it with
+    `shown_view(st.session_state[key], ...)`."""
+    args: dict[str, Any] = {**state, "clicks": clicks, "report_view": report_view}
     value = _component(**args, key=key, default=None)
     return clicked_point(value, gcj02=gcj02) if clicks else None
 
@@ -44,3 +47,25 @@ def clicked_point(value: Mapping[str, object] | None, *, gcj02: bool) -> Point |
     if gcj02:
         lon, lat = gcj02_to_wgs84(lon, lat)
     return Point(lon=lon, lat=lat)
+
+
+Bounds = tuple[float, float, float, float]  # west, south, east, north: WGS84 lon/lat
+
+
+def shown_view(value: Mapping[str, object] | None, *, token: str, gcj02: bool) -> Bounds | None:
+    """The WGS84 bounds of the view the map reported (its value's `view`, in the map's own datum:
+    GCJ-02 when `gcj02`) while showing view `token`; None when it reported none for that token
+    (a view of an earlier district or pick no longer counts)."""
+    view = (value or {}).get("view")
+    try:  # from the browser: anything but four numbers and this token is no view
+        if view["token"] != token:  # type: ignore[index]
+            return None
+        west, south, east, north = (float(view[k]) for k in ("west", "south", "east", "north"))  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (west < east and south < north):
+        return None
+    if gcj02:
+        west, south = gcj02_to_wgs84(west, south)
+        east, north = gcj02_to_wgs84(east, north)
+    return west, south, east, north

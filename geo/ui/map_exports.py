@@ -8,16 +8,23 @@ Per format, one cell (an `st.fragment`, so its clicks rerun that cell alone):
   reruns the page once, which draws the download button and stops every poll timer (a fragment's
   own timer stops only when a run above it no longer draws it);
 - failed: a line from the catalogue and a retry (the message and traceback are in the server log).
+
+"Export current view" prints what the browser shows (`export_view`): the map component reports
+its view (geo.ui.map_component.shown_view), and a view that leaves out part of the city (or of the
+chosen district) is printed as that extent; one that shows all of it, as the city or district page.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
 
+import shapely
 import streamlit as st
 
+from geo.data.model import CheckedLayout
 from geo.exports.output import MIMES
 from geo.i18n import Lang, t
 from geo.ui import jobs
+from geo.ui.map_component import Bounds
 
 POLL_S = 0.75  # how often a waiting cell looks again: a print map takes 1-3 s
 
@@ -54,3 +61,18 @@ def export_buttons(*, lang: Lang, stem: str,
     for col, (fmt, (key, make)) in zip(st.columns(len(files)), files.items()):
         with col:
             _cell(lang=lang, stem=stem, fmt=fmt, key=key, make=make)
+
+
+def export_view(shown: Bounds | None, *, checked: CheckedLayout, district: str | None) -> Bounds | None:
+    """The extent the current-view exports print: the browser's `shown` bounds (rounded to about
+    10 m, so the same view is the same file), or None (the city's or `district`'s own page) when
+    it shows all of that area, or none of the city."""
+    if shown is None:
+        return None
+    areas = [d.geometry for d in checked.districts if district is None or d.name_zh == district]
+    whole = shapely.union_all(areas)
+    view = shapely.box(*shown)
+    if view.contains(shapely.box(*whole.bounds)) or not view.intersects(whole):
+        return None
+    west, south, east, north = (round(v, 4) for v in shown)
+    return west, south, east, north

@@ -6,7 +6,8 @@
  * named by their content, cached for good) while the layout document is already being fetched,
  * and mounts the map; later renders hand the new state to GZ.update. With args.clicks, a click
  * on the map is sent back as the component's value ({"last_clicked": {"lat", "lng"}}, in the
- * map's own datum: GCJ-02 on GCJ-02 tiles).
+ * map's own datum: GCJ-02 on GCJ-02 tiles). With args.report_view, the view the map shows is
+ * reported too ({"view": {west, south, east, north, zoom, token}}, debounced; see reportView).
  */
 (function () {
   "use strict";
@@ -39,6 +40,30 @@
     });
   }
 
+  // The component's value: the last click (args.clicks) and the view shown (args.report_view).
+  var value = {};
+  function report(part) {
+    Object.keys(part).forEach(function (k) { value[k] = part[k]; });
+    send("streamlit:setComponentValue", { dataType: "json", value: value });
+  }
+
+  // The view, VIEW_DELAY_MS after the map stops moving, when it differs from the last one sent by
+  // a quarter zoom step or a tenth of its size (each report reruns the page, for the exports).
+  var VIEW_DELAY_MS = 800;
+  var viewTimer = null;
+  function reportView(bounds, zoom, token) {
+    clearTimeout(viewTimer);
+    viewTimer = setTimeout(function () {
+      var v = { west: bounds.getWest(), south: bounds.getSouth(), east: bounds.getEast(),
+                north: bounds.getNorth(), zoom: zoom, token: token };
+      var old = value.view;
+      var w = v.east - v.west, h = v.north - v.south;
+      if (old && old.token === v.token && Math.abs(old.zoom - v.zoom) < 0.25 &&
+          Math.abs(old.west - v.west) < w / 10 && Math.abs(old.south - v.south) < h / 10) return;
+      report({ view: v });
+    }, VIEW_DELAY_MS);
+  }
+
   function start(args) {
     var layout = typeof args.layout === "string" ?
       fetch(args.layout, { credentials: "same-origin" }).then(function (r) {
@@ -50,9 +75,8 @@
       .concat((assets.js || []).map(function (url) { return load("script", url); }));
     Promise.all(loading).then(function () {
       var GZ = window.GZ;
-      GZ.onClick = function (ll) {
-        send("streamlit:setComponentValue", { dataType: "json", value: { last_clicked: { lat: ll.lat, lng: ll.lng } } });
-      };
+      GZ.onClick = function (ll) { report({ last_clicked: { lat: ll.lat, lng: ll.lng } }); };
+      if (first.report_view) GZ.onView = reportView;
       GZ.mount(document.getElementById("map"), first, layout);
       mounted = true;
       if (latest !== first) GZ.update(latest); // renders that came while loading

@@ -587,6 +587,7 @@
       try {
         window.sessionStorage.setItem(VIEW_KEY, JSON.stringify({ token: done.token, lat: c.lat, lng: c.lng, zoom: map.getZoom() }));
       } catch (e) { /* ignore */ }
+      if (GZ.onView) GZ.onView(map.getBounds(), map.getZoom(), done.token); // the component reports it (component.js)
     });
   }
 
