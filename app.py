@@ -10,7 +10,6 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -22,9 +21,10 @@ from geo.exports.district_sheet import district_sheet
 from geo.exports.output import MIMES
 from geo.exports.sheet_export import to_csv
 from geo.review.form import to_xlsx
+from geo.exports.sheet_html import elsewhere_note, folded, group_html, summary_html
 from geo.exports.sheet_pdf import sheet_pdf
 from geo.exports.standalone import standalone_html
-from geo.i18n import LANG_NAMES, LANGS, Lang, name, paren, sep, t
+from geo.i18n import LANG_NAMES, LANGS, Lang, name, paren, t
 from geo.maps.basemaps import Basemap, configured
 from geo.maps.details import DETAILS_CSS, details_html, entry_name, notes_html
 from geo.maps.static_map import FORMATS, export_map
@@ -32,7 +32,7 @@ from geo.maps.view import CITY, View, view_of
 from geo.maps import assets
 from geo.maps.payload import DataKey
 from geo.maps.webmap import map_state
-from geo.safe import html_table, md_fill, md_text
+from geo.safe import md_fill, md_text
 from geo.search import search
 from geo.review.model import User
 from geo.settings import settings
@@ -314,9 +314,10 @@ def sheet_page(checked: CheckedLayout, choices: Choices) -> None:
     reviewer = review_page.reviewer(choices.user, district)  # None: the sheet as everyone sees it
     reviews = review_page.district_reviews(district) if reviewer else {}
     st.header(md_fill(t("sheet.title", lang), code=False, district=sheet.district_label))
-    counts = sheet.counts()
-    st.caption(md_text(sep(lang).join(f"{sheet.title(g)} {n}" for g, n in counts.items()))
-               + md_text(t("punct.stop", lang)) + md_text(t("sheet.common_note", lang)))
+    # Read first: the rows per group, the places by kind (a core whose row is an axis node's is
+    # named as a core too) and the findings; then the files, the map and the groups.
+    st.html(summary_html(checked, sheet))
+    st.caption(md_text(t("sheet.common_note", lang)))
     cols = st.columns(3)
     for col, fmt in zip(cols, ("xlsx", "csv", "pdf")):
         # Made at once (cached per district, language and document; the PDF takes 2-3 s the first
@@ -338,20 +339,16 @@ def sheet_page(checked: CheckedLayout, choices: Choices) -> None:
             review_page.review_panel(checked, sheet, reviews, clicked=clicked)
         review_page.additions_panel(checked, sheet, reviews)
         review_page.upload_panel(checked, sheet)
-    states = review_page.row_states(checked, sheet, reviews)
-    # The row key and the data revision are for the spreadsheets' round trip; the page names the
-    # revision once, in its footer.
-    hidden = {"group", "key", "revision"} | (set() if with_quotes else {"quotes"})
-    for group, n in counts.items():
-        st.subheader(md_text(f"{sheet.title(group)}{paren(str(n), lang)}"))
-        table = pd.DataFrame([{sheet.header(k): v for k, v in r.cells().items() if k not in hidden}
-                              | ({t("review.page.column", lang): states.get(r.key, "")} if reviewer else {})
-                              for r in sheet.group(group)])
-        table = table.loc[:, (table != "").any(axis=0)]  # no empty columns
-        # Full text, wrapped (a sheet is read, not scrolled), and plain: st.table would render the
-        # data's text as Markdown (**bold**, URLs and e-mail addresses as links).
-        name_first = [sheet.header("name")] + [c for c in table.columns if c != sheet.header("name")]
-        st.html(html_table(columns=name_first, rows=table[name_first].values.tolist()))
+    # The review column for a reviewer; the row keys stay with the review, off the page.
+    states = review_page.row_states(checked, sheet, reviews) if reviewer else None
+    st.subheader(t("sheet.web.rows", lang))
+    st.caption(t("sheet.web.groups_hint", lang))
+    for group, n in sheet.counts().items():
+        # Full text, wrapped and plain (geo.exports.sheet_html); the long lists start folded.
+        with st.expander(md_text(f"{sheet.title(group)}{paren(str(n), lang)}"), expanded=not folded(group)):
+            if note := elsewhere_note(checked, sheet, group):
+                st.caption(md_text(note))
+            st.html(group_html(sheet, group, quotes=with_quotes, review=states))
 
 
 MAX_SHOWN = 10  # tile configuration problems listed on the page

@@ -280,3 +280,39 @@ def test_xlsx_tabs_are_full_valid_names_in_both_languages(lang: str):
         every |= set(names)
     if lang == "en":
         assert {"Tech innovation centres", "Parks", "Other platforms"} <= every
+
+
+# ------------------------------------------------------------------ the district page's HTML
+
+
+def test_the_page_summary_names_the_cores_filed_under_axis_nodes_as_cores():
+    """知识城 and 科学城 are axis nodes' rows; the summary still lists them as cores (from the
+    registry: every entry a row holds), and the cores' group says where they are."""
+    from geo.exports.sheet_html import elsewhere_note, summary_html
+
+    sheet = district_sheet(CHECKED, "黄埔区", lang="zh")
+    cores = {CHECKED.entries[i].name_zh for r in sheet.rows if r.group != "finding" for i in r.ids
+             if CHECKED.entries[i].kind == "core"}
+    assert {"中新广州知识城", "广州科学城"} <= cores
+    html = summary_html(CHECKED, sheet)
+    listed = re.search(r"<dt>创新核（(\d+)）</dt><dd>(.*?)</dd>", html)
+    assert listed and int(listed.group(1)) == len(cores) and all(c in listed.group(2) for c in cores)
+    assert "（见“一轴节点”）" in listed.group(2)
+    assert f"规划与边界不一致 <b>{len(sheet.group('finding'))}</b>" in html  # the findings counted
+    note = elsewhere_note(CHECKED, sheet, "core")
+    assert note.startswith("创新核，列在“一轴节点”下：") and all(c in note for c in cores)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_page_tables_show_no_internal_ids_and_label_every_cell_for_the_phone_cards(lang: str):
+    from geo.exports.sheet_html import group_html
+
+    sheet = district_sheet(CHECKED, "黄埔区", lang=lang)
+    for group in sheet.counts():
+        html = group_html(sheet, group, quotes=True, review={})
+        for row in sheet.group(group):
+            assert row.key not in html and not any(i in html for i in row.ids), row.key
+        assert sheet.header("ids") not in html and sheet.header("key") not in html
+        cells = re.findall(r'<td class="gz-col-(\w+)" data-label="([^"]+)">', html)
+        assert cells and all(label for _, label in cells)  # a card names each of its cells
+    assert "segment-huangpu" not in group_html(sheet, "segment", quotes=False)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol, TypedDict
 
 from geo.data.assignments import FINDING, Assignment, assignments
-from geo.data.kinds import KINDS, place_kinds
+from geo.data.kinds import AXIS_NODE, KINDS, place_kinds
 from geo.data.model import CheckedLayout
 from geo.data.records import AxisNode, NodeList, Platform, Segment, Source, Task, sources_json
 from geo.i18n import (
@@ -207,6 +207,20 @@ def _row(checked: CheckedLayout, a: Assignment, district: str, lang: Lang) -> Ro
     if a.basis not in (FINDING, "declared"):  # a place or platform (a segment is a line, always drawn)
         return replace(row, placed=t("sheet.placed" if e.id in checked.geometries else "sheet.unplaced", lang))
     return row
+
+
+def kinds_on_sheet(checked: CheckedLayout, sheet: Sheet) -> dict[str, list[Row]]:
+    """Per kind of place (axis node, core, core area, park; in the registry's order), the sheet's
+    rows about a place of that kind or a node standing on one. A row is under every kind it holds:
+    a core with an axis node on it (its row in the axis-node group) is listed as a core too."""
+    out: dict[str, list[Row]] = {k: [] for k in KINDS if k == AXIS_NODE or k in place_kinds()}
+    for row in sheet.rows:
+        if row.group == FINDING:  # a finding repeats a place listed above
+            continue
+        for kind in dict.fromkeys(checked.entries[i].kind for i in row.ids):
+            if kind in out:
+                out[kind].append(row)
+    return {k: rows for k, rows in out.items() if rows}
 
 
 def district_sheet(checked: CheckedLayout, district: str, *, lang: Lang) -> Sheet:
