@@ -633,6 +633,10 @@
     document.documentElement.lang = doc.lang === "en" ? "en" : "zh-CN";
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="Leaflet">Leaflet</a> · ' + T.revision);
     ui.buttons.forEach(function (b) { titled(b.a, plain(T[b.key])); });
+    var zoom = map.zoomControl.getContainer(); // Leaflet's own titles are English
+    titled(zoom.querySelector(".leaflet-control-zoom-in"), plain(T.zoom_in));
+    titled(zoom.querySelector(".leaflet-control-zoom-out"), plain(T.zoom_out));
+    GZ.plugins.forEach(function (p) { if (p.texts) p.texts(map, doc); });
     map.getContainer().querySelector(".gz-legend>summary").innerHTML = T.legend;
     ui.coords.textContent = plain(T.coords);
     if (ui.notice) ui.notice.getContainer().textContent = plain(T.tiles_failed);
@@ -716,10 +720,6 @@
     }
     if (given !== undefined || !sameSource(state.layout, done.layout)) loadLayout(map, state.layout, given);
   }
-    var zoom = map.zoomControl.getContainer(); // Leaflet's own titles are English
-    titled(zoom.querySelector(".leaflet-control-zoom-in"), plain(T.zoom_in));
-    titled(zoom.querySelector(".leaflet-control-zoom-out"), plain(T.zoom_out));
-    GZ.plugins.forEach(function (p) { if (p.texts) p.texts(map, doc); });
 
   GZ.setLayers = function (keys) {
     if (!GZ.map || (GZ.visible && GZ.visible.join() === keys.join())) return; // nothing changes
@@ -741,6 +741,14 @@
   GZ.ready = false;
   GZ.popupsLoaded = false;
 
+  // For the controls in files of their own (geo/maps/web/gz-*.js): each registers
+  // {add(map), texts(map, layout)?} in GZ.plugins; add runs once the map is made, texts whenever a
+  // layout (a language) is drawn. They use the same button and text helpers as the controls here.
+  GZ.plugins = [];
+  GZ.button = button;
+  GZ.plain = plain;
+  GZ.text = function (key) { return plain(T[key]); };
+
   GZ.mount = function (container, state, layout) {
     if (GZ.map) { GZ.update(state); return; }
     var v = state.view || {};
@@ -755,6 +763,10 @@
     addMinimap(map);
     addCopyLink(map);
     addCoordinates(map);
+    // The controls of their own files (gz-*.js, loaded after this one: geo.maps.assets.JS).
+    GZ.plugins.forEach(function (p) { p.add(map); });
+    // Escape closes an open popup wherever the focus is in the page, not only on the map.
+    document.addEventListener("keydown", function (e) { if (e.key === "Escape") map.closePopup(); });
     // A map that reports clicks is one a reviewer picks a point on (gz-picking: a crosshair).
     map.on("click", function (e) { if (S && S.clicks && GZ.onClick) GZ.onClick(e.latlng); });
     apply(state, layout);
@@ -765,15 +777,3 @@
     apply(state);
   };
 })();
-  // For the controls in files of their own (geo/maps/web/gz-*.js): each registers
-  // {add(map), texts(map, layout)?} in GZ.plugins; add runs once the map is made, texts whenever a
-  // layout (a language) is drawn. They use the same button and text helpers as the controls here.
-  GZ.plugins = [];
-  GZ.button = button;
-  GZ.plain = plain;
-  GZ.text = function (key) { return plain(T[key]); };
-
-    // The controls of their own files (gz-*.js, loaded after this one: geo.maps.assets.JS).
-    GZ.plugins.forEach(function (p) { p.add(map); });
-    // Escape closes an open popup wherever the focus is in the page, not only on the map.
-    document.addEventListener("keydown", function (e) { if (e.key === "Escape") map.closePopup(); });
