@@ -279,7 +279,7 @@ def test_xlsx_tabs_are_full_valid_names_in_both_languages(lang: str):
             assert 0 < len(tab) <= 31 and tab == tab.strip() and not re.search(r"[\\/?*\[\]:]", tab), tab
         every |= set(names)
     if lang == "en":
-        assert {"Tech innovation centres", "Parks", "Other platforms"} <= every
+        assert {"Tech innovation centers", "Parks", "Other platforms"} <= every
 
 
 # ------------------------------------------------------------------ the district page's HTML
