@@ -1,16 +1,19 @@
 """Platforms: the 1+2+4+4+N system and other named labs and facilities, styled by tier (the
 registry's kinds of layer "platforms").
 
-A platform without a location of its own stands at its place (its `anchor`); one with neither
+A platform without a location of its own stands at its place (its `anchor`), and so does one
+whose own point is a place's point (a source put it there); one with neither
 is listed as unplaced (the plans name it but say nowhere where it is). The web map lists it in
 its place's marker and the print maps set it beside that place's symbol, so that it hides
 neither the place nor another platform.
 """
 from __future__ import annotations
 
+from shapely.geometry import Point
+
 from geo.data.kinds import kinds_of_layer
 from geo.data.model import CheckedLayout
-from geo.data.records import TIERS, Platform
+from geo.data.records import TIERS, Place, Platform
 from geo.i18n import Lang, name, t, tier_name
 from layers.base import MapItem, MapLayer, Style
 
@@ -31,13 +34,16 @@ TIER_STYLES = {
 def build(checked: CheckedLayout, lang: Lang) -> MapLayer:
     items: list[MapItem] = []
     unplaced: list[Platform] = []
+    hosts = {(g.x, g.y) for e in checked.entries.values() if isinstance(e, Place)
+             and isinstance(g := checked.geometries.get(e.id), Point)}
     for kind in kinds_of_layer(KEY):
         for e in checked.of_kind(kind.key, Platform):
             if e.id not in checked.geometries:
                 unplaced.append(e)
                 continue
             point = checked.geometries[e.id]
-            anchor = None if e.location is not None else point  # it stands at its place
+            at_host = e.location is None or (isinstance(point, Point) and (point.x, point.y) in hosts)
+            anchor = point if at_host else None
             items.append(MapItem(e.id, point, TIER_STYLES[e.tier], name(e, lang), e,
                                  f"{name(kind, lang)} · {tier_name(e.tier, lang)}", anchor=anchor))
     return MapLayer(KEY, t(f"layer.title.{KEY}", lang), tuple(items), legend=tuple(TIER_STYLES.values()),
