@@ -33,7 +33,7 @@ from geo.maps import assets
 from geo.maps.payload import DataKey
 from geo.maps.webmap import map_state
 from geo.safe import md_fill, md_text
-from geo.search import search
+from geo.search import Hit, search, sole
 from geo.review.model import User
 from geo.settings import settings
 from geo.ui import map_component, review_page
@@ -67,6 +67,16 @@ log = logging.getLogger("gzmap")
 
 
 ALL = "all"  # the document and platform-system choices' "no restriction" (None would read as "no choice")
+SEARCH_PAUSE = "400ms"  # the search box looks up what is typed after this pause (a phone types slowly)
+MAX_HITS = 8  # hits listed; a longer query narrows the rest
+# Run once per pick (its number makes the element new): on a narrow screen, where the sidebar
+# lies over the map, it folds so that the place's popup is seen. Our own constant text.
+CLOSE_SIDEBAR = """<script data-pick="PICK">
+if (window.matchMedia("(max-width: 767.98px)").matches
+    && document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]')) {
+  document.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click();
+}
+</script>"""
 
 
 def map_state_of(checked: CheckedLayout, choices: Choices, view: View, token: str, *, height: int,
@@ -206,7 +216,7 @@ def sidebar(checked: CheckedLayout, link: Link) -> Choices:
         if st.session_state.setdefault("shown_lang", lang) != lang:
             # A select box keeps showing the old language's text for its value unless the value
             # is handed to it again.
-            for key in ("district", "document", "system", "basemap", "hit"):
+            for key in ("district", "document", "system", "basemap"):
                 if key in st.session_state:
                     st.session_state[key] = st.session_state[key]
             st.session_state.shown_lang = lang
@@ -218,7 +228,8 @@ def sidebar(checked: CheckedLayout, link: Link) -> Choices:
                                 key="district")
         user = review_page.sign_in(lang=lang)
         st.header(t("app.find", lang))
-        query = st.text_input(t("app.find_hint", lang), key="query",
+        # Results as one types (after a pause: live), found by geo.search on the server, offline.
+        query = st.text_input(t("app.find_hint", lang), key="query", type="search", placeholder="", live=SEARCH_PAUSE,
                               value=entry_name(checked, link.place, lang=link.lang) if link.place else "")
         hits_box = st.container()  # filled by the map page, once the reading is known
         st.header(t("app.documents", lang))
@@ -239,25 +250,61 @@ def sidebar(checked: CheckedLayout, link: Link) -> Choices:
                    query=query, hits_box=hits_box, lang=lang, place=link.place, user=user)
 
 
+def pick(entry_id: str) -> None:
+    """Show this place: the map goes to it and opens its popup (a new view token), once."""
+    st.session_state.search_hit = entry_id
+    st.session_state.picks = st.session_state.get("picks", 0) + 1
+
+
+def search_hit(checked: CheckedLayout, choices: Choices) -> tuple[str | None, list[Hit]]:
+    """The place shown and the hits for the search box's text. A new text with a sole hit
+    (geo.search.sole) shows it at once; with several, the place shown stays (and so does the
+    map's view) until one is picked from the list; an emptied box shows none, the view staying."""
+    state = st.session_state
+    hits = search(checked, choices.query)
+    if "searched" not in state:  # the first run: the link's place, its name in the box
+        state.searched, state.search_hit = choices.query, choices.place
+    if choices.query != state.searched:
+        state.searched = choices.query
+        if (one := sole(hits)) is not None:
+            pick(one.entry.id)
+        elif not choices.query.strip():
+            state.search_hit = None
+    hit = state.search_hit
+    return (hit if hit in checked.entries else None), hits
+
+
+def hit_list(hits: list[Hit], hit: str | None, lang: Lang) -> None:
+    """The hits, one click each (the shown one marked), when there are several."""
+    if len(hits) > 1:
+        st.caption(t("app.hits", lang, n=len(hits)))
+        for h in hits[:MAX_HITS]:
+            e = h.entry
+            st.button(md_text(name(e, lang) + paren(e.name_zh if lang == "en" else e.name_en, lang)),
+                      key=f"hit_{e.id}", type="primary" if e.id == hit else "tertiary", on_click=pick, args=(e.id,))
+        if len(hits) > MAX_HITS:
+            st.caption(t("app.more_hits", lang, n=len(hits) - MAX_HITS))
+
+
+def close_sidebar_after_pick() -> None:
+    """In the run after a new pick, the script that folds a phone's sidebar (CLOSE_SIDEBAR)."""
+    picks = st.session_state.get("picks", 0)
+    if picks != st.session_state.get("sidebar_closed_at", 0):
+        st.session_state.sidebar_closed_at = picks
+        st.html(CLOSE_SIDEBAR.replace("PICK", str(picks)), unsafe_allow_javascript=True)
+
+
 def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
     district, lang = choices.district, choices.lang
-    hits = search(shown_checked, choices.query)
-    found = {e.id: e for e in hits}
-
-    def both_names(i: str) -> str:
-        e = found[i]
-        return name(e, lang) + paren(e.name_zh if lang == "en" else e.name_en, lang)
-
+    hit, hits = search_hit(shown_checked, choices)
     with choices.hits_box:
-        ids = list(found)
-        hit = st.selectbox(t("app.hits", lang, n=len(hits)), ids,
-                           index=ids.index(choices.place) if choices.place in ids else None,
-                           format_func=both_names, placeholder=t("app.pick_hit", lang), key="hit") if hits else None
-        if choices.query and not hits:
+        hit_list(hits, hit, lang)
+        if choices.query.strip() and not hits:
             st.caption(t("app.no_hits", lang))
+        close_sidebar_after_pick()
     write_link(choices, hit)
     view = view_of(shown_checked, district, hit)
-    token = f"{district}|{hit or ''}"
+    token = f"{district}|{st.session_state.get('picks', 0)}"  # only a new pick or district moves the map
     link_view = st.session_state.get("link_view")
     if link_view and district == CITY and not hit:  # a shared link's view, until the user picks another
         view = View((link_view[0], link_view[1]), link_view[2], None)
@@ -265,8 +312,9 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
     col_map, col_side = st.columns([5, 2], gap="medium")
     with col_map:
         revision = shown_checked.revision
-        map_component.show(map_state_of(shown_checked, choices, view, token, height=MAP_HEIGHT), key="map",
-                           report_view=True)
+        # `open`: the picked place whose popup the map opens once per view token (gzmap.js openPicked).
+        map_component.show(map_state_of(shown_checked, choices, view, token, height=MAP_HEIGHT) | {"open": hit},
+                           key="map", report_view=True)
         export_row = st.columns([2, 5])
         export_row[0].markdown(t("app.export_view", lang))
         exported = None if district == CITY else district  # the exports' district; None: the city

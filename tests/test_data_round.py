@@ -95,9 +95,9 @@ def test_every_platform_declared_in_a_district_is_on_its_sheet_placed_or_not():
 
 
 def test_search_finds_a_place_by_another_documents_name():
-    hits = [e.id for e in search(CHECKED, "南沙庆盛片区")]
+    hits = [h.entry.id for h in search(CHECKED, "南沙庆盛片区")]
     assert "park-qingsheng" in hits
-    assert "platform-guangzhou-lab" in [e.id for e in search(CHECKED, "呼吸疾病领域国家实验室")]
+    assert "platform-guangzhou-lab" in [h.entry.id for h in search(CHECKED, "呼吸疾病领域国家实验室")]
 
 
 def test_nodes_have_their_segment_roles():

@@ -69,7 +69,7 @@ def add_observatory(data: Path, monkeypatch, *, table_order: int = 99, label_pri
 def test_a_kind_added_through_the_registry_appears_everywhere(data_copy: Path, tmp_path: Path, monkeypatch):
     add_observatory(data_copy, monkeypatch)
     checked = load_checked(data_copy)
-    assert [e.id for e in search(checked, "帽峰山")] == ["obs-maofeng"]
+    assert [h.entry.id for h in search(checked, "帽峰山")] == ["obs-maofeng"]
     rows = district_sheet(checked, "白云区", lang="zh").rows
     assert [r.name for r in rows if "obs-maofeng" in r.ids] == ["帽峰山观测站"]
     layers = build_layers(checked, lang="zh")

@@ -1,7 +1,8 @@
 """What a user reads about one entry: the popup and the details panel, as escaped HTML.
 
-The main text is what the plans say (names, role, platforms, sources by short title, year and
-section); the quotes, the working notes and how the point was placed sit in collapsed parts.
+Read at a glance (a popup is a 380 px box): the name once, what and where it is, its role and
+platforms, and findings; its other names, its counts in the platform system, the sources with
+their quotes, the working notes and how the point was placed sit in collapsed parts.
 Every string from the data goes through `geo.safe.html_text`.
 """
 from __future__ import annotations
@@ -11,18 +12,19 @@ from collections import defaultdict
 from geo.data.kinds import AXIS_NODE, KINDS, PLATFORM
 from geo.data.model import CheckedLayout, Finding
 from geo.data.records import TIERS, NodeList
-from geo.i18n import Lang, colon, join, name, sep, t, tier_name
+from geo.i18n import Lang, colon, join, name, paren, t, tier_name
 from geo.safe import html_text
 
 # Shared by the map's popups and the app's details panel.
 DETAILS_CSS = """
 .gz-details{font:13px/1.5 sans-serif;max-width:360px}
-.gz-name{font-size:15px;font-weight:bold}.gz-name-en{color:#555;margin-bottom:4px}
-.gz-label{color:#777;font-weight:bold}.gz-quote{color:#444}.gz-aka{color:#555}
+.gz-name{font-size:15px;font-weight:bold}.gz-meta{color:#555;font-size:12px;margin-bottom:4px}
+.gz-name-en{color:#555}.gz-label{color:#777;font-weight:bold}.gz-quote{color:#444}.gz-aka{color:#555}
 .gz-finding{background:#fff3cd;border-left:3px solid #e0a800;padding:2px 6px;margin:4px 0}
 .gz-platforms,.gz-sources{margin:2px 0 2px 18px;padding:0}
 .gz-details details{margin:3px 0}.gz-details summary{cursor:pointer;color:#555}
-.gz-prov{color:#555;font-size:12px}
+.gz-prov{color:#555;font-size:12px}.gz-more>summary{font-weight:bold}
+.gz-group{font:13px/1.5 sans-serif}.gz-group .gz-details>.gz-name{display:none}
 """
 
 
@@ -61,10 +63,9 @@ def role_html(entry, lang: Lang) -> str:
 
 
 def source_html(checked: CheckedLayout, src, *, lang: Lang) -> str:
-    """《short title》（year） · section, with the quote on demand."""
+    """《short title》（year） · section, and the quote below it (the list is collapsed already)."""
     return (f"<li>{html_text(checked.document_label(src.doc, lang))} · {as_printed(src.section, lang)}"
-            + _collapsed(t("details.quote", lang), f'<span class="gz-quote" lang="zh-CN">“{html_text(src.quote)}”</span>')
-            + "</li>")
+            f'<div class="gz-quote" lang="zh-CN">“{html_text(src.quote)}”</div></li>')
 
 
 def finding_html(checked: CheckedLayout, finding: Finding, entry, lang: Lang) -> str:
@@ -76,24 +77,23 @@ def finding_html(checked: CheckedLayout, finding: Finding, entry, lang: Lang) ->
 
 
 def details_html(checked: CheckedLayout, entry, kind_label: str = "", *, lang: Lang) -> str:
+    """The popup and the details panel: the name once, a line of what and where it is, the role
+    and platforms; its other names, the sources with their quotes, the notes and how the point was
+    placed one click away (a popup is read in a 380 px box)."""
     entries = checked.entries
-    # The name in the other language below the heading: Chinese readers see the English, and
-    # English readers the Chinese a Guangzhou colleague would search for.
-    other = (f'<div class="gz-name-en">{html_text(entry.name_en)}</div>' if lang == "zh" else
-             f'<div class="gz-name-en" lang="zh-CN">{html_text(entry.name_zh)}</div>')
-    parts = [f'<div class="gz-details" data-id="{html_text(entry.id)}">',
-             f'<div class="gz-name">{html_text(name(entry, lang))}</div>', other]
-    aliases = [a for a in getattr(entry, "aliases", ()) if a != entry.name_zh]
-    if aliases:
-        parts.append(_row(t("details.aliases", lang), f'<span class="gz-aka">{as_printed("、".join(aliases), lang)}</span>'))
-    parts.append(_row(t("details.kind", lang), html_text(kind_label or name(KINDS[entry.kind], lang))))
     declared = checked.declared.get(entry.id, ())
-    if declared:
-        parts.append(_row(t("details.district", lang), html_text(join((checked.district_name(d, lang) for d in declared), lang))))
     where = checked.located.get(entry.id)
+    meta = [kind_label or name(KINDS[entry.kind], lang)]
+    if entry.kind == PLATFORM:
+        meta.append(tier_name(entry.tier, lang))
+    if declared:
+        meta.append(join((checked.district_name(d, lang) for d in declared), lang))
     if where and where not in declared:
-        parts.append(_row(t("details.located", lang), html_text(checked.district_name(where, lang))))
-    parts.append(_row(t("details.role", lang), role_html(entry, lang)))
+        meta.append(t("details.located", lang) + colon(lang) + checked.district_name(where, lang))
+    parts = [f'<div class="gz-details" data-id="{html_text(entry.id)}">',
+             f'<div class="gz-name">{html_text(name(entry, lang))}</div>',
+             f'<div class="gz-meta">{html_text(" · ".join(meta))}</div>',
+             _row(t("details.role", lang), role_html(entry, lang))]
     for role in getattr(entry, "segment_roles", ()):
         parts.append(_row(entry_name(checked, role.segment, lang=lang), role_html(role, lang)))
     place_id = getattr(entry, "place", None)
@@ -101,14 +101,9 @@ def details_html(checked: CheckedLayout, entry, kind_label: str = "", *, lang: L
     if place is not None:  # an axis node: what the core or park it stands on is for
         parts.append(_row(t("details.place_role", lang), role_html(place, lang)))
     if entry.kind == PLATFORM:
-        parts.append(_row(t("details.tier", lang), html_text(tier_name(entry.tier, lang))))
         names = [entry_name(checked, r, lang=lang) for r in entry.places if r in entries]
         if names:
             parts.append(_row(t("details.at", lang), html_text(join(names, lang))))
-        readings = [t("details.counted_as", lang, doc=checked.document_label(s.doc, lang), system=system_name(s, lang))
-                    for s in checked.systems_of(entry)]
-        if readings:
-            parts.append(_row(t("details.system", lang), html_text(sep(lang).join(readings))))
     tiers = platforms_by_tier(checked, entry)
     if tiers:
         items = "".join(f"<li><b>{html_text(tier_name(k, lang))}</b>{colon(lang)}"
@@ -117,8 +112,16 @@ def details_html(checked: CheckedLayout, entry, kind_label: str = "", *, lang: L
     for finding in checked.findings_for(entry):
         parts.append(f'<div class="gz-finding">⚠ {html_text(t("details.finding", lang))}{colon(lang)}'
                      f'{finding_html(checked, finding, entry, lang)}</div>')
+    parts.append(_collapsed(t("details.names", lang), names_html(entry, lang), "gz-more"))
+    if entry.kind == PLATFORM and (readings := checked.systems_of(entry)):
+        counted = (t("details.counted_as", lang, doc=checked.document_label(s.doc, lang), system=system_name(s, lang))
+                   for s in readings)
+        listed = "".join(f"<li>{html_text(c)}</li>" for c in counted)
+        parts.append(_collapsed(t("details.system", lang) + paren(str(len(readings)), lang),
+                                f'<ul class="gz-sources">{listed}</ul>', "gz-more"))
     sources = "".join(source_html(checked, s, lang=lang) for s in entry.sources)
-    parts.append(_row(t("details.sources", lang), f'<ol class="gz-sources">{sources}</ol>'))
+    parts.append(_collapsed(t("details.sources", lang) + paren(str(len(entry.sources)), lang),
+                            f'<ol class="gz-sources">{sources}</ol>', "gz-more"))
     notes = [n for n in (getattr(entry, "notes", None), getattr(place, "notes", None)) if n]
     if notes:
         parts.append(_collapsed(t("details.notes", lang), "".join(f"<div>{as_printed(n, lang)}</div>" for n in notes),
@@ -132,6 +135,16 @@ def details_html(checked: CheckedLayout, entry, kind_label: str = "", *, lang: L
         parts.append(_collapsed(t("details.location", lang), body, "gz-prov"))
     parts.append("</div>")
     return "".join(parts)
+
+
+def names_html(entry, lang: Lang) -> str:
+    """The name in the other language (Chinese readers see the English, English readers the
+    Chinese a Guangzhou colleague would search for) and the documents' other spellings."""
+    other = (f'<div class="gz-name-en">{html_text(entry.name_en)}</div>' if lang == "zh" else
+             f'<div class="gz-name-en" lang="zh-CN">{html_text(entry.name_zh)}</div>')
+    aliases = [a for a in getattr(entry, "aliases", ()) if a != entry.name_zh]
+    return other + (_row(t("details.aliases", lang), f'<span class="gz-aka">{as_printed("、".join(aliases), lang)}</span>')
+                    if aliases else "")
 
 
 def system_name(system, lang: Lang) -> str:

@@ -2,15 +2,20 @@
 Streamlit."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from shapely.geometry import Point
 
-from geo.data.model import CheckedLayout
+from geo.data.model import CheckedLayout, schematic_circle
 from geo.maps.webmap import GUANGZHOU_CENTER, GUANGZHOU_ZOOM, view_for
 from layers.districts import item_id
 
 CITY = "全市"
+# A found place is shown with its surroundings: at most this zoom (a 1 km scale bar, the
+# district lines and the neighbouring places in sight), less where its area or the uncertainty
+# of its point is larger.
+HIT_ZOOM = 13.0
 
 
 @dataclass(frozen=True)
@@ -21,9 +26,15 @@ class View:
 
 
 def view_of(checked: CheckedLayout, district: str = CITY, hit: str | None = None) -> View:
-    """A search hit wins over the district focus; with neither, the whole city."""
+    """A search hit wins over the district focus; with neither, the whole city. A hit is framed
+    with its whole extent (a core area's schematic circle, else the circle its point's precision
+    allows), centred on its point, at HIT_ZOOM at most."""
     if hit and (loc := checked.points.get(hit)) is not None:
-        return View((loc.lat, loc.lon), 14, Point(loc.lon, loc.lat))
+        shape = checked.geometries.get(hit)
+        area = shape if shape is not None and not isinstance(shape, Point) else \
+            schematic_circle(loc, math.pi * (loc.precision_m / 1000) ** 2)
+        zoom = view_for(area)[1]
+        return View((loc.lat, loc.lon), min(zoom, HIT_ZOOM), Point(loc.lon, loc.lat))
     found = checked.district(district) if district != CITY else None
     if found is not None:
         center, zoom = view_for(found.geometry)

@@ -119,13 +119,15 @@
     };
   }
 
-  // One member: its details; several: the first open, the others one click away.
+  // One member: its details; several: the place's name once, then each member by its kind (and
+  // its own name where it has another), the one picked (state.open) open, else the first.
   function popupHtml(ms) {
     var html = function (m) { return POPUPS[m.id] || ""; };
     if (ms.length === 1) return html(ms[0]);
-    var out = '<div class="gz-group"><div class="gz-name">' + ms[0].label + "</div>";
-    ms.forEach(function (m, i) {
-      out += "<details" + (i === 0 ? " open" : "") + "><summary>" + m.kind + T.colon + m.label + "</summary>" +
+    var name = ms[0].label, out = '<div class="gz-group"><div class="gz-name">' + name + "</div>";
+    var open = ms.filter(function (m) { return S && m.id === S.open; })[0] || ms[0];
+    ms.forEach(function (m) {
+      out += "<details" + (m === open ? " open" : "") + "><summary>" + m.kind + (m.label === name ? "" : T.colon + m.label) + "</summary>" +
         html(m) + "</details>";
     });
     return out + "</div>";
@@ -680,6 +682,7 @@
     ui.shapes = addShapes(map, layout);
     drawLayers(map, GZ.visible || S.visible || []);
     drawHighlight();
+    openPicked();
     ui.minimapOutline();
     GZ.ready = true;
     if (first) popupsSoon();
@@ -692,6 +695,21 @@
       if (asked === layoutAsked) drawLayout(map, layout);
     }).catch(function (e) {
       console.error("gzmap: layout", e);
+    });
+  }
+
+  // The place the server names in state.open (an entry id: a search hit, a link's place): its
+  // popup opens once per view token, as soon as its marker is drawn (a place on a layer that is
+  // off has none).
+  function openPicked() {
+    var v = S && S.view;
+    if (!S || !S.open || !v || done.opened === v.token || !doc || !GZ.markers) return;
+    done.opened = v.token;
+    GZ.markers.some(function (m) {
+      var el = m.getElement();
+      if (!el || el.dataset.ids.split(" ").indexOf(S.open) < 0) return false;
+      m.openPopup();
+      return true;
     });
   }
 
@@ -713,6 +731,7 @@
     if (visible !== done.visible) { done.visible = visible; GZ.setLayers(state.visible || []); }
     var highlight = JSON.stringify([state.highlight, state.focus_style]);
     if (highlight !== done.highlight) { done.highlight = highlight; drawHighlight(); }
+    openPicked();
     if (!sameSource(state.popups, popupsSource)) {
       popupsSource = state.popups;
       POPUPS = null; popupsFetch = null; GZ.popupsLoaded = false;
