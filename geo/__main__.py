@@ -125,7 +125,8 @@ def cmd_export_map(args: argparse.Namespace) -> int:
             print(f"failed {shorten(target, 80)}: {err}", file=sys.stderr)
             continue
         try:
-            export_map(checked, layers, path, args.format, target, title, args.dpi, page, lang=args.lang)
+            export_map(checked, layers, path, args.format, target, title, args.dpi, page, lang=args.lang,
+                       svg_text=not args.svg_outlines)
         except Exception as err:  # noqa: BLE001 - reported per file, the rest go on
             failed.append(path)
             print(f"failed {path}: {_failure(err)} (any earlier file is unchanged)", file=sys.stderr)
@@ -333,6 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--paper", choices=("A4", "A3"), default="A4")
     m.add_argument("--orientation", choices=("landscape", "portrait"), default="landscape")
     m.add_argument("--title", help="page title (default: the area and the layout's name)")
+    m.add_argument("--svg-outlines", action="store_true",
+                   help="SVG text as outlines (looks the same everywhere; by default it stays editable text)")
     m.set_defaults(func=cmd_export_map)
     s = sub.add_parser("sheet", help="a district's sheet: everything the plans assign to it", parents=[lang])
     s.add_argument("--district", required=True, help="南沙区, 南沙, Nansha or 440115; 'all' for every district")

@@ -86,7 +86,7 @@ def _page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: 
     city = district is None
     # The overview magnifies the crowded centre beside the city, as the city print map does.
     map_ax = fig.add_axes((0.02, 0.10, 0.29, 0.80) if city else (0.02, 0.10, 0.50, 0.80))
-    inset = fig.add_axes((0.32, 0.10, 0.20, 0.76)) if city else None
+    inset = fig.add_axes((0.32, 0.10, 0.195, 0.76)) if city else None
     legend_ax = fig.add_axes((0.535, 0.10, 0.12, 0.80))
     legend_ax.axis("off")
     drawn = draw_map(fig, map_ax, checked, layers, district, inset, lang=lang)

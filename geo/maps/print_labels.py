@@ -20,9 +20,12 @@ from matplotlib.transforms import Bbox
 from shapely.geometry.base import BaseGeometry
 
 LABEL_PT = 6.5
-AREA_PT = (9.0, 8.0, 7.0)  # a district's name, smaller where the larger size finds no free spot
-RINGS_PT = (6, 10, 15, 22, 30, 40, 52, 66, 82, 100, 120, 142)  # label distance from its point
-DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))
+LABEL_SIZES = (LABEL_PT, 5.5, 4.5)  # a label that finds no free spot is tried smaller
+AREA_PT = (9.0, 8.0, 7.0, 6.0, 5.0)  # a district's name, smaller where the larger size finds no free spot
+RINGS_PT = (6, 10, 15, 22, 30, 40, 52, 66, 82, 100, 120, 142, 170, 200)  # label distance from its point
+# Beside, above and below first, then the diagonals, then between them.
+DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1),
+              (1, 0.5), (-1, 0.5), (1, -0.5), (-1, -0.5), (0.5, 1), (-0.5, 1), (0.5, -1), (-0.5, -1))
 MARGIN_PX = 1.5  # kept free around each label, so that extents measured later never touch
 LABEL_BOX = dict(boxstyle="square,pad=0.1", fc=(1, 1, 1, 0.8), ec="none")
 AREA_BOX = dict(boxstyle="round,pad=0.15", fc=(1, 1, 1, 0.65), ec="none")  # a halo kept as real text
@@ -73,37 +76,47 @@ def _size(ax: Axes, text: str, size: float) -> tuple[float, float]:
     return box.width, box.height
 
 
+def _spot(ax: Axes, text: str, size: float, point: tuple[float, float], taken: list[Bbox],
+          frame: Bbox) -> tuple[np.ndarray, tuple[float, float, float]] | None:
+    """The nearest free box for `text` at `size` around `point` (display units) and its ring and
+    direction, or None."""
+    px = ax.figure.dpi / 72
+    w, h = _size(ax, text, size)
+    w, h = w + 2 * MARGIN_PX, h + 2 * MARGIN_PX
+    spots = [(ring, dx, dy) for ring in RINGS_PT for dx, dy in DIRECTIONS]
+    offs = np.array([(dx * ring * px, dy * ring * px) for ring, dx, dy in spots])
+    dirs = np.array([(dx, dy) for _, dx, dy in spots], dtype=float)
+    # The text's anchor: its left edge right of the point, its right edge left of it, centred on 0.
+    x0 = point[0] + offs[:, 0] - w * (dirs[:, 0] < 0) - w / 2 * (dirs[:, 0] == 0)
+    y0 = point[1] + offs[:, 1] - h * (dirs[:, 1] < 0) - h / 2 * (dirs[:, 1] == 0)
+    cands = np.column_stack([x0, y0, x0 + w, y0 + h])
+    free = np.flatnonzero(_free(cands, _array(taken), frame))
+    return (cands[free[0]], spots[free[0]]) if len(free) else None
+
+
 def place_labels(ax: Axes, labels: Sequence[tuple[str, float, float]], taken: list[Bbox]) -> Placed:
-    """Labels (text, x, y in data units) in order, each at the nearest free spot around its point;
-    from the second ring on with a leader line. `taken` grows by every label placed."""
+    """Labels (text, x, y in data units) in order, each at the nearest free spot around its point
+    (from the second ring on with a leader line), at LABEL_PT or, where none is free, smaller.
+    `taken` grows by every label placed."""
     frame, px = ax.get_window_extent(), ax.figure.dpi / 72
     boxes, skipped = [], 0
     for text, x, y in labels:
-        w, h = _size(ax, text, LABEL_PT)
-        w, h = w + 2 * MARGIN_PX, h + 2 * MARGIN_PX
-        cx, cy = ax.transData.transform((x, y))
-        spots = [(ring, dx, dy) for ring in RINGS_PT for dx, dy in DIRECTIONS]
-        offs = np.array([(dx * ring * px, dy * ring * px) for ring, dx, dy in spots])
-        dirs = np.array([(dx, dy) for _, dx, dy in spots], dtype=float)
-        # The text's anchor: its left edge right of the point, its right edge left of it, centred on 0.
-        x0 = cx + offs[:, 0] - w * (dirs[:, 0] < 0) - w / 2 * (dirs[:, 0] == 0)
-        y0 = cy + offs[:, 1] - h * (dirs[:, 1] < 0) - h / 2 * (dirs[:, 1] == 0)
-        cands = np.column_stack([x0, y0, x0 + w, y0 + h])
-        free = np.flatnonzero(_free(cands, _array(taken), frame))
-        if not len(free):
+        point = tuple(ax.transData.transform((x, y)))
+        found = next(((size, hit) for size in LABEL_SIZES
+                      if (hit := _spot(ax, text, size, point, taken, frame)) is not None), None)
+        if found is None:
             skipped += 1
             continue
-        i = free[0]
-        ring, dx, dy = spots[i]
+        size, (cand, (ring, dx, dy)) = found
         ha = "left" if dx > 0 else "right" if dx < 0 else "center"
         va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
         # The text stands MARGIN_PX inside the box that was found free.
-        mx, my = dx * MARGIN_PX / px, dy * MARGIN_PX / px
+        mx, my = np.sign(dx) * MARGIN_PX / px, np.sign(dy) * MARGIN_PX / px
         ax.annotate(text, (x, y), xytext=(dx * ring + mx, dy * ring + my), textcoords="offset points",
-                    ha=ha, va=va, fontsize=LABEL_PT, zorder=30, bbox=LABEL_BOX, gid=f"label:{text}",
+                    ha=ha, va=va, fontsize=size, zorder=30, bbox=LABEL_BOX, gid=f"label:{text}",
                     arrowprops=dict(arrowstyle="-", lw=0.4, color="#555", shrinkA=1, shrinkB=0)
                     if ring > RINGS_PT[0] else None)
-        box = Bbox(cands[i].reshape(2, 2))
+        box = Bbox(cand.reshape(2, 2))
         taken.append(box)
         boxes.append(box)
     return Placed(boxes, skipped)
