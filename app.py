@@ -407,12 +407,20 @@ def take_offer(key: str) -> None:
     st.session_state.pop("basemap_offer", None)
 
 
-def notices(lang: Lang, stale: DataError | None) -> None:
+def notices(choices: Choices, stale: DataError | None) -> None:
     """What the page says before the map: the link's ignored parameters, an online basemap the
     link asks for (with the button that turns it on), skipped tile settings, and data edits with
     errors. Text from links, configuration and data is shown as plain text."""
-    for notice in st.session_state.pop("link_notices", ()):
-        st.warning(notice)
+    lang = choices.lang
+    # The link's notices stay until the user changes what is shown: a rerun the map asks for by
+    # itself (the view it reports a moment after the first paint) would otherwise take them away.
+    shown = (choices.page, choices.district, choices.doc, choices.system, choices.visible, choices.basemap.key,
+             choices.lang, choices.query)
+    if st.session_state.setdefault("link_notices_for", shown) == shown:
+        for notice in st.session_state.get("link_notices", ()):
+            st.warning(notice)
+    else:
+        st.session_state.pop("link_notices", None)
     basemaps, problems = basemap_config()
     offer = st.session_state.get("basemap_offer")
     if offer in basemaps and st.session_state.get("basemap", "none") == "none":
@@ -434,7 +442,7 @@ def notices(lang: Lang, stale: DataError | None) -> None:
 def page(checked: CheckedLayout, stale: DataError | None = None) -> None:
     choices = sidebar(checked, first_link(checked))
     lang = choices.lang
-    notices(lang, stale)
+    notices(choices, stale)
     st.html(PAGE_CSS)
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
