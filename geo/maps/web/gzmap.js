@@ -416,19 +416,61 @@
       folded = true;
       if (box.open) box.open = false;
     });
-    function covers(r) {
+    // Whether a marker in view (its centre on the map) overlaps the box r, the markers shifted by dx, dy.
+    function covers(r, dx, dy) {
       var view = map.getContainer().getBoundingClientRect();
+      dx = dx || 0; dy = dy || 0;
       return (GZ.markers || []).some(function (m) {
         var el = m.getElement();
         var q = el && el.getBoundingClientRect();
         if (!q || !q.width) return false;
-        var x = (q.left + q.right) / 2, y = (q.top + q.bottom) / 2;
-        var inView = x >= view.left && x <= view.right && y >= view.top && y <= view.bottom;
-        return inView && q.left < r.right && q.right > r.left && q.top < r.bottom && q.bottom > r.top;
+        var x = (q.left + q.right) / 2 + dx, y = (q.top + q.bottom) / 2 + dy;
+        var inView = x >= view.left && x < view.right && y >= view.top && y < view.bottom;
+        return inView && q.left + dx < r.right && q.right + dx > r.left && q.top + dy < r.bottom && q.bottom + dy > r.top;
       });
+    }
+    // A view the app sets (the city, a district, a place found: a new view token) keeps its markers
+    // clear of the buttons, the read-outs and the folded legend: until the user moves the map, it is
+    // shifted by up to 60 px, and zoomed out by up to one step, the least that leaves no marker in
+    // view under one. Whether the legend may then open is fit()'s.
+    var cleared = { token: null, user: false, moves: 0 };
+    ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
+      map.getContainer().addEventListener(type, function () { cleared.user = true; }, { passive: true });
+    });
+    var SHIFTS = [];
+    [0, 20, -20, 40, -40, 60, -60].forEach(function (dy) {
+      [0, 20, -20, 40, -40, 60, -60].forEach(function (dx) { SHIFTS.push([dx, dy]); });
+    });
+    SHIFTS.sort(function (a, b) { return Math.abs(a[0]) + Math.abs(a[1]) - Math.abs(b[0]) - Math.abs(b[1]); });
+    function clearShift() { // the smallest shift of the markers on screen that leaves none under a control
+      var boxes = [].map.call(map.getContainer().querySelectorAll(".leaflet-control"), function (c) {
+        return c.getBoundingClientRect();
+      }).filter(function (q) { return q.width > 0; });
+      return SHIFTS.filter(function (s) {
+        return !boxes.some(function (q) { return covers(q, s[0], s[1]); });
+      })[0];
+    }
+    function keepClear() {
+      if (cleared.token !== done.token) cleared = { token: done.token, user: false, moves: 0 };
+      if (cleared.user || cleared.moves >= 3) return; // the user's view, or given up
+      var open = box.open;
+      box.open = false; // measured folded, in its usual corner
+      if (ctl.getPosition() !== "topright") ctl.setPosition("topright");
+      var zoom = map.getZoom(), shift = clearShift();
+      if (!shift || shift[0] || shift[1]) {
+        cleared.moves += 1;
+        for (var z = 1; !shift && z <= 4; z++) {
+          map.setZoom(zoom - z * 0.25, { animate: false });
+          shift = clearShift();
+        }
+        if (!shift) map.setZoom(zoom, { animate: false }); // nothing better: the app's view
+        else if (shift[0] || shift[1]) map.panBy([-shift[0], -shift[1]], { animate: false });
+      }
+      box.open = open;
     }
     // Open where it covers no marker (tried open in each corner: no paint happens meanwhile).
     function fit() {
+      keepClear();
       if (div.style.display === "none" || div.style.visibility === "hidden") return;
       var was = box.open, corner = null;
       box.open = true;
@@ -442,7 +484,10 @@
       if (box.open !== was && GZ.placeLabels) GZ.placeLabels();
     }
     var soon = null;
-    ui.fitLegend = function () { clearTimeout(soon); soon = setTimeout(fit, 0); }; // once markers are set apart
+    ui.fitLegend = function () { // once markers are set apart, and again once the page has laid the map out
+      clearTimeout(soon);
+      soon = setTimeout(function () { fit(); soon = setTimeout(fit, 500); }, 0);
+    };
     map.on("moveend resize", ui.fitLegend);
     // Labels keep clear of the legend: place them again when it opens or closes.
     box.addEventListener("toggle", function () {
