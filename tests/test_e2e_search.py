@@ -115,3 +115,11 @@ def test_on_a_phone_the_sidebar_folds_and_the_popup_is_seen(app_url: str, chromi
     assert 0 <= x <= PHONE["width"] and 0 <= y <= PHONE["height"]
     assert page.evaluate("([x, y]) => document.elementFromPoint(x, y).tagName", [x, y]) == "IFRAME"
     page.screenshot(path=str(ARTIFACTS / f"search-{lang}-{entry_id}-390.png"))
+
+
+def test_a_shared_link_to_a_place_opens_its_popup(app_url: str, chromium: Browser):
+    page = chromium.new_page(viewport=DESKTOP)
+    page.goto(f"{app_url}/?place=platform-guangzhou-lab&lang=en")
+    text = opened(page, "platform-guangzhou-lab")
+    assert text.startswith("Guangzhou Laboratory")
+    assert page.get_by_label(BOX["en"]).input_value().startswith("Guangzhou Laboratory")  # its name in the box

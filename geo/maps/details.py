@@ -83,9 +83,9 @@ def details_html(checked: CheckedLayout, entry, kind_label: str = "", *, lang: L
     entries = checked.entries
     declared = checked.declared.get(entry.id, ())
     where = checked.located.get(entry.id)
-    meta = [kind_label or name(KINDS[entry.kind], lang)]
-    if entry.kind == PLATFORM:
-        meta.append(tier_name(entry.tier, lang))
+    # The map's label of the kind names a platform's tier already ("平台 · 国家实验室").
+    meta = [kind_label] if kind_label else \
+        [name(KINDS[entry.kind], lang), *([tier_name(entry.tier, lang)] if entry.kind == PLATFORM else [])]
     if declared:
         meta.append(join((checked.district_name(d, lang) for d in declared), lang))
     if where and where not in declared:
