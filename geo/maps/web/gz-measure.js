@@ -24,6 +24,7 @@
     function stop() {
       if (group) group.remove();
       group = null; end = null; points = [];
+      GZ.measuring = false;
       L.DomUtil.removeClass(map.getContainer(), "gz-measuring");
       if (button) { L.DomUtil.removeClass(button, "gz-on"); button.setAttribute("aria-pressed", "false"); }
     }
@@ -36,6 +37,7 @@
       L.DomUtil.addClass(a, "gz-on");
       a.setAttribute("aria-pressed", "true");
       group = L.layerGroup().addTo(map);
+      GZ.measuring = true; // gzmap.js: a reviewer's pick ignores the clicks that measure
       L.polyline([], { color: "#c0392b", weight: 2.5, dashArray: "6 4", interactive: false }).addTo(group);
       GZ.toast(map, GZ.text("measure_hint"));
     });

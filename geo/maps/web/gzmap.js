@@ -831,8 +831,9 @@
     GZ.plugins.forEach(function (p) { p.add(map); });
     // Escape closes an open popup wherever the focus is in the page, not only on the map.
     document.addEventListener("keydown", function (e) { if (e.key === "Escape") map.closePopup(); });
-    // A map that reports clicks is one a reviewer picks a point on (gz-picking: a crosshair).
-    map.on("click", function (e) { if (S && S.clicks && GZ.onClick) GZ.onClick(e.latlng); });
+    // A map that reports clicks is one a reviewer picks a point on (gz-picking: a crosshair); a
+    // click that sets a measuring point (gz-measure.js) picks nothing.
+    map.on("click", function (e) { if (S && S.clicks && GZ.onClick && !GZ.measuring) GZ.onClick(e.latlng); });
     apply(state, layout);
   };
 
