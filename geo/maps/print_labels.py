@@ -141,9 +141,10 @@ def place_area_name(ax: Axes, text: str, area: BaseGeometry, taken: list[Bbox], 
     cx, cy = gx.ravel(), gy.ravel()
     order = np.argsort(np.hypot(cx - centre.x, cy - centre.y))
     cx, cy = cx[order], cy[order]
-    # Largest first, on one line then on two (English names), wholly inside the district; at
-    # last with only its centre inside.
-    tries = [(size, variant, strict) for strict in (True, False) for size in AREA_PT
+    # Largest first (a larger name that crosses the border reads better than a tiny one inside):
+    # on one line then on two (English names), wholly inside the district, then with only its
+    # centre inside.
+    tries = [(size, variant, strict) for size in AREA_PT for strict in (True, False)
              for variant in dict.fromkeys((text, text.replace(" ", "\n", 1)))]
     for size, variant, strict in tries:
         w, h = _size(ax, variant, size)
