@@ -85,9 +85,9 @@ def _page(checked: CheckedLayout, layers: list[MapLayer], page: Page, district: 
     fig.text(0.5, 0.965, title, ha="center", va="top", fontsize=15)
     city = district is None
     # The overview magnifies the crowded centre beside the city, as the city print map does.
-    map_ax = fig.add_axes((0.02, 0.10, 0.29, 0.80) if city else (0.02, 0.10, 0.50, 0.80))
+    map_ax = fig.add_axes((0.02, 0.10, 0.29, 0.80) if city else (0.02, 0.10, 0.49, 0.80))
     inset = fig.add_axes((0.32, 0.10, 0.195, 0.76)) if city else None
-    legend_ax = fig.add_axes((0.535, 0.10, 0.12, 0.80))
+    legend_ax = fig.add_axes((0.525, 0.10, 0.145, 0.80))
     legend_ax.axis("off")
     drawn = draw_map(fig, map_ax, checked, layers, district, inset, lang=lang)
     decorate(fig, map_ax, layers, legend_ax, drawn, city, lang=lang)
