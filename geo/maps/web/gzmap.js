@@ -309,7 +309,8 @@
         var h = Math.min(q.bottom, box.bottom) - Math.max(q.top, box.top);
         return q.width * q.height - (w > 0 && h > 0 ? w * h : 0);
       };
-      labels.forEach(function (l) { l.must = l.always || chosen(l); });
+      var bounds = map.getBounds(); // a label is never left off where its marker shows
+      labels.forEach(function (l) { l.must = (l.always || chosen(l)) && bounds.contains([l.lat, l.lon]); });
       labels.slice().sort(order).forEach(function (l) {
         var el = l.marker.getElement();
         if (!el) return;
