@@ -90,8 +90,38 @@ def _spot(ax: Axes, text: str, size: float, point: tuple[float, float], taken: l
     x0 = point[0] + offs[:, 0] - w * (dirs[:, 0] < 0) - w / 2 * (dirs[:, 0] == 0)
     y0 = point[1] + offs[:, 1] - h * (dirs[:, 1] < 0) - h / 2 * (dirs[:, 1] == 0)
     cands = np.column_stack([x0, y0, x0 + w, y0 + h])
-    free = np.flatnonzero(_free(cands, _array(taken), frame))
-    return (cands[free[0]], spots[free[0]]) if len(free) else None
+    boxes = _array(taken)
+    free = np.flatnonzero(_free(cands, boxes, frame))
+    if not len(free):
+        return None
+    # Nearest first, but a leader line that crosses no name or symbol before one that does, if
+    # that spot is not much further out (a long leader is harder to follow than a crossing).
+    rings = np.array([spots[i][0] for i in free])
+    near = free[rings <= rings[0] * 1.5 + 8]
+    clear = near[~_leader_crosses(point, cands[near], boxes)]
+    best = clear[0] if len(clear) else free[0]
+    return cands[best], spots[best]
+
+
+def _leader_crosses(point: tuple[float, ...], cands: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """For each candidate box, whether the straight line from `point` to its nearest edge passes
+    through a taken box (Liang-Barsky clipping), other than those at the point itself (its own
+    symbol). Boxes in display units, n×4."""
+    px, py = point
+    qx, qy = np.clip(px, cands[:, 0], cands[:, 2]), np.clip(py, cands[:, 1], cands[:, 3])
+    dx, dy = (qx - px)[:, None], (qy - py)[:, None]
+    t0, t1 = np.zeros((len(cands), len(boxes))), np.ones((len(cands), len(boxes)))
+    hit = np.ones_like(t0, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, px - boxes[None, :, 0]), (dx, boxes[None, :, 2] - px),
+                     (-dy, py - boxes[None, :, 1]), (dy, boxes[None, :, 3] - py)):
+            p, q = np.broadcast_to(p, t0.shape), np.broadcast_to(q, t0.shape)
+            hit &= ~((p == 0) & (q < 0))
+            ratio = q / p
+            t0 = np.where(p < 0, np.maximum(t0, ratio), t0)
+            t1 = np.where(p > 0, np.minimum(t1, ratio), t1)
+    at_point = ((boxes[:, 0] <= px) & (px <= boxes[:, 2]) & (boxes[:, 1] <= py) & (py <= boxes[:, 3]))[None, :]
+    return np.asarray((hit & (t0 < t1) & ~at_point).any(axis=1))
 
 
 def place_labels(ax: Axes, labels: Sequence[tuple[str, float, float]], taken: list[Bbox]) -> Placed:
