@@ -275,15 +275,19 @@ def search_hit(checked: CheckedLayout, choices: Choices) -> tuple[str | None, li
 
 
 def hit_list(hits: list[Hit], hit: str | None, lang: Lang) -> None:
-    """The hits, one click each (the shown one marked), when there are several."""
-    if len(hits) > 1:
-        st.caption(t("app.hits", lang, n=len(hits)))
+    """The hits, one click each (the shown one marked), when there are several: a list read
+    from the left, not centred buttons."""
+    if len(hits) < 2:
+        return
+    st.caption(t("app.hits", lang, n=len(hits)))
+    with st.container(key="hits", gap=None):
+        st.html("<style>.st-key-hits button{justify-content:flex-start;text-align:left}</style>")
         for h in hits[:MAX_HITS]:
             e = h.entry
             st.button(md_text(name(e, lang) + paren(e.name_zh if lang == "en" else e.name_en, lang)),
                       key=f"hit_{e.id}", type="primary" if e.id == hit else "tertiary", on_click=pick, args=(e.id,))
-        if len(hits) > MAX_HITS:
-            st.caption(t("app.more_hits", lang, n=len(hits) - MAX_HITS))
+    if len(hits) > MAX_HITS:
+        st.caption(t("app.more_hits", lang, n=len(hits) - MAX_HITS))
 
 
 def close_sidebar_after_pick() -> None:
