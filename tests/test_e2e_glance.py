@@ -39,6 +39,9 @@ COVERED = """() => { const box = GZ.map.getContainer().getBoundingClientRect();
   }).filter(Boolean); }"""
 
 
+ARTIFACTS.mkdir(exist_ok=True)  # the screenshots to look at
+
+
 def open_map(page: Page, **params: str) -> Frame:
     """The map page of a shared link with `params`, once its layout is drawn."""
     page.goto(f"/?{urlencode({'page': 'map', **params})}")
@@ -92,7 +95,6 @@ def test_poles_and_cores_are_labelled_at_city_zoom_in_every_reading(app_url: str
             assert overlapping(labels) == [], (device, lang, doc)
             uncovered(page, frame, f"{device} {lang} {doc} city")
             if doc is None:
-                ARTIFACTS.mkdir(exist_ok=True)
                 frame.locator("#map").screenshot(path=ARTIFACTS / f"glance-city-{device}-{lang}.png")
 
 
@@ -104,5 +106,5 @@ def test_no_marker_is_under_the_legend_or_a_control_in_any_district_view(app_url
         frame = open_map(page, district=district.name_zh, lang="en")
         wait_until(page, lambda: frame.locator("path.gz-highlight").count() >= 1, what="the district outlined")
         uncovered(page, frame, f"{device} {district.name_zh}")
-        if district.name_zh in ("天河区", "黄埔区"):
-            frame.locator("#map").screenshot(path=ARTIFACTS / f"glance-{district.name_en}-{device}.png")
+        if district.name_zh in ("天河区", "黄埔区"):  # the issue's views
+            frame.locator("#map").screenshot(path=ARTIFACTS / f"glance-{district.adcode}-{device}.png")
