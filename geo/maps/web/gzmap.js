@@ -434,10 +434,7 @@
     // clear of the buttons, the read-outs and the folded legend: until the user moves the map, it is
     // shifted by up to 60 px, and zoomed out by up to one step, the least that leaves no marker in
     // view under one. Whether the legend may then open is fit()'s.
-    var cleared = { token: null, user: false, moves: 0 };
-    ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
-      map.getContainer().addEventListener(type, function () { cleared.user = true; }, { passive: true });
-    });
+    var cleared = { token: null, moves: 0 };
     var SHIFTS = [];
     [0, 20, -20, 40, -40, 60, -60].forEach(function (dy) {
       [0, 20, -20, 40, -40, 60, -60].forEach(function (dx) { SHIFTS.push([dx, dy]); });
@@ -452,8 +449,8 @@
       })[0];
     }
     function keepClear() {
-      if (cleared.token !== done.token) cleared = { token: done.token, user: false, moves: 0 };
-      if (cleared.user || cleared.moves >= 3) return; // the user's view, or given up
+      if (cleared.token !== done.token) cleared = { token: done.token, moves: 0 };
+      if (done.usersView || cleared.moves >= 3) return; // the user's view (keepView), or given up
       var open = box.open;
       box.open = false; // measured folded, in its usual corner
       if (ctl.getPosition() !== "topright") ctl.setPosition("topright");
@@ -623,19 +620,26 @@
   }
 
   // The view: the state's, unless this tab's session holds the user's own view for the same token.
+  // The view becomes the user's (done.usersView) once they touch the map, or when it is the one
+  // they left before a reload; a new view from the server (apply) makes it the app's again. Only
+  // the user's view is reported (GZ.onView): the server knows its own, and a report reruns the page.
   function keepView(map) {
     try {
       var saved = JSON.parse(window.sessionStorage.getItem(VIEW_KEY) || "null");
       if (saved && saved.token === done.token) {
         map.setView([saved.lat, saved.lng], saved.zoom, { animate: false });
+        done.usersView = true;
       }
     } catch (e) { /* storage may be off: keep the server's view */ }
+    ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
+      map.getContainer().addEventListener(type, function () { done.usersView = true; }, { passive: true, capture: true });
+    });
     map.on("moveend", function () {
       var c = map.getCenter();
       try {
         window.sessionStorage.setItem(VIEW_KEY, JSON.stringify({ token: done.token, lat: c.lat, lng: c.lng, zoom: map.getZoom() }));
       } catch (e) { /* ignore */ }
-      if (GZ.onView) GZ.onView(map.getBounds(), map.getZoom(), done.token); // the component reports it (component.js)
+      if (GZ.onView && done.usersView) GZ.onView(map.getBounds(), map.getZoom(), done.token); // component.js reports it
     });
   }
 
@@ -768,6 +772,7 @@
     var v = state.view;
     if (v && v.token !== done.token) {
       done.token = v.token;
+      done.usersView = false;
       if (prev) map.setView([v.lat, v.lon], v.zoom, { animate: false });
     }
     L.DomUtil[state.clicks ? "addClass" : "removeClass"](map.getContainer(), "gz-picking");
