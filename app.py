@@ -17,11 +17,11 @@ from geo.data.kinds import PLATFORM_SYSTEM
 from geo.data.model import CheckedLayout
 from geo.data.problems import DataError
 from geo.data.records import PlatformSystem
-from geo.exports.district_sheet import district_sheet
+from geo.exports.district_sheet import district_sheet, elsewhere_note
 from geo.exports.output import MIMES
 from geo.exports.sheet_export import to_csv
 from geo.review.form import to_xlsx
-from geo.exports.sheet_html import elsewhere_note, folded, group_html, summary_html
+from geo.exports.sheet_html import folded, group_html, summary_html
 from geo.exports.sheet_pdf import sheet_pdf
 from geo.exports.standalone import standalone_html
 from geo.i18n import LANG_NAMES, LANGS, Lang, name, paren, t

@@ -288,7 +288,8 @@ def test_xlsx_tabs_are_full_valid_names_in_both_languages(lang: str):
 def test_the_page_summary_names_the_cores_filed_under_axis_nodes_as_cores():
     """知识城 and 科学城 are axis nodes' rows; the summary still lists them as cores (from the
     registry: every entry a row holds), and the cores' group says where they are."""
-    from geo.exports.sheet_html import elsewhere_note, summary_html
+    from geo.exports.district_sheet import elsewhere_note
+    from geo.exports.sheet_html import summary_html
 
     sheet = district_sheet(CHECKED, "黄埔区", lang="zh")
     cores = {CHECKED.entries[i].name_zh for r in sheet.rows if r.group != "finding" for i in r.ids

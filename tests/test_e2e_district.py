@@ -1,11 +1,20 @@
 """The district page read on a phone (issue 22): the 黄埔区 sheet at 390×844 scrolls only down, each
 row a card whose cells are at least six characters wide; with screenshots at 390×844 and
-1440×900 in both languages."""
+1440×900 in both languages; and the sheet's PDF, its pages converted to images to look at."""
 from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
+from pypdf import PdfReader
 
+from geo.data.validate import load_checked
+from geo.exports.district_sheet import district_sheet, elsewhere_note, summary_items
+from geo.exports.sheet_pdf import sheet_pdf
+from geo.i18n import colon
 from tests.browser import ARTIFACTS, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -33,6 +42,10 @@ SIDEWAYS = """() => [document.documentElement, document.querySelector('[data-tes
                      ...document.querySelectorAll('.gz-sheet-wrap')]
   .filter(e => e && e.scrollWidth > e.clientWidth + 1)
   .map(e => `${e.className || e.tagName}: ${e.scrollWidth} > ${e.clientWidth}`)"""
+
+
+def squashed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def open_sheet(page: Page, app_url: str, lang: str) -> None:
@@ -97,3 +110,21 @@ def test_the_huangpu_sheet_on_a_desktop_opens_with_its_summary_and_folds_the_lon
     assert folded.count() >= 6  # the platform groups and the shared tasks start folded
     assert page.evaluate(SIDEWAYS) == []
     page.screenshot(path=SHOTS / f"sheet-{lang}-1440x900.png")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_huangpu_pdf_opens_with_the_summary_and_its_pages_convert_for_a_look(lang: str, tmp_path: Path):
+    """The table pages start with the summary (the cores named as cores) and the cores' group
+    says where the others are; every page converted with pdftoppm (artifacts/district/)."""
+    checked = load_checked()
+    sheet = district_sheet(checked, "黄埔区", lang=lang)
+    pdf = tmp_path / "huangpu.pdf"
+    pdf.write_bytes(sheet_pdf(checked, sheet))
+    pages = [p.extract_text() for p in PdfReader(pdf).pages]
+    for term, text in summary_items(checked, sheet):  # wrapped lines read as one
+        assert squashed(term + colon(lang) + text) in squashed(pages[1])
+    assert squashed(elsewhere_note(checked, sheet, "core")) in squashed("".join(pages[1:]))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    stem = SHOTS / f"sheet-{lang}-pdf"
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(stem)], check=True)
+    assert len(list(SHOTS.glob(f"{stem.name}-*.png"))) >= len(pages)

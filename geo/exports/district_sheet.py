@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, TypedDict
 
-from geo.data.assignments import FINDING, Assignment, assignments
+from geo.data.assignments import FINDING, GROUP_OF_KIND, Assignment, assignments
 from geo.data.kinds import AXIS_NODE, KINDS, place_kinds
 from geo.data.model import CheckedLayout
 from geo.data.records import AxisNode, NodeList, Platform, Segment, Source, Task, sources_json
@@ -221,6 +221,42 @@ def kinds_on_sheet(checked: CheckedLayout, sheet: Sheet) -> dict[str, list[Row]]
             if kind in out:
                 out[kind].append(row)
     return {k: rows for k, rows in out.items() if rows}
+
+
+def own_group(kind: str) -> str:
+    """The group a kind's rows are in when no axis node stands on them (a core area: the cores')."""
+    return GROUP_OF_KIND.get(kind, kind)
+
+
+def summary_items(checked: CheckedLayout, sheet: Sheet) -> list[tuple[str, str]]:
+    """What the sheet holds at a glance, as (term, text): each kind of place with its places (a
+    place under every kind it is, with the group its row is in where that is another kind's),
+    then the findings."""
+    lang = sheet.lang
+    items = []
+    for kind, rows in kinds_on_sheet(checked, sheet).items():
+        clusters = [join((r.name for r in rows if r.group == group), lang)
+                    + ("" if group == own_group(kind) else t("sheet.web.see", lang, group=sheet.title(group)))
+                    for group in dict.fromkeys(r.group for r in rows)]
+        items.append((f"{name(KINDS[kind], lang)}{paren(str(len(rows)), lang)}", sep(lang).join(clusters)))
+    if findings := sheet.group(FINDING):
+        items.append((f"{sheet.title(FINDING)}{paren(str(len(findings)), lang)}",
+                      join((r.name for r in findings), lang)))
+    return items
+
+
+def elsewhere_note(checked: CheckedLayout, sheet: Sheet, group: str) -> str:
+    """Under a group's title: the places of the group's kind whose rows are in other groups (the
+    cores standing under axis nodes), so that a reader does not think them missing; or ""."""
+    lang = sheet.lang
+    notes = []
+    for kind, rows in kinds_on_sheet(checked, sheet).items():
+        if own_group(kind) != group:
+            continue
+        for other in dict.fromkeys(r.group for r in rows if r.group != group):
+            notes.append(t("sheet.web.also", lang, kind=name(KINDS[kind], lang), group=sheet.title(other),
+                           names=join((r.name for r in rows if r.group == other), lang)))
+    return sep(lang).join(notes)
 
 
 def district_sheet(checked: CheckedLayout, district: str, *, lang: Lang) -> Sheet:

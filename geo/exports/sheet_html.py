@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from geo.data.assignments import COMMON_TASK, FINDING, GROUP_OF_KIND
-from geo.data.kinds import KINDS, PLATFORM
+from geo.data.assignments import COMMON_TASK, FINDING
+from geo.data.kinds import PLATFORM
 from geo.data.model import CheckedLayout
-from geo.exports.district_sheet import Row, Sheet, kinds_on_sheet
-from geo.i18n import join, name, paren, sep, t
+from geo.exports.district_sheet import Row, Sheet, summary_items
+from geo.i18n import t
 from geo.safe import html_text
 
 # The columns the page shows, in order; a group shows those its rows fill. The ids and the row
@@ -38,7 +38,6 @@ table.gz-sheet {{border-collapse: collapse; width: 100%; font-size: .9rem; margi
 .gz-sheet-summary dl > div {{display: contents}}
 .gz-sheet-summary dt {{font-weight: 600}}
 .gz-sheet-summary dd {{margin: 0}}
-.gz-sheet-summary .gz-see {{color: rgba(49,51,63,.6)}}
 .gz-sheet-counts {{display: flex; flex-wrap: wrap; gap: .3rem; list-style: none; padding: 0; margin: .25rem 0 .5rem}}
 .gz-sheet-counts li {{border: 1px solid rgba(49,51,63,.2); border-radius: 1rem; padding: .05rem .6rem;
   font-size: .85rem; margin: 0}}
@@ -66,45 +65,14 @@ def folded(group: str) -> bool:
 
 
 def summary_html(checked: CheckedLayout, sheet: Sheet) -> str:
-    """The rows per group, then each kind of place with its places (a place under every kind it
-    is, with the group its row is in where that is another kind's), then the findings."""
-    lang = sheet.lang
+    """The rows per group as chips, then the places by kind and the findings
+    (geo.exports.district_sheet.summary_items)."""
     counts = "".join(f'<li class="{"gz-finding" if g == FINDING else "gz-group"}">{html_text(sheet.title(g))} '
                      f"<b>{n}</b></li>" for g, n in sheet.counts().items())
-    items = []
-    for kind, rows in kinds_on_sheet(checked, sheet).items():
-        clusters = []
-        for group in dict.fromkeys(r.group for r in rows):
-            names = html_text(join((r.name for r in rows if r.group == group), lang))
-            see = "" if group == own_group(kind) else \
-                f'<span class="gz-see">{html_text(t("sheet.web.see", lang, group=sheet.title(group)))}</span>'
-            clusters.append(names + see)
-        items.append((f"{name(KINDS[kind], lang)}{paren(str(len(rows)), lang)}", html_text(sep(lang)).join(clusters)))
-    if findings := sheet.group(FINDING):
-        items.append((f"{sheet.title(FINDING)}{paren(str(len(findings)), lang)}",
-                      html_text(join((r.name for r in findings), lang))))
-    listed = "".join(f"<div><dt>{html_text(term)}</dt><dd>{text}</dd></div>" for term, text in items)
+    listed = "".join(f"<div><dt>{html_text(term)}</dt><dd>{html_text(text)}</dd></div>"
+                     for term, text in summary_items(checked, sheet))
     return (f'<style>{SHEET_CSS}</style><div class="gz-sheet-summary"><ul class="gz-sheet-counts">{counts}</ul>'
             f"<dl>{listed}</dl></div>")
-
-
-def own_group(kind: str) -> str:
-    """The group a kind's rows are in when nothing else stands on them (a core area: the cores')."""
-    return GROUP_OF_KIND.get(kind, kind)
-
-
-def elsewhere_note(checked: CheckedLayout, sheet: Sheet, group: str) -> str:
-    """Under a group's title: the places of the group's kind whose rows are in other groups
-    (the cores standing under axis nodes), so that a reader does not think them missing."""
-    lang = sheet.lang
-    kinds = {k: rows for k, rows in kinds_on_sheet(checked, sheet).items() if own_group(k) == group}
-    notes = []
-    for kind, rows in kinds.items():
-        for other in dict.fromkeys(r.group for r in rows if r.group != group):
-            names = join((r.name for r in rows if r.group == other), lang)
-            notes.append(t("sheet.web.also", lang, kind=name(KINDS[kind], lang), group=sheet.title(other),
-                           names=names))
-    return sep(lang).join(notes)
 
 
 def group_html(sheet: Sheet, group: str, *, quotes: bool, review: Mapping[str, str] | None = None) -> str:

@@ -29,10 +29,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from geo.data.model import CheckedLayout
-from geo.exports.district_sheet import Row, Sheet
+from geo.exports.district_sheet import Row, Sheet, elsewhere_note, summary_items
 from geo.i18n import Lang, colon, paren, t
 from geo.maps.static_map import Page, map_figure, setup_fonts, source_line
 from layers import build_layers
@@ -77,6 +77,7 @@ class _Styles:
         wrap = "CJK" if lang == "zh" else None  # CJK breaks between any two characters
         base = ParagraphStyle("cell", fontName=font, fontSize=FONT_PT, leading=FONT_PT * 1.3, wordWrap=wrap)
         self.font = font
+        self.lang = lang
         self.cell = base
         self.head = ParagraphStyle("head", base, textColor=BLUE)
         self.note = ParagraphStyle("note", base, fontSize=NOTE_PT, leading=NOTE_PT * 1.3, textColor=GREY)
@@ -109,12 +110,23 @@ def _note(row: Row, sheet: Sheet) -> str:
     return "<br/>".join(_markup(f"{head}{colon(sheet.lang)}{text}") for head, text in parts if text)
 
 
-def _group_table(sheet: Sheet, group: str, count: int, styles: _Styles, line: float) -> Table:
+def _summary(items: list[tuple[str, str]], styles: _Styles) -> list[Paragraph]:
+    """The sheet at a glance, above the first group: the places by kind (a core filed under the
+    axis nodes named as a core too) and the findings (geo.exports.district_sheet.summary_items)."""
+    return [Paragraph(f'<font color="#{BLUE.hexval()[2:]}">{_markup(term)}</font>'
+                      f"{_markup(colon(styles.lang) + text)}", styles.cell) for term, text in items]
+
+
+def _group_table(sheet: Sheet, group: str, count: int, note: str, styles: _Styles, line: float) -> Table:
+    """A group's heading (with `note`: its kind's places filed in other groups), header and rows."""
     rows = sheet.group(group)
     columns = [c for c in CAPS if c in ("name", "role") or any(getattr(r, c) for r in rows)]
     heading = f"■ {sheet.title(group)}{paren(t('sheet.items', sheet.lang, n=count), sheet.lang)}"
-    data: list[list[Paragraph | str]] = [
-        [Paragraph(_markup(heading), styles.heading)] + [""] * (len(columns) - 1),
+    title: list[Flowable] = [Paragraph(_markup(heading), styles.heading)]
+    if note:
+        title.append(Paragraph(_markup(note), styles.note))
+    data: list[list[Any]] = [
+        [title] + [""] * (len(columns) - 1),
         [Paragraph(_markup(sheet.header(c)), styles.head) for c in columns]]
     style: list[tuple[Any, ...]] = [
         ("SPAN", (0, 0), (-1, 0)), ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -157,9 +169,9 @@ def _numbered(footer: Callable[[Canvas, int, int], None]) -> type[Canvas]:
     return Numbered
 
 
-def table_pdf(sheet: Sheet, *, title: str, pages_before: int) -> tuple[bytes, int]:
-    """The sheet's rows, group by group, as A4 pages with the title on each, numbered as if
-    `pages_before` pages came first; and how many pages that made."""
+def table_pdf(checked: CheckedLayout, sheet: Sheet, *, title: str, pages_before: int) -> tuple[bytes, int]:
+    """The sheet at a glance, then its rows group by group, as A4 pages with the title on each,
+    numbered as if `pages_before` pages came first; and how many pages that made."""
     lang = sheet.lang
     styles = _Styles(_font_name(), lang)
     width, height = PAGE_PT
@@ -188,7 +200,9 @@ def table_pdf(sheet: Sheet, *, title: str, pages_before: int) -> tuple[bytes, in
     # Pages start in the subset font, so that none refers to a font the PDF lacks (Helvetica).
     doc = BaseDocTemplate(buf, pagesize=PAGE_PT, title=title, creator="gzmap", initialFontName=styles.font,
                           pageTemplates=[PageTemplate("sheet", [frame], onPage=on_page)])
-    doc.build([_group_table(sheet, group, count, styles, line) for group, count in sheet.counts().items()],
+    doc.build([*_summary(summary_items(checked, sheet), styles), Spacer(0, 6),
+               *(_group_table(sheet, group, count, elsewhere_note(checked, sheet, group), styles, line)
+                 for group, count in sheet.counts().items())],
               canvasmaker=_numbered(footer))
     return buf.getvalue(), doc.page
 
@@ -213,7 +227,7 @@ def sheet_pdf(checked: CheckedLayout, sheet: Sheet) -> bytes:
     """The sheet as an A4 PDF in the sheet's language: its district's map, then the table."""
     title = t("sheet.title", sheet.lang, district=sheet.district_label)
     setup_fonts(checked, title)
-    tables, pages = table_pdf(sheet, title=title, pages_before=1)
+    tables, pages = table_pdf(checked, sheet, title=title, pages_before=1)
     writer = PdfWriter()
     for part in (map_pdf(checked, sheet, total=pages + 1), tables):
         writer.append(PdfReader(io.BytesIO(part)))
