@@ -250,10 +250,8 @@ def _squeezed(text: str) -> str:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_print_has_a_title_block(tmp_path: Path, lang: str, monkeypatch):
-    """Title, data revision and its date, the cited documents' short titles (from
+    """Title, data revision, the cited documents' short titles (from
     data/documents.yaml), the map date, and the 审图号 line only when one is configured."""
-    from geo.maps.title_block import data_date
-
     checked = load_checked()  # as the command will read it
     cited = {src.doc for e in checked.entries.values() for _, src in citations(e)}
     docs = [checked.document_label(d, lang) for d in checked.documents if d in cited]
@@ -261,7 +259,7 @@ def test_every_print_has_a_title_block(tmp_path: Path, lang: str, monkeypatch):
     out = tmp_path / "city.pdf"
     assert main(["export-map", "--format", "pdf", "--lang", lang, "--out", str(out)]) == 0
     page = _squeezed(pdf_text(out)[0])
-    wanted = [t("print.title", lang, where=t("print.city", lang)), checked.revision, f"{data_date():%Y-%m-%d}",
+    wanted = [t("print.title", lang, where=t("print.city", lang)), checked.revision,
               t("print.block.date", lang, date=f"{dt.date.today():%Y-%m-%d}"), *docs]
     assert [w for w in wanted if _squeezed(w) not in page] == []
     assert _squeezed(t("title.review_number", lang, number="")) not in page

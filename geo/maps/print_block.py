@@ -24,25 +24,24 @@ TITLE_PT = 8.0
 CELLS = (0.30, 0.50, 0.20)  # width shares of the three cells
 
 
-def block_lines(checked: CheckedLayout, title: str, *, lang: Lang, today: dt.date | None = None,
-                data_day: dt.date | None = None) -> tuple[list[str], list[str], list[str]]:
+def block_lines(checked: CheckedLayout, title: str, *, lang: Lang,
+                today: dt.date | None = None) -> tuple[list[str], list[str], list[str]]:
     """The three cells' text, unwrapped: title and revision; plans, boundaries, CRS; dates."""
-    texts = title_texts(checked, lang=lang, data_day=data_day)
+    texts = title_texts(checked, lang=lang)
     return ([title, texts["revision"]], [texts["documents"], t("print.block.notes", lang)],
             [t("print.block.date", lang, date=f"{today or dt.date.today():%Y-%m-%d}")]
             + ([texts["review"]] if texts["review"] else []))
 
 
 def draw_title_block(fig: Figure, box: tuple[float, float, float, float], checked: CheckedLayout, title: str, *,
-                lang: Lang, today: dt.date | None = None, data_day: dt.date | None = None) -> None:
+                lang: Lang, today: dt.date | None = None) -> None:
     """The block in `box` (left, bottom, width, height as page fractions), text wrapped to its cells."""
     ax = fig.add_axes(box)
     ax.axis("off")
     ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False, lw=0.6, ec="#444", clip_on=False))
     width_pt = box[2] * fig.get_figwidth() * 72
     x = 0.0
-    for i, (share, lines) in enumerate(zip(CELLS, block_lines(checked, title, lang=lang, today=today,
-                                                             data_day=data_day))):
+    for i, (share, lines) in enumerate(zip(CELLS, block_lines(checked, title, lang=lang, today=today))):
         if i:
             ax.plot([x, x], [0, 1], transform=ax.transAxes, lw=0.6, color="#444", clip_on=False)
         pad = 4 / width_pt  # 4 pt inside the cell

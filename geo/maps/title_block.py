@@ -1,29 +1,17 @@
 """The title block's texts, the same on the web map (gz-title.js, the layout document's `title`)
 and on every print (geo.maps.print_block): the map's title, the data's revision with its date,
 the documents the map follows (their short titles from data/documents.yaml) and the 审图号 when
-the operator sets one (GZMAP_REVIEW_NUMBER).
-
-NOTE (issue 22, 20:50 UTC): the print-map helper overwrote this file by mistake while creating its
-own module of the same name, before the original was committed. This is a reconstruction from
-gz-title.js, payload.py and the catalogue keys (title.*): its original author should check it.
+the operator sets one (GZMAP_REVIEW_NUMBER). The data carry no date of their own, and a file's
+modification time is no such date (a fresh clone would print the day it was cloned): the revision
+names the data; prints add the day they were made (制图日期).
 """
 from __future__ import annotations
-
-import datetime as dt
-from pathlib import Path
 
 from geo.data.model import CheckedLayout
 from geo.data.records import citations
 from geo.i18n import Lang, join, t
 from geo.safe import html_text
 from geo.settings import settings
-
-
-def data_date(directory: Path | None = None) -> dt.date:
-    """The day the data files last changed (their newest modification time): the revision's date."""
-    folder = directory or settings().data
-    times = [p.stat().st_mtime for p in folder.rglob("*") if p.is_file() and p.suffix in (".yaml", ".geojson")]
-    return dt.date.fromtimestamp(max(times)) if times else dt.date.today()
 
 
 def cited_documents(checked: CheckedLayout, doc: str | None = None) -> list[str]:
@@ -33,15 +21,13 @@ def cited_documents(checked: CheckedLayout, doc: str | None = None) -> list[str]
     return [d for d in checked.documents if d in cited and (doc is None or d == doc)]
 
 
-def title_texts(checked: CheckedLayout, *, lang: Lang, doc: str | None = None,
-                data_day: dt.date | None = None) -> dict[str, str]:
-    """The block's texts, plain: title, revision (with its date), documents, review (the 审图号
-    line, or "" when none is configured)."""
+def title_texts(checked: CheckedLayout, *, lang: Lang, doc: str | None = None) -> dict[str, str]:
+    """The block's texts, plain: title, revision, documents, review (the 审图号 line, or "" when
+    none is configured)."""
     number = settings().review_number.strip()
     return {
         "title": t("print.title", lang, where=t("print.city", lang)),
-        "revision": t("title.dated", lang, revision=t("data.revision", lang, revision=checked.revision),
-                      date=f"{data_day or data_date():%Y-%m-%d}"),
+        "revision": t("data.revision", lang, revision=checked.revision),
         "documents": t("title.documents", lang,
                        docs=join((checked.document_label(d, lang) for d in cited_documents(checked, doc)), lang)),
         "review": t("title.review_number", lang, number=number) if number else "",
