@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Locator, Page
 from pypdf import PdfReader
 
 from geo.data.validate import load_checked
@@ -54,12 +54,17 @@ def open_sheet(page: Page, app_url: str, lang: str) -> None:
     page.locator("table.gz-sheet").first.wait_for(timeout=30_000)
 
 
-def open_every_group(page: Page) -> int:
-    """Open the folded groups (platforms, the tasks all districts share), once the page has drawn
-    all of them (as many as the summary counts); how many groups there are."""
+def drawn_groups(page: Page) -> Locator:
+    """The groups' expanders, once the page has drawn all of them (as many as the summary counts)."""
     groups = page.get_by_test_id("stMain").get_by_test_id("stExpander")  # not the sidebar's sign-in
     counted = page.locator(".gz-sheet-counts li").count()
     wait_until(page, lambda: groups.count() == counted, what="every group drawn")
+    return groups
+
+
+def open_every_group(page: Page) -> int:
+    """Open the folded groups (platforms, the tasks all districts share); how many groups there are."""
+    groups = drawn_groups(page)
     for i in range(groups.count()):
         details = groups.nth(i).locator("details")
         if details.get_attribute("open") is None:
@@ -106,10 +111,13 @@ def test_the_huangpu_sheet_on_a_desktop_opens_with_its_summary_and_folds_the_lon
     cores_text = cores.inner_text()
     for core in {"zh": ("中新广州知识城", "广州科学城"), "en": ("Knowledge City", "Guangzhou Science City")}[lang]:
         assert core in cores_text  # named as cores, although their rows are the axis nodes'
-    folded = page.locator("[data-testid=stMain] [data-testid=stExpander] details:not([open])")
+    folded = drawn_groups(page).locator("details:not([open])")
     assert folded.count() >= 6  # the platform groups and the shared tasks start folded
     assert page.evaluate(SIDEWAYS) == []
     page.screenshot(path=SHOTS / f"sheet-{lang}-1440x900.png")
+    page.locator("table.gz-sheet").nth(1).scroll_into_view_if_needed()  # the axis nodes: the cores' rows
+    page.wait_for_timeout(300)
+    page.screenshot(path=SHOTS / f"sheet-{lang}-1440x900-groups.png")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
