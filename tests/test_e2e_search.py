@@ -46,7 +46,7 @@ def opened(page: Page, entry_id: str) -> str:
         popup = map_frame(page).locator(".leaflet-popup-content")
         shown = popup.locator(f".gz-details[data-id='{entry_id}']")
         return popup.first.inner_text() if shown.count() and shown.first.is_visible() else None
-    return wait_until(page, text, 30, f"the popup of {entry_id} to open")
+    return wait_until(page, text, 60, f"the popup of {entry_id} to open")  # a loaded CI machine is slow
 
 
 @pytest.mark.parametrize(("lang", "query", "entry_id", "name"), [

@@ -24,7 +24,7 @@ DETAILS_CSS = """
 .gz-platforms,.gz-sources{margin:2px 0 2px 18px;padding:0}
 .gz-details details{margin:3px 0}.gz-details summary{cursor:pointer;color:#555}
 .gz-prov{color:#555;font-size:12px}.gz-more>summary{font-weight:bold}
-.gz-group{font:13px/1.5 sans-serif}.gz-group .gz-details>.gz-name{display:none}
+.gz-group{font:13px/1.5 sans-serif}.gz-group .gz-details>.gz-name,.gz-group .gz-kind{display:none}
 """
 
 
@@ -84,15 +84,16 @@ def details_html(checked: CheckedLayout, entry, kind_label: str = "", *, lang: L
     declared = checked.declared.get(entry.id, ())
     where = checked.located.get(entry.id)
     # The map's label of the kind names a platform's tier already ("平台 · 国家实验室").
-    meta = [kind_label] if kind_label else \
-        [name(KINDS[entry.kind], lang), *([tier_name(entry.tier, lang)] if entry.kind == PLATFORM else [])]
-    if declared:
-        meta.append(join((checked.district_name(d, lang) for d in declared), lang))
+    kind = kind_label or " · ".join([name(KINDS[entry.kind], lang),
+                                     *([tier_name(entry.tier, lang)] if entry.kind == PLATFORM else [])])
+    where_list = [join((checked.district_name(d, lang) for d in declared), lang)] if declared else []
     if where and where not in declared:
-        meta.append(t("details.located", lang) + colon(lang) + checked.district_name(where, lang))
+        where_list.append(t("details.located", lang) + colon(lang) + checked.district_name(where, lang))
+    # In a popup for several entries the kind heads each entry's part already (gzmap.js): hidden there.
+    meta = f'<span class="gz-kind">{html_text(kind)}{" · " if where_list else ""}</span>{html_text(" · ".join(where_list))}'
     parts = [f'<div class="gz-details" data-id="{html_text(entry.id)}">',
              f'<div class="gz-name">{html_text(name(entry, lang))}</div>',
-             f'<div class="gz-meta">{html_text(" · ".join(meta))}</div>',
+             f'<div class="gz-meta">{meta}</div>',
              _row(t("details.role", lang), role_html(entry, lang))]
     for role in getattr(entry, "segment_roles", ()):
         parts.append(_row(entry_name(checked, role.segment, lang=lang), role_html(role, lang)))
