@@ -307,6 +307,8 @@ def test_the_page_summary_names_the_cores_filed_under_axis_nodes_as_cores():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_page_tables_show_no_internal_ids_and_label_every_cell_for_the_phone_cards(lang: str):
     from geo.exports.sheet_html import group_html
+    from geo.i18n import colon
+    from geo.safe import html_text
 
     sheet = district_sheet(CHECKED, "黄埔区", lang=lang)
     for group in sheet.counts():
@@ -316,4 +318,8 @@ def test_the_page_tables_show_no_internal_ids_and_label_every_cell_for_the_phone
         assert sheet.header("ids") not in html and sheet.header("key") not in html
         cells = re.findall(r'<td class="gz-col-(\w+)" data-label="([^"]+)">', html)
         assert cells and all(label for _, label in cells)  # a card names each of its cells
+        # The sources under the role, across its width: no narrow column of their own.
+        assert "sources" not in {c for c, _ in cells}
+        for row in sheet.group(group):
+            assert html_text(f"{sheet.header('sources')}{colon(lang)}{row.sources}") in html
     assert "segment-huangpu" not in group_html(sheet, "segment", quotes=False)

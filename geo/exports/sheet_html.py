@@ -16,12 +16,14 @@ from geo.data.assignments import COMMON_TASK, FINDING
 from geo.data.kinds import PLATFORM
 from geo.data.model import CheckedLayout
 from geo.exports.district_sheet import Row, Sheet, summary_items
-from geo.i18n import t
+from geo.i18n import colon, t
 from geo.safe import html_text
 
-# The columns the page shows, in order; a group shows those its rows fill. The ids and the row
-# key are the spreadsheets' (and the review's), never the reader's.
-PAGE_COLUMNS = ("name", "role", "lead_units", "supporting_units", "period", "basis", "placed", "sources", "quotes")
+# The columns the page shows, in order; a group shows those its rows fill. The sources (and the
+# quotes, when asked for) go under the role, across its width, not into a narrow column of their
+# own. The ids and the row key are the spreadsheets' (and the review's), never the reader's.
+PAGE_COLUMNS = ("name", "role", "lead_units", "supporting_units", "period", "basis", "placed")
+UNDER_ROLE = ("sources", "quotes")
 PHONE_MAX_PX = 640  # at most this wide, a row is a card: its cells one under the other, each labelled
 
 SHEET_CSS = f"""
@@ -32,7 +34,8 @@ table.gz-sheet {{border-collapse: collapse; width: 100%; font-size: .9rem; margi
 .gz-sheet thead th {{background: rgba(49,51,63,.06)}}
 .gz-sheet tbody th {{min-width: 8em; font-weight: 600}}
 .gz-sheet td.gz-col-role {{min-width: 16em}}
-.gz-sheet td.gz-col-sources, .gz-sheet td.gz-col-basis {{font-size: .8rem; color: rgba(49,51,63,.75)}}
+.gz-sheet td.gz-col-basis, .gz-sheet .gz-under {{font-size: .8rem; color: rgba(49,51,63,.75)}}
+.gz-sheet .gz-under {{margin-top: .3rem}}
 .gz-sheet-summary ul, .gz-sheet-summary dl {{margin-left: 0 !important; padding-left: 0 !important}}
 .gz-sheet-summary dl {{display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: .25rem 0}}
 .gz-sheet-summary dl > div {{display: contents}}
@@ -77,24 +80,29 @@ def summary_html(checked: CheckedLayout, sheet: Sheet) -> str:
 
 def group_html(sheet: Sheet, group: str, *, quotes: bool, review: Mapping[str, str] | None = None) -> str:
     """One group's rows as a table (a card per row on a phone): the name first, then the columns
-    the group fills; `review` (row key -> its review as text) adds the review column."""
+    the group fills, the sources (and `quotes`) under the role; `review` (row key -> its review as
+    text) adds the review column."""
     rows = sheet.group(group)
-    columns = [c for c in PAGE_COLUMNS if (quotes or c != "quotes") and any(getattr(r, c) for r in rows)]
+    columns = [c for c in PAGE_COLUMNS if any(getattr(r, c) for r in rows)]
+    under = [c for c in UNDER_ROLE if quotes or c != "quotes"]
     titles = [sheet.header(c) for c in columns]
     if review is not None:
         titles.append(t("review.page.column", sheet.lang))
     head = "".join(f"<th>{html_text(c)}</th>" for c in titles)
-    body = "".join(_row_html(r, columns, titles, review) for r in rows)
+    body = "".join(_row_html(sheet, r, columns, under, titles, review) for r in rows)
     return (f'<style>{SHEET_CSS}</style><div class="gz-sheet-wrap"><table class="gz-table gz-sheet">'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
-def _row_html(row: Row, columns: list[str], titles: list[str], review: Mapping[str, str] | None) -> str:
+def _row_html(sheet: Sheet, row: Row, columns: list[str], under: list[str], titles: list[str],
+              review: Mapping[str, str] | None) -> str:
     cells = [(c, getattr(row, c)) for c in columns] + ([("review", review.get(row.key, ""))] if review is not None else [])
     out = []
     for (column, text), title in zip(cells, titles):
         if column == "name":
             out.append(f'<th scope="row">{html_text(text)}</th>')
-        else:
-            out.append(f'<td class="gz-col-{column}" data-label="{html_text(title)}">{html_text(text)}</td>')
+            continue
+        notes = "".join(f'<div class="gz-under">{html_text(sheet.header(c) + colon(sheet.lang) + getattr(row, c))}</div>'
+                        for c in under if column == "role" and getattr(row, c))
+        out.append(f'<td class="gz-col-{column}" data-label="{html_text(title)}">{html_text(text)}{notes}</td>')
     return "<tr>" + "".join(out) + "</tr>"
