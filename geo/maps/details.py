@@ -22,6 +22,7 @@ DETAILS_CSS = """
 .gz-name-en{color:#555}.gz-label{color:#777;font-weight:bold}.gz-quote{color:#444}.gz-aka{color:#555}
 .gz-finding{background:#fff3cd;border-left:3px solid #e0a800;padding:2px 6px;margin:4px 0}
 .gz-platforms,.gz-sources{margin:2px 0 2px 18px;padding:0}
+.gz-details ul,.gz-details ol,.gz-details li{font-size:inherit;line-height:inherit}
 .gz-details details{margin:3px 0}.gz-details summary{cursor:pointer;color:#555}
 .gz-prov{color:#555;font-size:12px}.gz-more>summary{font-weight:bold}
 .gz-group{font:13px/1.5 sans-serif}.gz-group .gz-details>.gz-name,.gz-group .gz-kind{display:none}
