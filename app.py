@@ -80,7 +80,7 @@ if (window.matchMedia("(max-width: 767.98px)").matches
 
 
 def map_state_of(checked: CheckedLayout, choices: Choices, view: View, token: str, *, height: int,
-                 clicks: bool = False) -> dict[str, object]:
+                 clicks: bool = False, users_view: bool = False) -> dict[str, object]:
     """The map element's state for this page (a few KB): the reading's layout and popups by URL
     (made once per data revision, reading, language and datum: geo/ui/live.py), the view, the
     layers on, the highlight and the reviewer's status lines."""
@@ -90,6 +90,7 @@ def map_state_of(checked: CheckedLayout, choices: Choices, view: View, token: st
                      popups=data.url(url(part="popups", gcj02=False)),
                      assets={"js": [static_url(n) for n in assets.JS], "css": [static_url(n) for n in assets.CSS]},
                      basemap=choices.basemap, view=(view.center, view.zoom), view_token=token,
+                     users_view=users_view,
                      visible=choices.visible, highlight=view.highlight, clicks=clicks, height=height,
                      reviews=review_page.map_reviews(checked, choices.user, lang=choices.lang))
 
@@ -310,14 +311,16 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
     view = view_of(shown_checked, district, hit)
     token = f"{district}|{st.session_state.get('picks', 0)}"  # only a new pick or district moves the map
     link_view = st.session_state.get("link_view")
-    if link_view and district == CITY and not hit:  # a shared link's view, until the user picks another
+    shared = bool(link_view and district == CITY and not hit)  # a shared link's view, until the user picks another
+    if link_view and shared:
         view = View((link_view[0], link_view[1]), link_view[2], None)
         token = "link|" + ",".join(map(str, link_view))
     col_map, col_side = st.columns([5, 2], gap="medium")
     with col_map:
         revision = shown_checked.revision
         # `open`: the picked place whose popup the map opens once per view token (gzmap.js openPicked).
-        map_component.show(map_state_of(shown_checked, choices, view, token, height=MAP_HEIGHT) | {"open": hit},
+        map_component.show(map_state_of(shown_checked, choices, view, token, height=MAP_HEIGHT,
+                                        users_view=shared) | {"open": hit},
                            key="map", report_view=True)
         export_row = st.columns([2, 5])
         export_row[0].markdown(t("app.export_view", lang))

@@ -107,7 +107,7 @@ def test_a_district_link_opens_its_sheet_and_a_bad_one_shows_a_notice():
     at.query_params["district"] = "Nansha"
     at.run()
     assert not at.exception and any("南沙区：规划安排清单" in h.value for h in at.header)
-    assert any("多点园区" in s.value for s in at.subheader)
+    assert any("多点园区" in e.label for e in at.expander)  # the parks' group, one that folds
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["district"] = "<img src=x onerror=alert(1)>"
     at.run()
@@ -168,6 +168,18 @@ def map_element(at: AppTest) -> dict:
     """The arguments the page hands its map component, as they go to the browser."""
     [element] = [e for e in at.get("component_instance") if e.proto.component_name.endswith(".gzmap")]
     return json.loads(element.proto.json_args)
+
+
+def test_a_shared_view_goes_to_the_map_as_the_users_and_the_apps_own_view_does_not():
+    """A link's view= is shown exactly as shared (gzmap.js never nudges a user's view clear of the
+    controls, and reports it back for "export this view"); the city view the app sets is its own."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert map_element(at)["view"]["users"] is False
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["view"] = "23.13,113.32,12.5"
+    at.run()
+    view = map_element(at)["view"]
+    assert (view["lat"], view["lon"], view["zoom"], view["users"]) == (23.13, 113.32, 12.5, True)
 
 
 def test_the_map_element_carries_its_documents_by_url_and_stays_small():

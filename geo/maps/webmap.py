@@ -35,13 +35,15 @@ class Assets(TypedDict):
 def map_state(*, layout: str | Mapping[str, object], popups: str | Mapping[str, str], assets: Assets,
               basemap: Basemap, view: tuple[tuple[float, float], float], view_token: str,
               visible: Sequence[str], highlight: str | Point | None = None,
-              reviews: Mapping[str, str] | None = None, clicks: bool = False, height: int = 640) -> dict[str, object]:
+              reviews: Mapping[str, str] | None = None, clicks: bool = False, height: int = 640,
+              users_view: bool = False) -> dict[str, object]:
     """The map as gzmap.js takes it (GZ.mount / GZ.update; the component's arguments).
 
     `layout` and `popups` are the documents' URLs or the documents; `view` opens the map at
     (centre, zoom) and `view_token` names that view (district, search hit): while the token stays
     the same the browser keeps the user's own centre and zoom, and only a new token moves the
-    map. `highlight` is a district shape's id (its outline drawn over the map) or a point (a
+    map. `users_view`: the view is one a user chose (a shared link's): shown exactly as given, never
+    nudged clear of the controls, and reported back like one the user moved to. `highlight` is a district shape's id (its outline drawn over the map) or a point (a
     ring). `reviews`: entry id -> a signed-in reviewer's status line, escaped here, shown at the
     top of that entry's popup. `clicks`: the map reports where it is clicked (a reviewer picking
     a point)."""
@@ -57,7 +59,8 @@ def map_state(*, layout: str | Mapping[str, object], popups: str | Mapping[str, 
         mark = {"lat": lat, "lon": lon}  # on GCJ-02 tiles, where the shifted marker is
     focus: PathOptions = leaflet_style(FOCUS, "gz-highlight")
     return {"assets": assets, "layout": layout, "popups": popups, "tiles": tiles,
-            "view": {"lat": view[0][0], "lon": view[0][1], "zoom": view[1], "token": view_token},
+            "view": {"lat": view[0][0], "lon": view[0][1], "zoom": view[1], "token": view_token,
+                     "users": users_view},
             "visible": list(visible), "highlight": mark, "focus_style": focus,
             "reviews": {str(entry): html_text(text) for entry, text in (reviews or {}).items()},
             "clicks": clicks, "height": height}

@@ -772,7 +772,7 @@
     var v = state.view;
     if (v && v.token !== done.token) {
       done.token = v.token;
-      done.usersView = false;
+      done.usersView = !!v.users; // a shared link's view is the user's; the app's own views are not
       if (prev) map.setView([v.lat, v.lon], v.zoom, { animate: false });
     }
     L.DomUtil[state.clicks ? "addClass" : "removeClass"](map.getContainer(), "gz-picking");
@@ -827,6 +827,7 @@
     focusWithoutScrolling(map);
     L.control.scale({ imperial: false, metric: true, position: "bottomleft" }).addTo(map);
     done.token = v.token;
+    done.usersView = !!v.users;
     keepView(map);
     addLegend(map);
     addFullscreen(map);
