@@ -104,7 +104,7 @@ def test_the_huangpu_sheet_on_a_desktop_opens_with_its_summary_and_folds_the_lon
     page = chromium.new_page(viewport={"width": 1440, "height": 900})
     open_sheet(page, app_url, lang)
     summary = page.locator(".gz-sheet-summary")
-    assert summary.is_visible()
+    summary.wait_for(state="visible", timeout=30_000)
     box = summary.bounding_box()
     assert box is not None and box["y"] < 900  # on the first screen
     cores = summary.locator("dt", has_text={"zh": "创新核", "en": "Innovation core"}[lang]).locator("xpath=..")

@@ -68,7 +68,7 @@ def test_review_import_and_export_end_to_end(tmp_path: Path):
         assert geo(tmp_path, "review", "export", "--format", fmt, "--out", str(out)).returncode == 0
     rows = list(csv.DictReader(io.StringIO(out.with_suffix(".csv").read_text(encoding="utf-8-sig"))))
     assert [(r["行键"], r["行政区"], r["编号"], r["名称"], r["核对结果"], r["核对人"], r["当前状态"]) for r in rows] == [
-        (PARK, "南沙区", "node-mingzhu、park-mingzhu", "明珠科学园", "有误", "nansha", "有误")]
+        (PARK, "南沙区", "node-mingzhu, park-mingzhu", "明珠科学园", "有误", "nansha", "有误")]
     assert rows[0]["意见"] == "'" + '=HYPERLINK("http://evil.example")'  # inert in a spreadsheet
     cell = [c for row in load_workbook(out).active.iter_rows() for c in row if "HYPERLINK" in str(c.value)]
     assert cell and cell[0].data_type == "s" and cell[0].value.startswith("'=")

@@ -10,9 +10,9 @@ from geo.__main__ import main
 from geo.data.problems import errors
 from geo.data.validate import validate
 from geo.settings import settings
+from tests.conftest import edit_yaml
 
 SEEDS_DIR = settings().seeds
-from tests.conftest import edit_yaml
 
 
 def test_shipped_data_has_no_errors_and_every_finding_is_explained():
