@@ -55,11 +55,14 @@ def render_view(revision: str, doc: str | None, system: str | None, district: st
     return export_map(checked, build_layers(checked, keys, lang=lang), None, fmt, district, lang=lang, view=bounds)
 
 
-# On a phone the title is compact, so the map fills most of the first screen.
+# A compact title and margins, so the map and its export buttons fill the first screen of a
+# laptop (1440×900) and the map most of a phone's.
 PAGE_CSS = """<style>
+.block-container {padding: 2.6rem 2rem 2rem !important;}
+h1 {font-size: 1.9rem !important; padding: 0.2rem 0 !important;}
 @media (max-width: 640px) {
   h1 {font-size: 1.35rem !important; padding: 0.2rem 0 !important;}
-  .block-container {padding-top: 3.4rem !important;}
+  .block-container {padding: 3.4rem 1rem 1rem !important;}
 }
 </style>"""
 MAP_HEIGHT = 640  # fits the first screen of a laptop and, under the compact title, of a phone
@@ -315,7 +318,7 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
     if link_view and shared:
         view = View((link_view[0], link_view[1]), link_view[2], None)
         token = "link|" + ",".join(map(str, link_view))
-    col_map, col_side = st.columns([5, 2], gap="medium")
+    col_map, col_side = st.columns([3, 1], gap="medium")  # the map takes most of the width
     with col_map:
         revision = shown_checked.revision
         # `open`: the picked place whose popup the map opens once per view token (gzmap.js openPicked).
@@ -353,9 +356,9 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
             st.markdown(t("app.help", lang))
             findings = [(entry_name(shown_checked, p.entry_id, lang=lang), *shown_checked.disagreement(p.entry_id, lang))
                         for p in shown_checked.findings]
-            if findings:
-                st.subheader(t("details.finding", lang))
-                st.html(f"<style>{DETAILS_CSS}</style>{notes_html(findings, lang=lang)}")
+            if findings:  # folded: a list to consult, not the first thing to read
+                with st.expander(f"{t('details.finding', lang)}{paren(str(len(findings)), lang)}"):
+                    st.html(f"<style>{DETAILS_CSS}</style>{notes_html(findings, lang=lang)}")
 
 
 def sheet_page(checked: CheckedLayout, choices: Choices) -> None:
