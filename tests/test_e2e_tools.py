@@ -73,3 +73,17 @@ def test_title_block_escape_copy_link_measure_and_a_dropped_view(app_url: str, c
     _, _, metres = Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)
     assert km == pytest.approx(metres / 1000, rel=0.05), (shown, metres)
     page.screenshot(path=ARTIFACTS / "e2e-tools-measure.png")
+
+
+def test_the_map_takes_most_of_a_laptops_width_with_its_exports_on_the_first_screen(
+        app_url: str, chromium: Browser):
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(app_url)
+    map_frame(page)
+    element = page.locator("iframe[title*='gzmap']").first.bounding_box()
+    main = page.get_by_test_id("stMain").bounding_box()
+    assert element and main and element["width"] >= 0.68 * main["width"], (element, main)  # 684 px before (issue 22)
+    pdf = page.get_by_role("button", name="准备 PDF")
+    pdf.wait_for(timeout=30_000)
+    box = pdf.bounding_box()
+    assert box and box["y"] + box["height"] <= 900  # reachable without scrolling
