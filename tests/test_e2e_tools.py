@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Frame, Page
 from pyproj import Geod
 
 from geo.data.validate import load_checked
+from layers import layer_titles
 from tests.browser import ARTIFACTS, map_frame, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -87,3 +88,18 @@ def test_the_map_takes_most_of_a_laptops_width_with_its_exports_on_the_first_scr
     pdf.wait_for(timeout=30_000)
     box = pdf.bounding_box()
     assert box and box["y"] + box["height"] <= 900  # reachable without scrolling
+
+
+def test_a_map_with_every_layer_off_says_so(app_url: str, chromium: Browser):
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(app_url)
+    frame = map_frame(page)
+    titles = list(layer_titles(lang="zh").values())
+    boxes = page.get_by_test_id("stSidebar").get_by_test_id("stCheckbox")
+    for title in titles:
+        boxes.get_by_text(title, exact=True).click()
+    note = frame.locator(".gz-empty")
+    note.wait_for(state="visible", timeout=30_000)
+    assert "所有图层均已关闭" in note.inner_text()
+    boxes.get_by_text(titles[0], exact=True).click()
+    note.wait_for(state="hidden", timeout=30_000)

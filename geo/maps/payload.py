@@ -46,7 +46,7 @@ _DIGEST = re.compile(r"[0-9a-f]{20}")
 
 WEB_TEXTS = ("places", "legend", "fullscreen", "coords", "minimap", "copy_link", "link_copied", "copy_prompt",
              "tiles_failed", "loading", "zoom_in", "zoom_out", "measure", "measure_hint", "measure_km", "print",
-             "link_copied_toast")
+             "link_copied_toast", "no_layers")
 
 
 @dataclass(frozen=True)

@@ -718,6 +718,10 @@
       .map(function (l) { return l.legend; }).join("");
     box.querySelector(".gz-legend-box").style.display = legend.innerHTML ? "" : "none";
     ui.fitLegend();
+    // With every layer off the map says so, rather than showing an empty box.
+    var empty = box.querySelector(".gz-empty") || L.DomUtil.create("div", "gz-empty", box);
+    empty.textContent = plain(T.no_layers);
+    empty.style.display = keys.length ? "none" : "";
     GZ.visible = keys.slice();
   }
 
