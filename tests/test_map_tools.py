@@ -23,7 +23,7 @@ CHECKED = load_checked()
 def test_the_title_block_names_the_revision_the_documents_and_a_configured_review_number(monkeypatch):
     monkeypatch.delenv("GZMAP_REVIEW_NUMBER", raising=False)
     block = title_block(CHECKED, lang="zh")
-    assert block["revision"] == f"数据版本 {CHECKED.revision}"
+    assert block["revision"] == f"数据版本 {CHECKED.revision}（{CHECKED.edition.date:%Y-%m-%d}）"  # data/edition.yaml
     assert "《广州市“十四五”规划纲要》" in block["documents"] and not block["review"]
     doc = next(d for d in CHECKED.documents if d.startswith("003"))
     one = title_block(CHECKED, lang="en", doc=doc)["documents"]

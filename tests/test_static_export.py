@@ -250,7 +250,7 @@ def _squeezed(text: str) -> str:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_print_has_a_title_block(tmp_path: Path, lang: str, monkeypatch):
-    """Title, data revision, the cited documents' short titles (from
+    """Title, data revision and the data's date (data/edition.yaml), the cited documents' short titles (from
     data/documents.yaml), the map date, and the 审图号 line only when one is configured."""
     checked = load_checked()  # as the command will read it
     cited = {src.doc for e in checked.entries.values() for _, src in citations(e)}
@@ -259,7 +259,7 @@ def test_every_print_has_a_title_block(tmp_path: Path, lang: str, monkeypatch):
     out = tmp_path / "city.pdf"
     assert main(["export-map", "--format", "pdf", "--lang", lang, "--out", str(out)]) == 0
     page = _squeezed(pdf_text(out)[0])
-    wanted = [t("print.title", lang, where=t("print.city", lang)), checked.revision,
+    wanted = [t("print.title", lang, where=t("print.city", lang)), checked.revision, f"{checked.edition.date:%Y-%m-%d}",
               t("print.block.date", lang, date=f"{dt.date.today():%Y-%m-%d}"), *docs]
     assert [w for w in wanted if _squeezed(w) not in page] == []
     assert _squeezed(t("title.review_number", lang, number="")) not in page

@@ -16,7 +16,7 @@ from pydantic_core import ErrorDetails
 
 from geo.data.kinds import KINDS, Kind, files, sections
 from geo.data.problems import Problem
-from geo.data.records import Document, FileEntry, Unit, excerpt
+from geo.data.records import Document, Edition, FileEntry, Unit, excerpt
 from geo.data.revision import Revision
 from geo.safe import shorten
 
@@ -175,6 +175,7 @@ class Records:
     entries: dict[str, FileEntry] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
     units: dict[str, Unit] = field(default_factory=dict)  # by name_zh
+    edition: Edition | None = None  # None: edition.yaml is missing or wrong (a problem says so)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -286,6 +287,11 @@ def load_records(directory: Path, *, revision: Revision | None = None) -> Record
             listed, p = _listed(model, key, raw, file)
             setattr(found, attr, listed)
             found.problems += p
+    raw, p = read_yaml(directory / "edition.yaml", revision=revision)
+    found.problems += p
+    if not p:
+        found.edition, p = parse(Edition, raw, "edition.yaml", 0)
+        found.problems += [Problem.error(x.file, "-", x.field, x.message) for x in p]  # one mapping, no entries
     first_file: dict[str, str] = {}
     for file, kinds in files().items():
         doc, p = read_yaml(directory / file, revision=revision)

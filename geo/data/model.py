@@ -44,6 +44,7 @@ from geo.data.records import (
     AxisNodeData,
     CoreArea,
     Document,
+    Edition,
     Entry,
     FileEntry,
     Location,
@@ -100,6 +101,7 @@ class CheckedLayout:
     located: Mapping[str, str]
     platforms_at: Mapping[str, tuple[str, ...]]
     revision: str  # 12 hex digits of the SHA-256 of the data files read (geo.data.validate)
+    edition: Edition  # when the data were last edited (data/edition.yaml)
 
     @overload
     def of_kind(self, kind: str) -> list[Entry]: ...
@@ -365,7 +367,7 @@ def disagreement_text(own: tuple[str, ...], actual: str, *, lang: Lang,
 
 def build_checked(records: Mapping[str, FileEntry], documents: Mapping[str, Document],
                   districts: tuple[District, ...], units: Mapping[str, Unit] | None = None, *,
-                  revision: str) -> CheckedLayout:
+                  revision: str, edition: Edition) -> CheckedLayout:
     """Derive every fact once from records whose references and districts have been checked;
     `revision` names the data files' content they were read from."""
     entries = resolve_nodes(records)
@@ -378,4 +380,5 @@ def build_checked(records: Mapping[str, FileEntry], documents: Mapping[str, Docu
         districts=tuple(districts),
         findings=tuple(_findings(records, located)), points=frozen(points),
         geometries=frozen(_geometries(entries, points, districts)), declared=frozen(declared),
-        located=frozen(located), platforms_at=frozen(_platforms_at(entries)), revision=revision)
+        located=frozen(located), platforms_at=frozen(_platforms_at(entries)), revision=revision,
+        edition=edition)

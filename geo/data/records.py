@@ -8,6 +8,7 @@ that editors use to check a YAML file as it is typed.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -340,6 +341,13 @@ class Document(Frozen):
     period: Text | None = Field(None, description="the period the document plans for, e.g. 2019—2021")
     issuer_zh: Text | None = None
     date: Text | None = None
+
+
+class Edition(Frozen):
+    """edition.yaml: when the data were last edited. The revision (a hash of the files) names an
+    edit exactly; this date says when it was made, for title blocks and prints."""
+
+    date: dt.date = Field(description="the day the data files were last edited: change it with every edit")
 
 
 class Unit(Frozen):

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from geo.data.kinds import KINDS, Kind, files, sections
-from geo.data.records import Document, Unit
+from geo.data.records import Document, Edition, Unit
 from geo.settings import ROOT
 
 SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
@@ -44,7 +44,8 @@ def _schema_of(kinds: list[Kind]) -> dict[str, Any]:
 def json_schemas() -> dict[str, dict[str, Any]]:
     """File name of the schema -> JSON Schema, for every data file."""
     out = {"documents.schema.json": TypeAdapter(list[Document]).json_schema(),
-           "units.schema.json": TypeAdapter(list[Unit]).json_schema()}
+           "units.schema.json": TypeAdapter(list[Unit]).json_schema(),
+           "edition.schema.json": TypeAdapter(Edition).json_schema()}
     for file, kinds in files().items():
         out[file.replace(".yaml", ".schema.json")] = _schema_of(kinds)
     for name, schema in out.items():
@@ -87,7 +88,7 @@ TABLE = re.compile(r"(<!-- fields: (\w+) -->\n)(.*?)(<!-- /fields -->)", re.S)
 def readme_with_tables(text: str) -> str:
     """data/README.md with every `<!-- fields: kind -->` block regenerated from its model."""
     def table(m: re.Match) -> str:
-        listed: dict[str, type[BaseModel]] = {"document": Document, "unit": Unit}
+        listed: dict[str, type[BaseModel]] = {"document": Document, "unit": Unit, "edition": Edition}
         model = listed.get(m.group(2)) or KINDS[m.group(2)].model
         return m.group(1) + field_table(model) + "\n" + m.group(4)
     return TABLE.sub(table, text)

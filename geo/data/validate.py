@@ -234,8 +234,8 @@ def validate(directory: Path | None = None, seeds_dir: Path | None = None,
     if not districts:
         return Report(found.entries, (), problems, None, bool(seeds))
     problems += check_districts(found.entries, districts) + check_coordinates(found.entries, districts)
-    checked = None if errors(problems) else build_checked(found.entries, found.documents, districts, found.units,
-                                                          revision=revision.hexdigest())
+    checked = None if errors(problems) or found.edition is None else build_checked(
+        found.entries, found.documents, districts, found.units, revision=revision.hexdigest(), edition=found.edition)
     findings = [f.problem() for f in checked.findings] if checked else []
     return Report(found.entries, districts, problems + findings, checked, bool(seeds))
 

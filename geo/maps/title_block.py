@@ -1,9 +1,8 @@
 """The title block's texts, the same on the web map (gz-title.js, the layout document's `title`)
 and on every print (geo.maps.print_block): the map's title, the data's revision with its date,
 the documents the map follows (their short titles from data/documents.yaml) and the 审图号 when
-the operator sets one (GZMAP_REVIEW_NUMBER). The data carry no date of their own, and a file's
-modification time is no such date (a fresh clone would print the day it was cloned): the revision
-names the data; prints add the day they were made (制图日期).
+the operator sets one (GZMAP_REVIEW_NUMBER). The date beside the revision is the data's own
+(data/edition.yaml), never a file's modification time (a fresh clone would show its own day).
 """
 from __future__ import annotations
 
@@ -22,12 +21,13 @@ def cited_documents(checked: CheckedLayout, doc: str | None = None) -> list[str]
 
 
 def title_texts(checked: CheckedLayout, *, lang: Lang, doc: str | None = None) -> dict[str, str]:
-    """The block's texts, plain: title, revision, documents, review (the 审图号 line, or "" when
-    none is configured)."""
+    """The block's texts, plain: title, revision (with the data's date), documents, review (the
+    审图号 line, or "" when none is configured)."""
     number = settings().review_number.strip()
     return {
         "title": t("print.title", lang, where=t("print.city", lang)),
-        "revision": t("data.revision", lang, revision=checked.revision),
+        "revision": t("title.dated", lang, revision=t("data.revision", lang, revision=checked.revision),
+                      date=f"{checked.edition.date:%Y-%m-%d}"),
         "documents": t("title.documents", lang,
                        docs=join((checked.document_label(d, lang) for d in cited_documents(checked, doc)), lang)),
         "review": t("title.review_number", lang, number=number) if number else "",
