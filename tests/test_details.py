@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo.data.validate import load_checked
-from geo.i18n import name, t
+from geo.i18n import name, paren, t
 from geo.maps.details import details_html
 
 CHECKED = load_checked()
@@ -33,3 +33,15 @@ def test_the_details_still_escape_the_data():
     evil = park.model_copy(update={"name_en": "<b>x</b>", "aliases": ("<i>y</i>",)})
     html = details_html(CHECKED, evil, lang="zh")
     assert "<b>x" not in html and "<i>y" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_zone_of_several_parts_names_each_part_and_says_which_are_not_placed(lang: str):
+    zone = CHECKED.entries["park-conghua-eda"]
+    html = details_html(CHECKED, zone, lang=lang)
+    assert t("details.parts", lang) in html
+    for part in zone.parts:  # type: ignore[attr-defined]
+        shown = name(part, lang)
+        assert shown in html
+        marked = html.split(shown, 1)[1].startswith(paren(t("details.part_unplaced", lang), lang))
+        assert marked == (part.location is None), shown

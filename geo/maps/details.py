@@ -111,6 +111,9 @@ def details_html(checked: CheckedLayout, entry, kind_label: str = "", *, lang: L
         items = "".join(f"<li><b>{html_text(tier_name(k, lang))}</b>{colon(lang)}"
                         f"{html_text(join((name(p, lang) for p in ps), lang))}</li>" for k, ps in tiers.items())
         parts.append(_row(t("details.platforms", lang), f'<ul class="gz-platforms">{items}</ul>'))
+    if zone := getattr(entry, "parts", ()):  # a zone of several parts: each named, placed or not
+        named = (name(p, lang) + ("" if p.location else paren(t("details.part_unplaced", lang), lang)) for p in zone)
+        parts.append(_row(t("details.parts", lang), html_text(join(named, lang))))
     for finding in checked.findings_for(entry):
         parts.append(f'<div class="gz-finding">⚠ {html_text(t("details.finding", lang))}{colon(lang)}'
                      f'{finding_html(checked, finding, entry, lang)}</div>')
