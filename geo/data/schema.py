@@ -7,6 +7,7 @@ field tables in data/README.md. Tests check that both are up to date.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import typing
 from pathlib import Path
@@ -68,7 +69,8 @@ def _type_name(annotation: object) -> str:
         return f"mapping of {_type_name(args[0])} to {_type_name(args[1])}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "{" + ", ".join(annotation.model_fields) + "}"
-    plain: dict[object, str] = {str: "text", float: "number", bool: "true/false", int: "number"}
+    plain: dict[object, str] = {str: "text", float: "number", bool: "true/false", int: "number",
+                                dt.date: "date (YYYY-MM-DD)"}
     return plain.get(annotation, str(annotation))
 
 
