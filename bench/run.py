@@ -277,7 +277,8 @@ class Net:
     def received(self, mark: int = 0) -> dict:
         http = [r for r in self.http.values() if r["seq"] > mark and r["total"] is not None]
         comp = [r for r in http if urlparse(r["url"]).path.startswith(("/component/", "/gzmap/"))]
-        body = lambda rs: sum(max(0, r["total"] - r["hdr"]) for r in rs)
+        def body(rs: list) -> int:
+            return sum(max(0, r["total"] - r["hdr"]) for r in rs)
         ws = [f for f in self.recv if f.seq > mark]
         ws_map = [f for f in ws if f.kind in ("map", "map-ref")]
         failed = [r["url"] for r in self.http.values() if r["seq"] > mark and r["failed"]
@@ -348,7 +349,7 @@ class App:
     expected_district: int | None = None
     toggle_label: str | None = None
     expected_toggled: int | None = None
-    search: str | None = None  # "pick": type, then choose a result (this app); "type": the query is the hit
+    search: bool = False  # the app finds a place as its name is typed (one rerun: the query is the hit)
     env: dict = field(default_factory=dict)
     tmp: Path | None = None
     base_url: str = ""
@@ -411,11 +412,10 @@ def click_checkbox(label: str):
     return lambda page: page.get_by_text(label, exact=True).click()
 
 
-def choose(label_re: str, option: str | None):
+def choose(label_re: str, option: str):
     def act(page):
         page.get_by_role("combobox", name=re.compile(label_re)).click()
-        opts = page.get_by_role("option")
-        (opts.first if option is None else page.get_by_role("option", name=option, exact=True)).click()
+        page.get_by_role("option", name=option, exact=True).click()
     return act
 
 
@@ -428,7 +428,6 @@ def type_query(q: str):
 
 
 DISTRICT_BOX = "行政区|District"
-HITS_BOX = "找到|[Rr]esult"
 
 
 def measure(browser, app: App, runs: int) -> dict:
@@ -458,12 +457,8 @@ def measure(browser, app: App, runs: int) -> dict:
             for d in (DISTRICT, *MORE_DISTRICTS):
                 rr.setdefault("choose district", []).append(rerun(s, choose(DISTRICT_BOX, d)))
             rerun(s, choose(DISTRICT_BOX, "全市"))
-            for q in QUERIES:
-                if app.search == "pick":
-                    rr.setdefault("search: type query", []).append(rerun(s, type_query(q)))
-                    rr.setdefault("search hit", []).append(rerun(s, choose(HITS_BOX, None)))
-                else:
-                    rr.setdefault("search hit", []).append(rerun(s, type_query(q)))
+            for q in QUERIES if app.search else ():
+                rr.setdefault("search hit", []).append(rerun(s, type_query(q)))
             s.close()
     except Exception as err:  # noqa: BLE001 - report and go on with the other apps
         out["error"] = f"{type(err).__name__}: {err}"
@@ -525,12 +520,12 @@ def apps(tmp: Path) -> tuple[list[App], list[str]]:
     title = layer_titles(lang="zh")[TOGGLE]
     district_q = "?page=map&district=" + quote(DISTRICT)  # page=map: the map, not the 区县清单 sheet
     this = App("app", ROOT / "app.py", VISIBLE % ".gz-marker", "/", district_q, places(keys), places(keys),
-               title, places(off), "pick")
+               title, places(off), True)
     naive = App("naive", BENCH / "naive_app.py",
                 VISIBLE % ".leaflet-overlay-pane path, .leaflet-marker-pane .leaflet-marker-icon", "/",
                 "?district=" + quote(DISTRICT), naive_data.expected_shapes(frames, keys),
                 naive_data.expected_shapes(frames, keys, DISTRICT), title,
-                naive_data.expected_shapes(frames, off), "type", env)
+                naive_data.expected_shapes(frames, off), True, env)
     bare = App("bare", BENCH / "bare_app.py",
                f"return doc.body && doc.body.innerText.includes({BARE_TEXT!r}) ? 1 : 0;", "/", None, 1)
     notes.append(f"expected: app {this.expected} markers (one per place; {this.expected_toggled} without "
@@ -731,7 +726,7 @@ def report(results: dict, notes: list[str], export_rows, library_rows, machine: 
             print(f"  {k}: failed requests: {', '.join(urls[:5])}")
 
     rows = []
-    for action in ("toggle off", "toggle on", "choose district", "search: type query", "search hit"):
+    for action in ("toggle off", "toggle on", "choose district", "search hit"):
         for label, key, fmt in (("server time", "server_ms", ms), ("  server CPU", "server_cpu_ms", ms),
                                 ("bytes received", "total", kib),
                                 ("  of which the map", "map", kib)):
