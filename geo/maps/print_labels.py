@@ -9,7 +9,6 @@ sixty labels and eleven districts places them in well under a second.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -29,12 +28,6 @@ DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -
 MARGIN_PX = 1.5  # kept free around each label, so that extents measured later never touch
 LABEL_BOX = dict(boxstyle="square,pad=0.1", fc=(1, 1, 1, 0.8), ec="none")
 AREA_BOX = dict(boxstyle="round,pad=0.15", fc=(1, 1, 1, 0.65), ec="none")  # a halo kept as real text
-
-
-@dataclass(frozen=True)
-class Placed:
-    boxes: list[Bbox]  # the extents of what was placed (display units)
-    skipped: int  # names that found no free spot and are not on the page
 
 
 def _array(boxes: Sequence[Bbox]) -> np.ndarray:
@@ -62,11 +55,6 @@ def symbol_boxes(ax: Axes) -> list[Bbox]:
             if frame.contains(*box.get_points().mean(axis=0)):
                 out.append(box)
     return out
-
-
-def reserved(ax: Axes, *fractions: tuple[float, float, float, float]) -> list[Bbox]:
-    """Parts of `ax` (axes fractions x0, y0, x1, y1) that a page keeps for its scale bar or north arrow."""
-    return [Bbox.from_extents(*ax.transAxes.transform([(f[0], f[1]), (f[2], f[3])]).ravel()) for f in fractions]
 
 
 def _size(ax: Axes, text: str, size: float) -> tuple[float, float]:
@@ -124,12 +112,12 @@ def _leader_crosses(point: tuple[float, ...], cands: np.ndarray, boxes: np.ndarr
     return np.asarray((hit & (t0 < t1) & ~at_point).any(axis=1))
 
 
-def place_labels(ax: Axes, labels: Sequence[tuple[str, float, float]], taken: list[Bbox]) -> Placed:
+def place_labels(ax: Axes, labels: Sequence[tuple[str, float, float]], taken: list[Bbox]) -> int:
     """Labels (text, x, y in data units) in order, each at the nearest free spot around its point
     (from the second ring on with a leader line), at LABEL_PT or, where none is free, smaller.
-    `taken` grows by every label placed."""
+    `taken` grows by every label placed; returns how many found no spot and are left off."""
     frame, px = ax.get_window_extent(), ax.figure.dpi / 72
-    boxes, skipped = [], 0
+    skipped = 0
     for text, x, y in labels:
         point = tuple(ax.transData.transform((x, y)))
         found = next(((size, hit) for size in LABEL_SIZES
@@ -146,10 +134,8 @@ def place_labels(ax: Axes, labels: Sequence[tuple[str, float, float]], taken: li
                     ha=ha, va=va, fontsize=size, zorder=30, bbox=LABEL_BOX, gid=f"label:{text}",
                     arrowprops=dict(arrowstyle="-", lw=0.4, color="#555", shrinkA=1, shrinkB=0)
                     if ring > RINGS_PT[0] else None)
-        box = Bbox(cand.reshape(2, 2))
-        taken.append(box)
-        boxes.append(box)
-    return Placed(boxes, skipped)
+        taken.append(Bbox(cand.reshape(2, 2)))
+    return skipped
 
 
 def _display(ax: Axes, geom: BaseGeometry) -> BaseGeometry:

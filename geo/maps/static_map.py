@@ -228,7 +228,7 @@ def _name_map(ax: Axes, layers: list[MapLayer], labels: list[tuple[str, float, f
     """Place the points' labels, then the districts' names (text, area, whether it must be on
     the page), all clear of the symbols and of each other; returns the names left off."""
     taken = symbol_boxes(ax) + _reserved(ax, north=north)
-    skipped = place_labels(ax, labels, taken).skipped
+    skipped = place_labels(ax, labels, taken)
     for text, area, required in areas:
         if place_area_name(ax, text, area, taken, gid=f"district-name:{text}") is None and required:
             skipped += 1

@@ -70,9 +70,8 @@ def export_view(shown: Bounds | None, *, checked: CheckedLayout, district: str |
     if shown is None:
         return None
     areas = [d.geometry for d in checked.districts if district is None or d.name_zh == district]
-    whole = shapely.union_all(areas)
-    view = shapely.box(*shown)
-    if view.contains(shapely.box(*whole.bounds)) or not view.intersects(whole):
+    view = shapely.box(*shown)  # the areas' bounds and an intersection test: no union per rerun
+    if view.contains(shapely.box(*shapely.total_bounds(areas))) or not any(view.intersects(a) for a in areas):
         return None
     west, south, east, north = (round(v, 4) for v in shown)
     return west, south, east, north
