@@ -2,6 +2,7 @@
 unchanged → it stands; gone from the sheet → to recheck as removed. Never silently kept or dropped."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,16 @@ def test_keys_are_checked_against_the_districts_sheet() -> None:
         check_key(checked, district="天河区", key=PARK)
     with pytest.raises(ReviewError, match="unknown district"):
         check_key(checked, district="Nansha", key=PARK)
+
+
+def test_a_review_kept_with_the_old_id_separator_is_not_to_recheck_but_another_id_is() -> None:
+    """Before issue 22 a row's ids were joined with "、"; a review kept then still stands when
+    only the separator differs, and is to recheck when an id really changed."""
+    checked = load_checked()
+    key = next(k for k, r in sheet_rows(checked, district="南沙区", lang="en").items() if len(r.ids) > 1)
+    review = reviewed(checked, key)
+    ids = review.seen["ids"]
+    old = replace(review, revision="0" * 12, seen={**review.seen, "ids": ids.replace(", ", "、")})
+    assert "、" in old.seen["ids"] and state_of(old, checked=checked) == ("confirmed", [])
+    other = replace(old, seen={**old.seen, "ids": old.seen["ids"] + "、park-elsewhere"})
+    assert state_of(other, checked=checked) == (RECHECK, ["ids"])

@@ -8,6 +8,9 @@ longer on the district's sheet.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from geo.data.model import CheckedLayout
 from geo.exports.district_sheet import Row, district_sheet
 from geo.i18n import Lang
@@ -25,6 +28,21 @@ def seen_of(row: Row) -> dict[str, str]:
     """The cells a review keeps of the row it answers."""
     cells = row.cells()
     return {c: cells[c] for c in SEEN_COLUMNS}
+
+
+# Columns that list several values: compared item by item, so that a review kept before the list
+# separator became ", " (the ids, an English period) is not taken for a changed row.
+LISTED = ("ids", "period")
+_LIST_SEP = re.compile(r"、|,\s*")
+
+
+def changed_columns(seen: Mapping[str, str], now: Mapping[str, str]) -> list[str]:
+    """The columns of `seen` (what a review saw) whose values differ from the row's `now`."""
+    def differ(c: str) -> bool:
+        if c in LISTED:
+            return _LIST_SEP.split(seen[c]) != _LIST_SEP.split(now[c])
+        return seen[c] != now[c]
+    return [c for c in SEEN_COLUMNS if c in seen and differ(c)]
 
 
 def check_key(checked: CheckedLayout, *, district: str, key: str) -> None:
@@ -47,5 +65,5 @@ def state_of(review: Review, *, checked: CheckedLayout, rows: dict[str, Row] | N
     if row is None:
         return RECHECK, [REMOVED]
     now = seen_of(row)
-    changed = [c for c in SEEN_COLUMNS if review.seen.get(c, now[c]) != now[c]]
+    changed = changed_columns(review.seen, now)
     return (RECHECK, changed) if changed else (review.status, [])

@@ -43,7 +43,7 @@ from geo.review.model import (
     Status,
     User,
 )
-from geo.review.rows import seen_of, sheet_rows
+from geo.review.rows import changed_columns, seen_of, sheet_rows
 from geo.safe import sheet_cell, shorten
 
 if TYPE_CHECKING:
@@ -259,7 +259,7 @@ def _group(ws: Worksheet, reader: _Reader, *, current: Mapping[str, Row], got: I
                                        lang=got.lang, seen=seen, comment=comment, base_version=version))
         got.places.append(place)
         now = seen_of(row)
-        changed = [c for c in SEEN_COLUMNS if c in value and seen[c] != now[c]]
+        changed = changed_columns({c: seen[c] for c in SEEN_COLUMNS if c in value}, now)
         if got.revision != checked.revision and changed:
             got.flagged.append(Flagged(place, row.key, row.name, tuple(t(f"sheet.col.{c}", got.lang) for c in changed)))
 
