@@ -13,6 +13,7 @@ from geo.data.validate import load_checked
 from geo.exports.district_sheet import district_sheet
 from geo.maps.payload import DataKey, document
 from geo.maps.static_map import map_figure
+from geo.safe import html_text
 from geo.maps.title_block import title_block
 from geo.ui.link import kept_view
 from layers import build_layers
@@ -28,6 +29,9 @@ def test_the_title_block_names_the_revision_the_documents_and_a_configured_revie
     doc = next(d for d in CHECKED.documents if d.startswith("003"))
     one = title_block(CHECKED, lang="en", doc=doc)["documents"]
     assert one == "Based on: Three-Year Action Plan for a Strong S&amp;T Innovation City (2019)"
+    explanatory = next(d for d in CHECKED.documents if d.startswith("000"))  # cited by no entry
+    assert title_block(CHECKED, lang="en", doc=explanatory)["documents"] == \
+        f"Based on: {html_text(CHECKED.document_label(explanatory, 'en'))}"
     monkeypatch.setenv("GZMAP_REVIEW_NUMBER", "粤S(2026)<b>1</b>号")
     assert title_block(CHECKED, lang="zh")["review"] == "审图号：粤S(2026)&lt;b&gt;1&lt;/b&gt;号"
 

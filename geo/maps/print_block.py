@@ -28,7 +28,7 @@ def block_lines(checked: CheckedLayout, title: str, *, lang: Lang,
                 today: dt.date | None = None) -> tuple[list[str], list[str], list[str]]:
     """The three cells' text, unwrapped: title and revision; plans, boundaries, CRS; dates."""
     texts = title_texts(checked, lang=lang)
-    return ([title, texts["revision"]], [texts["documents"], t("print.block.notes", lang)],
+    return ([title, texts["revision"]], [x for x in (texts["documents"], t("print.block.notes", lang)) if x],
             [t("print.block.date", lang, date=f"{today or dt.date.today():%Y-%m-%d}")]
             + ([texts["review"]] if texts["review"] else []))
 

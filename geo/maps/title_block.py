@@ -14,22 +14,25 @@ from geo.settings import settings
 
 
 def cited_documents(checked: CheckedLayout, doc: str | None = None) -> list[str]:
-    """The documents (keys of checked.documents, in their order) the reading's entries cite; only
-    `doc` when the map shows one document's reading."""
+    """The documents (keys of checked.documents, in their order) the entries cite; `doc` itself
+    when the map shows one document's reading (000, the explanatory note, places nothing the map
+    draws, and is still what that map follows)."""
+    if doc is not None:
+        return [doc]
     cited = {src.doc for e in checked.entries.values() for _, src in citations(e)}
-    return [d for d in checked.documents if d in cited and (doc is None or d == doc)]
+    return [d for d in checked.documents if d in cited]
 
 
 def title_texts(checked: CheckedLayout, *, lang: Lang, doc: str | None = None) -> dict[str, str]:
     """The block's texts, plain: title, revision (with the data's date), documents, review (the
     审图号 line, or "" when none is configured)."""
     number = settings().review_number.strip()
+    docs = [checked.document_label(d, lang) for d in cited_documents(checked, doc)]
     return {
         "title": t("print.title", lang, where=t("print.city", lang)),
         "revision": t("title.dated", lang, revision=t("data.revision", lang, revision=checked.revision),
                       date=f"{checked.edition.date:%Y-%m-%d}"),
-        "documents": t("title.documents", lang,
-                       docs=join((checked.document_label(d, lang) for d in cited_documents(checked, doc)), lang)),
+        "documents": t("title.documents", lang, docs=join(docs, lang)) if docs else "",
         "review": t("title.review_number", lang, number=number) if number else "",
     }
 
