@@ -482,11 +482,13 @@
       if (box.open !== was && GZ.placeLabels) GZ.placeLabels();
     }
     var soon = null;
-    ui.fitLegend = function () { // once markers are set apart, and again once the page has laid the map out
+    function fitSoon(again) {
       clearTimeout(soon);
-      soon = setTimeout(function () { fit(); soon = setTimeout(fit, 500); }, 0);
-    };
-    map.on("moveend resize", ui.fitLegend);
+      soon = setTimeout(function () { fit(); if (again) soon = setTimeout(fit, 500); }, 0);
+    }
+    // Markers drawn anew: once they are set apart, and again once the page has laid the map out.
+    ui.fitLegend = function () { fitSoon(true); };
+    map.on("moveend resize", function () { fitSoon(false); }); // a move: once is enough
     // Labels keep clear of the legend: place them again when it opens or closes.
     box.addEventListener("toggle", function () {
       if (GZ.placeLabels) GZ.placeLabels();
