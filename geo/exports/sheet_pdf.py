@@ -34,7 +34,8 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 from geo.data.model import CheckedLayout
 from geo.exports.district_sheet import Row, Sheet, elsewhere_note, summary_items
 from geo.i18n import Lang, colon, paren, t
-from geo.maps.static_map import Page, map_figure, setup_fonts, source_line
+from geo.maps.print_block import block_line
+from geo.maps.static_map import Page, map_figure, setup_fonts
 from layers import build_layers
 
 A4_PORTRAIT = Page("A4", "portrait")
@@ -176,7 +177,7 @@ def table_pdf(checked: CheckedLayout, sheet: Sheet, *, title: str, pages_before:
     styles = _Styles(_font_name(), lang)
     width, height = PAGE_PT
     line = width - 2 * MARGIN_PT
-    sources = Paragraph(_markup(source_line(lang=lang, revision=sheet.revision)), styles.sources)
+    sources = Paragraph(_markup(block_line(checked, lang=lang)), styles.sources)
     _, sources_h = sources.wrap(line, height)
     top, bottom = MARGIN_PT + TITLE_PT * 2, 30 + sources_h + 6
     frame = Frame(MARGIN_PT, bottom, line, height - top - bottom, leftPadding=0, rightPadding=0,

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from geo.data.model import CheckedLayout
-from geo.i18n import Lang, t
+from geo.i18n import Lang, sep, t
 from geo.maps.text_layout import wrap
 from geo.maps.title_block import title_texts
 
@@ -31,6 +31,13 @@ def block_lines(checked: CheckedLayout, title: str, *, lang: Lang,
     return ([title, texts["revision"]], [x for x in (texts["documents"], t("print.block.notes", lang)) if x],
             [t("print.block.date", lang, date=f"{today or dt.date.today():%Y-%m-%d}")]
             + ([texts["review"]] if texts["review"] else []))
+
+
+def block_line(checked: CheckedLayout, *, lang: Lang, today: dt.date | None = None) -> str:
+    """The block's texts but the title, on one line: where a page has no room for the block (the
+    sheet PDF's table pages)."""
+    cells = block_lines(checked, "", lang=lang, today=today)
+    return sep(lang).join(x for cell in cells for x in cell if x)
 
 
 def draw_title_block(fig: Figure, box: tuple[float, float, float, float], checked: CheckedLayout, title: str, *,

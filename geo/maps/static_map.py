@@ -7,7 +7,6 @@ directly (no pyplot), so the app can render in a worker thread.
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 import string
@@ -36,7 +35,7 @@ from geo.data.kinds import label_rank
 from geo.data.model import CheckedLayout
 from geo.files import write_atomic
 from geo.fonts import chinese_font
-from geo.i18n import Lang, catalogue, name, sep, t
+from geo.i18n import Lang, catalogue, name, t
 from geo.maps.print_block import draw_title_block
 from geo.maps.print_labels import place_area_name, place_labels, symbol_boxes
 from geo.maps.text_layout import wrap
@@ -313,12 +312,6 @@ def north_arrow(ax: Axes, lang: Lang) -> None:
                 arrowprops=dict(facecolor="black", edgecolor="black", width=4, headwidth=11, headlength=11),
                 zorder=40)
     ax.text(0.955, 0.965, t("print.north", lang), transform=ax.transAxes, ha="center", va="bottom", fontsize=8, zorder=40)
-
-
-def source_line(today: dt.date | None = None, *, lang: Lang, revision: str) -> str:
-    """Sources, map date and, beside it, the data revision the page was drawn from."""
-    return (t("print.sources", lang, date=f"{today or dt.date.today():%Y-%m-%d}") + sep(lang)
-            + t("data.revision", lang, revision=revision))
 
 
 def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | None, drawn: Drawn,
