@@ -76,6 +76,14 @@ PROBE = """(() => {
   };
   requestAnimationFrame(check);
 })();"""
+# The page load's steps (Net.breakdown, open_page), each the ms from navigation start to its end.
+STEPS = {"html": "HTML response received", "ws_open": "websocket open (handshake answered)",
+         "rerun_sent": "first rerun_script sent", "first_delta": "first element of the script run received",
+         "map_delta": "map element received", "iframe": "map iframe page loaded (/component/…html)",
+         "leaflet": "leaflet.js loaded", "scripts": "last map script loaded (gzmap.js, controls)",
+         "payload_asked": "layout document asked for", "payload": "layout document received",
+         "first_marker": "first marker painted", "visible": "all markers visible",
+         "script_done": "first script run finished (script_finished)"}
 VISIBLE = "return [...doc.querySelectorAll(%r)].filter(e => e.getClientRects().length > 0).length;"
 
 
@@ -183,7 +191,10 @@ class Net:
         self.map_hashes: set[str] = set()
         self.deflate: dict[str, object] = {}  # websocket requestId -> compressor, if permessage-deflate
         self.ws_compressed = False
+        self.ws_open: float | None = None  # the browser's clock when the websocket's handshake answered
+        self.clock: tuple[float, float] | None = None  # (monotonic s, epoch s) of the page's first request
         self.last_event = time.monotonic()
+        self.page_url = ""  # the page's own address (set before navigating): its HTML response
         cdp = context.new_cdp_session(page)
         for event, handler in (("requestWillBeSent", self._request), ("responseReceived", self._response),
                                ("loadingFinished", self._finished), ("loadingFailed", self._failed),
@@ -202,8 +213,10 @@ class Net:
 
     def _request(self, p):
         if p["request"]["url"].startswith("http"):
+            if self.clock is None:
+                self.clock = (p["timestamp"], p["wallTime"])
             self.http[p["requestId"]] = {"url": p["request"]["url"], "seq": self._next(), "hdr": 0, "total": None,
-                                         "cached": False, "failed": None}
+                                         "cached": False, "failed": None, "start": p["timestamp"], "end": None}
 
     def _response(self, p):
         if (r := self.http.get(p["requestId"])) is not None:
@@ -215,6 +228,7 @@ class Net:
     def _finished(self, p):
         if (r := self.http.get(p["requestId"])) is not None:
             r["total"] = p.get("encodedDataLength", 0) or 0
+            r["end"] = p["timestamp"]
             self._next()
 
     def _failed(self, p):
@@ -235,6 +249,8 @@ class Net:
         if "permessage-deflate" in headers.get("sec-websocket-extensions", ""):
             self.ws_compressed = True
             self.deflate[p["requestId"]] = zlib.compressobj(wbits=-15)
+        if self.ws_open is None:
+            self.ws_open = p["timestamp"]
 
     def _ws_received(self, p):
         data = self._payload(p)
@@ -291,6 +307,50 @@ class Net:
                 "ws_map": sum(f.size for f in ws_map), "map_sent": sum(f.size for f in ws if f.kind == "map"),
                 "map_refs": sum(1 for f in ws if f.kind == "map-ref"), "requests": len(http), "failed": failed,
                 "total": body(http) + sum(f.size for f in ws), "map": body(comp) + sum(f.size for f in ws_map)}
+
+    def since(self, origin_ms: float, ts: float | None) -> float | None:
+        """A DevTools timestamp (the browser's monotonic clock, s) as ms after navigation start
+        (`origin_ms`: performance.timeOrigin, epoch ms), through the first request's wall time."""
+        if ts is None or self.clock is None:
+            return None
+        return (self.clock[1] + ts - self.clock[0]) * 1000 - origin_ms
+
+    def breakdown(self, origin_ms: float) -> dict[str, float | None]:
+        """When each step of the first page load ended, in ms after navigation (see STEPS)."""
+        def request(test) -> dict | None:
+            found = [r for r in self.http.values() if test(urlparse(r["url"]).path) and r["end"] is not None]
+            return min(found, key=lambda r: r["end"]) if found else None
+
+        def end(test) -> float | None:
+            r = request(test)
+            return None if r is None else self.since(origin_ms, r["end"])
+
+        def frame(kinds) -> float | None:
+            f = next((f for f in self.recv if f.kind in kinds or f.kind.startswith(tuple(kinds))), None)
+            return None if f is None else self.since(origin_ms, f.ts)
+
+        rerun = next((f for f in self.sent if f.kind == "rerun_script"), None)
+        layout = request(lambda path: path.startswith("/gzmap/data/layout/"))
+        scripts = [r for r in self.http.values() if r["end"] is not None and r["url"].endswith(".js")
+                   and urlparse(r["url"]).path.startswith("/gzmap/static/")]
+        page_path = urlparse(self.page_url).path or "/"
+        return {"html": end(lambda path: path == page_path),
+                "ws_open": self.since(origin_ms, self.ws_open),
+                "rerun_sent": None if rerun is None else self.since(origin_ms, rerun.ts),
+                "first_delta": frame(("element:", "map")),
+                "map_delta": frame(("map", "map-ref")),
+                "iframe": end(lambda path: path.startswith("/component/") and path.endswith(".html")),
+                "leaflet": end(lambda path: path.endswith("/leaflet.js")),
+                "scripts": max((self.since(origin_ms, r["end"]) for r in scripts), default=None),
+                "payload_asked": None if layout is None else self.since(origin_ms, layout["start"]),
+                "payload": None if layout is None else self.since(origin_ms, layout["end"]),
+                "script_done": frame(DONE)}
+
+    def from_cache(self) -> dict[str, bool]:
+        """The map's files (/gzmap/: scripts, styles, documents) asked for: path -> from the
+        browser's cache (True) or over the network."""
+        return {urlparse(r["url"]).path: r["cached"] for r in self.http.values()
+                if urlparse(r["url"]).path.startswith("/gzmap/") and (r["cached"] or r["total"] is not None)}
 
     def runs(self, mark: int = 0) -> tuple[int, float | None]:
         """Reruns asked for after the mark, and the server time of the first: its rerun_script
@@ -356,14 +416,23 @@ class App:
     server: Server | None = None
 
 
-def open_page(browser, app: App, path: str, expected: int) -> tuple[Session, dict]:
-    """A fresh context; navigate and wait until `expected` elements are visible."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    s = Session(context, None, None, app.server)
-    context.expose_binding("__benchCount", lambda source, t, n, where: s.events.append((t, n, where)))
-    context.add_init_script(PROBE % app.count_js)
-    s.page = context.new_page()
-    s.net = Net(context, s.page)
+def open_page(browser, app: App, path: str, expected: int, again: Session | None = None) -> tuple[Session, dict]:
+    """Navigate a new page and wait until `expected` elements are visible: in a fresh context
+    (empty cache), or with `again`, in that session's context (its page closed first: a second
+    visit in the same browser, its cache kept)."""
+    if again is None:
+        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+        s = Session(context, None, None, app.server)
+        events = s.events  # the binding is the context's: every page of it reports here
+        context.expose_binding("__benchCount", lambda source, t, n, where: events.append((t, n, where)))
+        context.add_init_script(PROBE % app.count_js)
+    else:
+        again.page.close()
+        again.events.clear()
+        s = Session(again.context, None, None, app.server, again.events)
+    s.page = s.context.new_page()
+    s.net = Net(s.context, s.page)
+    s.net.page_url = s_url(app, path)
     cpu = s.server.cpu_ms()
     s.page.goto(s_url(app, path), wait_until="commit")
     origin = s.page.evaluate("performance.timeOrigin")
@@ -371,8 +440,11 @@ def open_page(browser, app: App, path: str, expected: int) -> tuple[Session, dic
                    f"{expected} visible elements on {app.name} {path}")
     wait_quiet(s.page, s.net)
     runs, first_run_ms = s.net.runs()
+    painted = next((e[0] - origin for e in s.events if e[1] > 0), None)
+    steps = s.net.breakdown(origin) | {"first_marker": painted, "visible": hit[0] - origin}
     return s, dict(visible_ms=hit[0] - origin, seen=max(e[1] for e in s.events), runs=runs, first_run_ms=first_run_ms,
-                   server_cpu_ms=s.server.cpu_ms() - cpu, **s.net.received())
+                   server_cpu_ms=s.server.cpu_ms() - cpu, steps=steps, cache=s.net.from_cache(),
+                   **s.net.received())
 
 
 def s_url(app: App, path: str) -> str:
@@ -448,6 +520,9 @@ def measure(browser, app: App, runs: int) -> dict:
                 s.close()
                 samples.append(r)
             out["loads"][view] = samples
+        s, _ = open_page(browser, app, app.city, app.expected)  # a first visit, then a second in the same browser
+        s, out["second"] = open_page(browser, app, app.city, app.expected, again=s)
+        s.close()
         if app.toggle_label:
             s, _ = open_page(browser, app, app.city, app.expected)
             rr = out["reruns"]
@@ -695,6 +770,29 @@ def report(results: dict, notes: list[str], export_rows, library_rows, machine: 
     rows.append(["server CPU per page load (city)", ms(a), ms(n), ms(b), ratio(a, n), ratio(a, b)])
     table(f"Page load, headless Chromium, fresh context each, median of {results.get('runs')}", head, rows)
 
+    def step(r, view, key):
+        return med([x["steps"] for x in r.get("loads", {}).get(view, [])], key)
+
+    rows = [[label, *(ms(step(r, view, key)) for r, view in ((app, "city"), (app, "district"), (bare, "city")))]
+            for key, label in STEPS.items()]
+    table("Page load breakdown: ms from navigation start to the end of each step (median; the browser's clock)",
+          ["", "app city", "app 黄埔区", "bare"], rows)
+
+    rows = []
+    for name, r in (("app", app), ("bare", bare)):
+        second = r.get("second")
+        if not second:
+            continue
+        network = sorted(p.rsplit("/", 1)[-1] for p, cached in second["cache"].items() if not cached)
+        cached = sum(1 for c in second["cache"].values() if c)
+        rows += [[f"{name}: navigation -> all markers visible", ms(second["visible_ms"])],
+                 [f"{name}: HTTP bodies / websocket received", f"{kib(second['http'])} / {kib(second['ws'])}"],
+                 [f"{name}: map files (/gzmap/) from the cache / over the network",
+                  f"{cached} / {len(network)}" + (f" ({', '.join(network)})" if network else "")]]
+    if rows:
+        table("Second visit: the city view again in a new page of the same browser context (its cache kept)",
+              ["", ""], rows)
+
     rows = []
     for label, key in (("map: its websocket element (component delta)", "ws_map"),
                        ("map: iframe, Leaflet/JS/CSS, documents over HTTP (/component/, /gzmap/)", "http_map"),
@@ -728,7 +826,7 @@ def report(results: dict, notes: list[str], export_rows, library_rows, machine: 
     rows = []
     for action in ("toggle off", "toggle on", "choose district", "search hit"):
         for label, key, fmt in (("server time", "server_ms", ms), ("  server CPU", "server_cpu_ms", ms),
-                                ("bytes received", "total", kib),
+                                ("bytes received", "total", kib), ("  of which websocket", "ws", kib),
                                 ("  of which the map", "map", kib)):
             a, n = (med(r.get("reruns", {}).get(action, []), key) for r in (app, naive))
             if a is None and n is None:
