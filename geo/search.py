@@ -58,7 +58,9 @@ def compact(text: str) -> str:
 
 
 def names_of(entry: Record) -> tuple[str, ...]:
-    return (entry.name_zh, entry.name_en, *entry.aliases)
+    """Its names, aliases and the names of its parts (明珠工业园 finds 从化经开区)."""
+    parts = getattr(entry, "parts", ())
+    return (entry.name_zh, entry.name_en, *entry.aliases, *(p.name_zh for p in parts), *(p.name_en for p in parts))
 
 
 def _in_order(query: str, text: str, start: int = 0) -> int | None:

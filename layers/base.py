@@ -1,12 +1,15 @@
 """What a layer hands the renderers: items with geometry and one shared style vocabulary."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import KW_ONLY, dataclass, replace
 from typing import Callable
 
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from geo.i18n import Lang, t
+from geo.data.records import Part
+from geo.i18n import Lang, name, t
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,15 @@ class MapItem:
     # a schematic area's marker): the web map puts it in the place's marker, print maps set it
     # a fixed distance beside the place's symbol.
     anchor: BaseGeometry | None = None
+
+
+def at_parts(item: MapItem, parts: Sequence[tuple[Part, Point]], *, lang: Lang) -> tuple[MapItem, ...]:
+    """An item as the maps draw it: a zone of several parts (geo.data.model.CheckedLayout.placed_parts)
+    at each placed part, named "zone · part", its popup the zone's; anything else as it is."""
+    if not parts:
+        return (item,)
+    return tuple(replace(item, geometry=point, label=t("layer.part", lang, zone=item.label, part=name(part, lang)))
+                 for part, point in parts)
 
 
 @dataclass(frozen=True)

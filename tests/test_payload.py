@@ -15,8 +15,9 @@ from shapely.geometry import Point
 from geo.data.model import CheckedLayout
 from geo.data.validate import load_checked
 from geo.exports.standalone import standalone_html
-from geo.i18n import Lang
+from geo.i18n import Lang, name, t
 from geo.maps.basemaps import BASEMAPS
+from geo.maps.view import HIT_ZOOM, view_of
 from geo.maps.payload import PARTS, DataKey, Part, document
 from geo.maps.webmap import map_state
 from layers import build_layers
@@ -29,6 +30,7 @@ GEOD = Geod(ellps="WGS84")
 LINES = ("LineString", "MultiLineString")
 EVIL = "<img src=x onerror=alert(1)>"
 PARK = "park-huanghuagang"
+ZONE = "platform-shipai-wushan-longdong-university-cluster"
 
 
 def key(part: Part = "layout", *, lang: Lang = "zh", gcj02: bool = False) -> DataKey:
@@ -46,7 +48,8 @@ def test_everything_placed_is_drawn_once_and_has_its_popup():
     marked = [i.id for _, i in drawn if i.entry is not None and (i.anchor is not None or isinstance(i.geometry, Point))]
     points = [eid for eid, g in CHECKED.geometries.items() if g.geom_type == "Point"]
     assert len(points) > 80 and set(points) <= set(marked)  # every point of the data has a marker
-    assert dict(at_places) == dict.fromkeys(marked, 1)  # in exactly one place's members
+    # in exactly one place's members, a zone of several parts in one per placed part
+    assert dict(at_places) == {i: len(CHECKED.placed_parts(CHECKED.entries[i])) or 1 for i in marked}
     assert set(at_places) <= set(popups)
 
     assert [d["id"] for d in layout["districts"]] == [item_id(d) for d in CHECKED.districts]  # each once
@@ -74,6 +77,26 @@ def drawn_points(layout: dict) -> dict[str, tuple[float, float]]:
     return out
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_zone_of_several_parts_is_drawn_at_each_placed_part_and_named_there(lang: Lang):
+    """石牌-五山-龙洞高校聚集区: a marker at 石牌, 五山 and 龙洞, each named "zone · part", and none at
+    the zone's own point (a centre chosen to cover all three, where no campus is)."""
+    zone = CHECKED.entries[ZONE]
+    parts = {(p.location.lon, p.location.lat): p for p in getattr(zone, "parts") if p.location}
+    drawn = {(place["lon"], place["lat"]): [m["label"] for m in place["members"] if m["id"] == ZONE]
+             for place in decoded(CHECKED, lang=lang)["places"]}
+    drawn = {xy: labels for xy, labels in drawn.items() if labels}
+    assert len(parts) == 3 and drawn.keys() == parts.keys()
+    assert all(labels == [t("layer.part", lang, zone=name(zone, lang), part=name(parts[xy], lang))]
+               for xy, labels in drawn.items())
+    # A search hit rings every part, all in view (the map's width and height in view_for's pixels).
+    view = view_of(CHECKED, hit=ZONE)
+    assert {(p.x, p.y) for p in view.highlight.geoms} == set(parts)  # type: ignore[union-attr]
+    half_lon = 640 * 360 / 256 / 2 ** view.zoom / 2
+    assert all(abs(lon - view.center[1]) < half_lon for lon, _ in parts)
+    assert view.zoom <= HIT_ZOOM
+
+
 def test_on_gcj02_tiles_every_point_is_drawn_about_600_m_off():
     wgs, gcj = drawn_points(decoded(CHECKED)), drawn_points(decoded(CHECKED, gcj02=True))
     assert wgs.keys() == gcj.keys() and len(wgs) > 50
@@ -83,7 +106,7 @@ def test_on_gcj02_tiles_every_point_is_drawn_about_600_m_off():
     assert wgs["place park-tianhe-cbd"] == (loc.lon, loc.lat)  # the WGS84 document draws the data as they are
     ring = map_state(layout="", popups="", assets=ASSETS, basemap=BASEMAPS["amap"], view=((0, 0), 1),
                      view_token="", visible=[], highlight=Point(loc.lon, loc.lat))["highlight"]
-    assert 300 < metres((loc.lon, loc.lat), (ring["lon"], ring["lat"])) < 900  # type: ignore[index]
+    assert 300 < metres((loc.lon, loc.lat), (ring["points"][0]["lon"], ring["points"][0]["lat"])) < 900  # type: ignore[index]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -31,6 +31,8 @@ def shown_at_once(query: str) -> str | None:
     ("呼吸疾病领域国家实验室", "platform-guangzhou-lab"),
     ("黄埔云埔", "park-yunpu"),  # the middle dot of 黄埔·云埔片区 left out
     ("Baietan riverside", "park-baietan"),  # the apostrophe of Bai'etan left out
+    ("明珠工业园", "park-conghua-eda"),  # a part's name finds its zone
+    ("Mingzhu Industrial Park", "park-conghua-eda"),
 ])
 def test_the_issues_queries_show_the_place_at_once(query: str, place: str):
     assert shown_at_once(query) == place

@@ -273,3 +273,25 @@ def test_every_print_has_a_title_block(tmp_path: Path, lang: str, monkeypatch):
     assert main(["atlas", "--lang", lang, "--out", str(atlas)]) == 0
     assert all(_squeezed(t("title.review_number", lang, number="GS(2026)1234号")) in _squeezed(p)
                for p in pdf_text(atlas))
+
+
+def test_a_zone_of_several_parts_is_printed_at_each_placed_part():
+    """石牌-五山-龙洞高校聚集区 on 天河区's page: its symbol at 石牌, 五山 (set beside 环华工科技成果转化基地,
+    which a source puts at the same station) and 龙洞, and none at the zone's own point."""
+    from geo.crs import GAUSS_KRUGER_114E, project
+    from geo.maps.static_map import SPREAD_PT, map_figure
+
+    zone = "platform-shipai-wushan-longdong-university-cluster"
+    fig = map_figure(CHECKED, build_layers(CHECKED, lang="zh"), "天河区", "测试", lang="zh")
+    ax = fig.axes[0]
+    ax.apply_aspect()
+    per_pt = (ax.get_xlim()[1] - ax.get_xlim()[0]) / (ax.get_window_extent().width / fig.dpi * 72)
+    symbols = [Point(line.get_xdata()[0], line.get_ydata()[0]) for line in ax.lines
+               if line.get_gid() == f"platforms:{zone}"]
+    parts = [project(Point(p.location.lon, p.location.lat), GAUSS_KRUGER_114E)
+             for p in getattr(CHECKED.entries[zone], "parts")]
+    own = project(CHECKED.geometries[zone], GAUSS_KRUGER_114E)
+    near = (SPREAD_PT + 1) * per_pt
+    assert len(symbols) == len(parts) == 3
+    assert all(any(s.distance(p) <= near for s in symbols) for p in parts)
+    assert not any(s.distance(own) <= near for s in symbols)

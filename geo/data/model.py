@@ -49,6 +49,7 @@ from geo.data.records import (
     FileEntry,
     Location,
     NodeList,
+    Part,
     Place,
     Platform,
     PlatformSystem,
@@ -142,6 +143,13 @@ class CheckedLayout:
         if not getattr(entry, "district", None):
             ids.update(p for p in getattr(entry, "places", ()) if isinstance(p, str))
         return [f for f in self.findings if f.entry_id in ids]
+
+    def placed_parts(self, entry: Entry) -> list[tuple[Part, Point]]:
+        """Where the maps draw a zone of several parts: at each part a source places (none for an
+        entry without parts, or not on the map at a point). Its own `location` stays the zone's."""
+        if not isinstance(self.geometries.get(entry.id), Point):
+            return []
+        return [(p, Point(p.location.lon, p.location.lat)) for p in getattr(entry, "parts", ()) if p.location]
 
     def platforms_of(self, entry: Entry) -> list[Platform]:
         """Platforms at a place, or at the place a node stands on."""

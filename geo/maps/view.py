@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from shapely.geometry import Point
+import shapely
+from shapely.geometry import MultiPoint, Point
 
 from geo.data.model import CheckedLayout, schematic_circle
 from geo.maps.webmap import GUANGZHOU_CENTER, GUANGZHOU_ZOOM, view_for
@@ -22,17 +23,22 @@ HIT_ZOOM = 13.0
 class View:
     center: tuple[float, float]  # lat, lon
     zoom: float
-    highlight: str | Point | None  # a district's map item id (its outline), a found place, or nothing
+    # a district's map item id (its outline), a found place (its point, or a zone's parts), or nothing
+    highlight: str | Point | MultiPoint | None
 
 
 def view_of(checked: CheckedLayout, district: str = CITY, hit: str | None = None) -> View:
     """A search hit wins over the district focus; with neither, the whole city. A hit is framed
     with its whole extent (a core area's schematic circle, else the circle its point's precision
-    allows), centred on its point, at HIT_ZOOM at most."""
+    allows), centred on its point, at HIT_ZOOM at most; a zone drawn at its parts with every part
+    in view and ringed."""
     if hit and (loc := checked.points.get(hit)) is not None:
         shape = checked.geometries.get(hit)
         area = shape if shape is not None and not isinstance(shape, Point) else \
             schematic_circle(loc, math.pi * (loc.precision_m / 1000) ** 2)
+        if parts := [point for _, point in checked.placed_parts(checked.entries[hit])]:
+            center, zoom = view_for(shapely.union_all([area, *parts]))
+            return View(center, min(zoom, HIT_ZOOM), MultiPoint(parts))
         zoom = view_for(area)[1]
         return View((loc.lat, loc.lon), min(zoom, HIT_ZOOM), Point(loc.lon, loc.lat))
     found = checked.district(district) if district != CITY else None

@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TypedDict
 
-from shapely.geometry import Point
+from shapely.geometry import MultiPoint, Point
 from shapely.geometry.base import BaseGeometry
 
 from geo.crs import wgs84_to_gcj02
@@ -34,7 +34,7 @@ class Assets(TypedDict):
 
 def map_state(*, layout: str | Mapping[str, object], popups: str | Mapping[str, str], assets: Assets,
               basemap: Basemap, view: tuple[tuple[float, float], float], view_token: str,
-              visible: Sequence[str], highlight: str | Point | None = None,
+              visible: Sequence[str], highlight: str | Point | MultiPoint | None = None,
               reviews: Mapping[str, str] | None = None, clicks: bool = False, height: int = 640,
               users_view: bool = False) -> dict[str, object]:
     """The map as gzmap.js takes it (GZ.mount / GZ.update; the component's arguments).
@@ -43,8 +43,8 @@ def map_state(*, layout: str | Mapping[str, object], popups: str | Mapping[str, 
     (centre, zoom) and `view_token` names that view (district, search hit): while the token stays
     the same the browser keeps the user's own centre and zoom, and only a new token moves the
     map. `users_view`: the view is one a user chose (a shared link's): shown exactly as given, never
-    nudged clear of the controls, and reported back like one the user moved to. `highlight` is a district shape's id (its outline drawn over the map) or a point (a
-    ring). `reviews`: entry id -> a signed-in reviewer's status line, escaped here, shown at the
+    nudged clear of the controls, and reported back like one the user moved to. `highlight` is a district shape's id (its outline drawn over the map) or points (a
+    ring each: a found place, a zone's parts). `reviews`: entry id -> a signed-in reviewer's status line, escaped here, shown at the
     top of that entry's popup. `clicks`: the map reports where it is clicked (a reviewer picking
     a point)."""
     spec = basemap.provider
@@ -54,9 +54,9 @@ def map_state(*, layout: str | Mapping[str, object], popups: str | Mapping[str, 
     mark: dict[str, object] | None = None
     if isinstance(highlight, str):
         mark = {"shape": highlight}
-    elif isinstance(highlight, Point):
-        lon, lat = wgs84_to_gcj02(highlight.x, highlight.y) if basemap.gcj02 else (highlight.x, highlight.y)
-        mark = {"lat": lat, "lon": lon}  # on GCJ-02 tiles, where the shifted marker is
+    elif highlight is not None:  # on GCJ-02 tiles, where the shifted markers are
+        points = [wgs84_to_gcj02(p.x, p.y) if basemap.gcj02 else (p.x, p.y) for p in getattr(highlight, "geoms", [highlight])]
+        mark = {"points": [{"lat": lat, "lon": lon} for lon, lat in points]}
     focus: PathOptions = leaflet_style(FOCUS, "gz-highlight")
     return {"assets": assets, "layout": layout, "popups": popups, "tiles": tiles,
             "view": {"lat": view[0][0], "lon": view[0][1], "zoom": view[1], "token": view_token,

@@ -269,11 +269,11 @@
          "translate(calc(-100% - " + d + "px),calc(-100% - " + d + "px))", "translate(calc(-100% - " + d + "px)," + d + "px)"];
       return { marker: m, priority: l.priority, always: !!l.always, owner: l.marker, spots: spots, lat: l.lat, lon: l.lon };
     });
-    // Whether a label is the chosen place's: the place found (the state's highlight point) or the
+    // Whether a label is the chosen place's: the place found (the state's highlight points) or the
     // one whose popup is open.
     function chosen(l) {
       var h = S && S.highlight;
-      if (h && h.lat !== undefined && Math.abs(h.lat - l.lat) < 1e-5 && Math.abs(h.lon - l.lon) < 1e-5) return true;
+      if (h && (h.points || []).some(function (p) { return Math.abs(p.lat - l.lat) < 1e-5 && Math.abs(p.lon - l.lon) < 1e-5; })) return true;
       var m = l.owner >= 0 && GZ.markers && GZ.markers[l.owner];
       return !!(m && m.isPopupOpen && m.isPopupOpen());
     }
@@ -392,7 +392,9 @@
       if (!shape) return;
       done.highlightLayer = L.geoJSON(shape.geometry, { style: style, interactive: false, pane: "gz-highlight" }).addTo(map);
     } else {
-      done.highlightLayer = L.circleMarker([h.lat, h.lon], L.extend(style, { radius: 16 })).addTo(map);
+      done.highlightLayer = L.featureGroup((h.points || []).map(function (p) {
+        return L.circleMarker([p.lat, p.lon], L.extend({}, style, { radius: 16 }));
+      })).addTo(map);
     }
   }
 
