@@ -236,6 +236,14 @@ def test_the_readable_sources_column_stays_beside_the_json():
         f"{bio.sources[0].doc} {bio.sources[0].section}：{bio.sources[0].quote}"
 
 
+def test_a_zone_s_parts_are_one_json_array_with_their_points():
+    """QGIS's from_json("parts") or a script's json.loads reads a zone's parts, points and all."""
+    platforms = geo.frames(CHECKED)["platform"].set_index("id")
+    parts = json.loads(platforms.loc["platform-shipai-wushan-longdong-university-cluster", "parts"])
+    assert [p["name_zh"] for p in parts] == ["石牌", "五山", "龙洞"]
+    assert all(113 < p["location"]["lon"] < 114 and 22 < p["location"]["lat"] < 24 for p in parts)
+
+
 def sheet_citations(rows: list[dict], lang: str) -> dict[str, list]:
     """Row key -> parsed citations of each district-sheet row, the columns found by their titles."""
     sheet = geo_sheet(lang)

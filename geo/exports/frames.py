@@ -5,7 +5,8 @@
     frames = geo.frames(geo.load_checked())
     frames[PARK].plot()  # or .explore(), .to_file("parks.gpkg"), …
 
-Each frame has the record's fields (lists joined with "；"), the derived facts of geo.data.model
+Each frame has the record's fields (lists joined with "；", records in them as one JSON array:
+`json.loads(row["parts"])` gives a zone's parts with their points), the derived facts of geo.data.model
 (`district` by the plans, `located_in` by the boundaries, the `platforms` at a place), the point's
 `lon`, `lat`, `precision_m` and `location_method`, the geometry the map draws, the citations
 twice (`sources`: a JSON array of {doc, section, quote} for programs, read with `json.loads` or
@@ -34,8 +35,9 @@ SEP = "；"
 
 
 def _cell(value: object) -> object:
-    """Lists as text joined with "；", mappings as JSON (GIS formats and spreadsheets hold neither)."""
-    if isinstance(value, dict):
+    """Lists as text joined with "；", mappings and lists of them (a zone's parts, a segment's
+    places) as JSON (GIS formats and spreadsheets hold neither)."""
+    if isinstance(value, dict) or (isinstance(value, (list, tuple)) and any(isinstance(v, dict) for v in value)):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (list, tuple)):
         return SEP.join(str(_cell(v)) for v in value)
