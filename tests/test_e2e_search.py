@@ -96,9 +96,22 @@ def test_a_query_with_several_hits_keeps_the_view_until_one_is_picked(app_url: s
     assert steady_view(page) != before
 
 
+def controls_over_popup(page: Page) -> list[str]:
+    """The map's buttons and read-outs that lie over the open popup (a view the app sets may move
+    after the popup opens: the popup then pans clear again)."""
+    return map_frame(page).evaluate("""() => {
+      const p = document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();
+      return [...document.querySelectorAll('.leaflet-control')]
+        .filter(e => getComputedStyle(e).visibility !== 'hidden').map(e => [e.className, e.getBoundingClientRect()])
+        .filter(([, c]) => c.width && c.left < p.right && c.right > p.left && c.top < p.bottom && c.bottom > p.top)
+        .map(([name]) => name);
+    }""")
+
+
 @pytest.mark.parametrize(("lang", "query", "entry_id"), [
     ("zh", "中新知识城", "core-knowledge-city"),
     ("en", "bio island", "park-bio-island"),
+    ("zh", "五山", "platform-shipai-wushan-longdong-university-cluster"),  # a part's name; drawn at 3 parts
 ])
 def test_on_a_phone_the_sidebar_folds_and_the_popup_is_seen(app_url: str, chromium: Browser, lang: str,
                                                             query: str, entry_id: str):
@@ -114,6 +127,7 @@ def test_on_a_phone_the_sidebar_folds_and_the_popup_is_seen(app_url: str, chromi
     x, y = box["x"] + box["width"] / 2, box["y"] + 10
     assert 0 <= x <= PHONE["width"] and 0 <= y <= PHONE["height"]
     assert page.evaluate("([x, y]) => document.elementFromPoint(x, y).tagName", [x, y]) == "IFRAME"
+    assert controls_over_popup(page) == []
     page.screenshot(path=str(ARTIFACTS / f"search-{lang}-{entry_id}-390.png"))
 
 
@@ -123,3 +137,13 @@ def test_a_shared_link_to_a_place_opens_its_popup(app_url: str, chromium: Browse
     text = opened(page, "platform-guangzhou-lab")
     assert text.startswith("Guangzhou Laboratory")
     assert page.get_by_label(BOX["en"]).input_value().startswith("Guangzhou Laboratory")  # its name in the box
+
+
+def test_a_shared_link_to_a_zone_of_several_parts_opens_its_popup_clear_of_the_buttons_on_a_phone(
+        app_url: str, chromium: Browser):
+    page = chromium.new_page(viewport=PHONE)
+    page.goto(f"{app_url}/?place=platform-shipai-wushan-longdong-university-cluster")
+    opened(page, "platform-shipai-wushan-longdong-university-cluster")
+    steady_view(page)
+    assert map_frame(page).locator(".gz-id-platform-shipai-wushan-longdong-university-cluster").count() == 3
+    assert controls_over_popup(page) == []

@@ -465,6 +465,7 @@
         }
         if (!shift) map.setZoom(zoom, { animate: false }); // nothing better: the app's view
         else if (shift[0] || shift[1]) map.panBy([-shift[0], -shift[1]], { animate: false });
+        if (popup) popup.update(); // a popup open meanwhile (a place found) pans clear of the buttons again
       }
       box.open = open;
     }
@@ -496,12 +497,14 @@
       if (GZ.placeLabels) GZ.placeLabels();
     });
     // Never over an open popup: on a small map the legend folds and steps aside while one is open.
-    map.on("popupopen", function () {
+    var popup = null; // the open popup
+    map.on("popupopen", function (e) {
+      popup = e.popup;
       if (map.getSize().x >= 900) return;
       box.open = false;
       div.style.visibility = "hidden";
     });
-    map.on("popupclose", function () { div.style.visibility = ""; });
+    map.on("popupclose", function () { popup = null; div.style.visibility = ""; });
     return ctl;
   }
 
