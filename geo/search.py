@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 
 from geo.data.kinds import searchable
 from geo.data.model import CheckedLayout
@@ -27,6 +28,7 @@ WORD = re.compile(r"[^\W_]+")  # a run of letters and digits: a word of an Engli
 HAN = re.compile(r"[\u3400-\u9fff]")
 # Not counted in an initialism: "CAS" is Chinese Academy of Sciences.
 SMALL_WORDS = frozenset({"of", "and", "the", "for", "in", "on", "at"})
+NAMES_KEPT = 8192  # normal forms kept (the data have ~400 names; a query is one more)
 
 
 class Match(IntEnum):
@@ -57,6 +59,23 @@ def compact(text: str) -> str:
     return IGNORED.sub("", folded(text))
 
 
+@dataclass(frozen=True)
+class Form:
+    """A name or query as it is compared: compact, and its words (for English)."""
+
+    compact: str
+    words: tuple[str, ...]
+    initials: frozenset[str]  # the words' first letters: a query's must all be a name's to match it
+
+
+@lru_cache(maxsize=NAMES_KEPT)
+def form(text: str) -> Form:
+    """`text`'s normal forms, made once per text: a search compares every name in the data, and
+    normalising them all on every rerun took most of its time."""
+    words = tuple(WORD.findall(folded(text)))
+    return Form(compact(text), words, frozenset(w[0] for w in words))
+
+
 def names_of(entry: Record) -> tuple[str, ...]:
     """Its names, aliases and the names of its parts (明珠工业园 finds 从化经开区)."""
     parts = getattr(entry, "parts", ())
@@ -79,7 +98,7 @@ def _abbreviates(word: str, name_word: str) -> bool:
     return name_word[:1] == word[:1] and _in_order(word[1:], name_word, 1) is not None
 
 
-def _initials(word: str, name_words: list[str], start: int) -> int | None:
+def _initials(word: str, name_words: tuple[str, ...], start: int) -> int | None:
     """How many name words from `start` have `word` as their initials (small words skipped);
     None when they do not."""
     i, n = 0, start
@@ -93,7 +112,7 @@ def _initials(word: str, name_words: list[str], start: int) -> int | None:
     return n - start if i == len(word) and len(word) > 1 else None
 
 
-def _words_match(words: list[str], name_words: list[str], *, initials: bool = False,
+def _words_match(words: tuple[str, ...], name_words: tuple[str, ...], *, initials: bool = False,
                  abbreviated: bool = False, gaps: bool = False) -> bool:
     """The query's words match name words in order, each the beginning of the name word after
     the previous one's (`gaps`: of any later one), or also (`initials`) the initials of a run of
@@ -114,15 +133,21 @@ def _words_match(words: list[str], name_words: list[str], *, initials: bool = Fa
 
 def match(query: str, name: str) -> Match | None:
     """How `name` matches `query` (both as typed), or None."""
-    q, n = compact(query), compact(name)
+    return _match(form(query), form(name))
+
+
+def _match(query: Form, name: Form) -> Match | None:
+    q, n = query.compact, name.compact
     if not q or not n:
         return None
     if q == n:
         return Match.EXACT
     if q in n:
         return Match.PART
-    words, name_words = WORD.findall(folded(query)), WORD.findall(folded(name))
+    words, name_words = query.words, name.words
     if not HAN.search(q):
+        if not query.initials <= name.initials:  # every way below matches a word by its first letter
+            return None
         if _words_match(words, name_words):
             return Match.WORDS
         if _words_match(words, name_words, initials=True):
@@ -137,14 +162,15 @@ def match(query: str, name: str) -> Match | None:
 
 def search(checked: CheckedLayout, query: str, *, limit: int = 20) -> list[Hit]:
     """The searchable entries a name of which matches `query`, best first (module docstring)."""
-    if not compact(query):
+    typed = form(query)
+    if not typed.compact:
         return []
     kinds = searchable()
     ranked: list[tuple[Match, int, int, str, Hit]] = []
     for e in checked.entries.values():
         if e.kind not in kinds or not isinstance(e, Record):  # searchable kinds are named records
             continue
-        found = [m for m in (match(query, n) for n in names_of(e)) if m is not None]
+        found = [m for m in (_match(typed, form(n)) for n in names_of(e)) if m is not None]
         if found:
             best = min(found)
             ranked.append((best, kinds.index(e.kind), len(e.name_zh), e.id, Hit(e, best)))
