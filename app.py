@@ -89,8 +89,9 @@ def map_state_of(checked: CheckedLayout, choices: Choices, view: View, token: st
     layers on, the highlight and the reviewer's status lines."""
     data = live()
     url = partial(DataKey, lang=choices.lang, doc=choices.doc, system=choices.system)
-    return map_state(layout=data.url(url(part="layout", gcj02=choices.basemap.gcj02)),
-                     popups=data.url(url(part="popups", gcj02=False)),
+    shown = checked.revision  # the page's version: no second look at the data folder
+    return map_state(layout=data.url(url(part="layout", gcj02=choices.basemap.gcj02), revision=shown),
+                     popups=data.url(url(part="popups", gcj02=False), revision=shown),
                      assets={"js": [static_url(n) for n in assets.JS], "css": [static_url(n) for n in assets.CSS]},
                      basemap=choices.basemap, view=(view.center, view.zoom), view_token=token,
                      users_view=users_view,
@@ -311,7 +312,8 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
             st.caption(t("app.no_hits", lang))
         close_sidebar_after_pick()
     write_link(choices, hit)
-    view = view_of(shown_checked, district, hit)
+    view = live().view(revision=shown_checked.revision, doc=choices.doc, system=choices.system,
+                       district=district, hit=hit)
     token = f"{district}|{st.session_state.get('picks', 0)}"  # only a new pick or district moves the map
     link_view = st.session_state.get("link_view")
     shared = bool(link_view and district == CITY and not hit)  # a shared link's view, until the user picks another

@@ -9,6 +9,7 @@ is ever served for another.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import threading
@@ -24,6 +25,7 @@ from geo.data.records import PlatformSystem
 from geo.data.validate import load_checked
 from geo.i18n import LANGS
 from geo.maps.payload import PARTS, DataKey, digest, document
+from geo.maps.view import CITY, View, view_of
 from geo.settings import settings
 
 log = logging.getLogger("gzmap")
@@ -34,6 +36,19 @@ V = TypeVar("V")
 VERSIONS = 4  # good versions kept: a page drawn just before an edit still finds its own
 READINGS = 32  # (revision, document, platform system) readings, as the app's caches had
 DOCUMENTS = 64  # map documents (~0.2 MB each): every part, language and datum of a few readings
+VIEWS = 512  # map views (a few numbers each): every district and search hit of a few readings
+
+
+def settle_heap() -> None:
+    """Collect the garbage, then set every object now alive aside from the garbage collector
+    (gc.freeze): the loaded data, the map's documents and the imported library live as long as
+    the process. Streamlit collects all generations after every script run, and with them
+    (~220k objects) that took ~120 ms of a ~200 ms rerun; set aside, a few ms (bench/README.md).
+    Called after the warm-up and after an edited data folder is loaded, so a replaced version's
+    cycles are still collected (unfreeze first)."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def data_fingerprint(directory: Path) -> str:
@@ -93,6 +108,7 @@ class Live:
         self._versions: OrderedDict[str, CheckedLayout] = OrderedDict()  # revision -> good version, newest last
         self._readings: Memo[tuple[str, str | None, str | None], CheckedLayout] = Memo(READINGS)
         self._documents: Memo[tuple[str, DataKey], tuple[bytes, str]] = Memo(DOCUMENTS)
+        self._views: Memo[tuple[str, str | None, str | None, str, str | None], View] = Memo(VIEWS)
 
     def current(self) -> tuple[CheckedLayout, DataError | None]:
         """The data as the files are now; while an edit has errors, the last good version and
@@ -110,10 +126,13 @@ class Live:
                     self._failed, self._error = fingerprint, err
                 else:
                     self._fingerprint, self._failed, self._error = fingerprint, None, None
+                    edited = bool(self._versions)  # the first version is settled by the warm-up
                     self._versions.pop(checked.revision, None)
                     self._versions[checked.revision] = checked
                     while len(self._versions) > VERSIONS:
                         self._versions.popitem(last=False)
+                    if edited:
+                        settle_heap()
             if not self._versions:
                 assert self._error is not None  # no good version: this fingerprint failed
                 raise self._error
@@ -124,10 +143,19 @@ class Live:
         the version `revision` (one this process has loaded lately; LookupError otherwise)."""
         return self._readings.get((revision, doc, system), lambda: self._version(revision).as_read(doc, system))
 
-    def data(self, key: DataKey) -> tuple[bytes, str]:
-        """The map document `key` names, of the current data, and its digest (its URL's name).
-        LookupError when the key's document or platform system is not in the data."""
-        checked, _ = self.current()
+    def view(self, *, revision: str, doc: str | None, system: str | None, district: str, hit: str | None) -> View:
+        """geo.maps.view.view_of in a reading, made once (the warm-up makes every place's): framing
+        a search hit projects a circle, and pyproj prepares a projection again in every new thread
+        (each script run is one), ~30 ms."""
+        checked = self.reading(revision=revision, doc=doc, system=system)
+        where = CITY if hit in checked.points else district  # a place is framed whatever the district
+        return self._views.get((revision, doc, system, where, hit), lambda: view_of(checked, where, hit))
+
+    def data(self, key: DataKey, *, revision: str | None = None) -> tuple[bytes, str]:
+        """The map document `key` names, of the version `revision` (default: the current data),
+        and its digest (its URL's name). LookupError when the key's document or platform system
+        is not in the data, or that version is no longer loaded."""
+        checked = self.current()[0] if revision is None else self._version(revision)
         if key.doc is not None and key.doc not in checked.documents:
             raise LookupError(f"no document {key.doc!r}")
         if key.system is not None and not isinstance(checked.entries.get(key.system), PlatformSystem):
@@ -140,16 +168,20 @@ class Live:
 
         return self._documents.get((revision, key), build)
 
-    def url(self, key: DataKey) -> str:
-        """Where the browser fetches the document `key` names, of the current data."""
-        return key.url(self.data(key)[1])
+    def url(self, key: DataKey, *, revision: str | None = None) -> str:
+        """Where the browser fetches the document `key` names, of the version `revision` (default:
+        the current data; a page passes the one it shows, which spares looking at the folder)."""
+        return key.url(self.data(key, revision=revision)[1])
 
     def warm(self) -> None:
         """Load the data and make the documents a first visit asks for (the whole city in either
-        language on the offline basemap), the default language's first."""
+        language on the offline basemap), the default language's first, and every place's view."""
         for lang in LANGS:
             for part in PARTS:
                 self.data(DataKey(part=part, lang=lang, gcj02=False, doc=None, system=None))
+        checked, _ = self.current()
+        for place in checked.points:
+            self.view(revision=checked.revision, doc=None, system=None, district=CITY, hit=place)
 
     def _version(self, revision: str) -> CheckedLayout:
         with self._lock:

@@ -1,7 +1,8 @@
 """The map page's export buttons (issue 21): each file is made in the background once asked for
 (geo.ui.jobs) and offered as a real download of finished bytes, so none is lost under load.
 
-Per format, one cell (an `st.fragment`, so its clicks rerun that cell alone):
+One row, an `st.fragment`, so its clicks rerun the row alone (a fragment per cell cost the page
+a copy of its cursors each, every rerun); per format, one cell:
 - the file is made (by this session or any other: the store is the process's): its download button;
 - not asked for yet: "Prepare PNG", which starts the job;
 - being made: a caption, redrawn by a nested fragment every `POLL_S` seconds; when the job ends it
@@ -36,7 +37,6 @@ def _waiting(*, key: Hashable, text: str) -> None:
     st.caption(text)
 
 
-@st.fragment
 def _cell(*, lang: Lang, stem: str, fmt: str, key: Hashable, make: Callable[[], bytes | str]) -> None:
     what = t(f"export.format.{fmt}", lang)
     job = jobs.result(key=key)
@@ -52,6 +52,7 @@ def _cell(*, lang: Lang, stem: str, fmt: str, key: Hashable, make: Callable[[], 
         st.button(label, key=f"export_prepare_{fmt}", on_click=jobs.submit, kwargs={"key": key, "make": make})
 
 
+@st.fragment
 def export_buttons(*, lang: Lang, stem: str,
                    files: Mapping[str, tuple[Hashable, Callable[[], bytes | str]]]) -> None:
     """One cell per format in `files` ("png", "svg", "pdf", "html"), side by side: `files[fmt]` is

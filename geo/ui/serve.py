@@ -101,13 +101,14 @@ def _warm() -> None:
     from streamlit.logger import get_logger
 
     from geo.data.problems import DataError
-    from geo.ui.live import live
+    from geo.ui.live import live, settle_heap
 
     log = get_logger(__name__)
     start = time.perf_counter()
     try:
         live().warm()
         import_library()
+        settle_heap()  # what the warm-up made lives as long as the process: no collection scans it again
     except DataError as err:  # the page shows the data's errors
         log.warning("warm-up: the data have %d errors", len(err.problems))
     except Exception:  # noqa: BLE001 - the first visit does it instead
