@@ -14,6 +14,7 @@ import json
 import logging
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -189,7 +190,9 @@ def font_cache(tmp_path: Path, monkeypatch):
         return real(self, font)
     monkeypatch.setattr(fonts.subset.Subsetter, "subset", counted)
     fonts.chinese_font.cache_clear()
-    yield cache, builds
+    with warnings.catch_warnings():  # a glyph missing from the subset is a box on the page
+        warnings.filterwarnings("error", message=".*missing from font.*")
+        yield cache, builds
     fonts.chinese_font.cache_clear()
 
 

@@ -64,9 +64,11 @@ class Page:
 
 def setup_fonts(checked: CheckedLayout, extra_text: str = "") -> None:
     """Chinese text from the project's own font, kept as text in PDF (Type 42). The font covers
-    every character of the data and of `extra_text` (a title), so every page uses one font."""
+    every character of the data (entries, documents' titles in the title block, units in the
+    sheets) and of `extra_text` (a title), so every page uses one font."""
+    records = [*checked.entries.values(), *checked.documents.values(), *checked.units.values()]
     text = extra_text + string.printable + "".join(d.name_zh + d.name_en for d in checked.districts) + "".join(
-        _strings(e.model_dump()) for e in checked.entries.values()) + _strings(catalogue())
+        _strings(r.model_dump()) for r in records) + _strings(catalogue())
     matplotlib.rcParams.update({
         "font.family": [chinese_font("".join(sorted(set(text))))], "pdf.fonttype": 42, "ps.fonttype": 42,
         "svg.fonttype": "path", "axes.unicode_minus": False,
