@@ -189,6 +189,7 @@ def test_the_pdf_sheet_shows_every_group_row_finding_and_source_in_columns_that_
 
 
 def test_markup_in_data_prints_literally_in_the_pdf_sheet(data_copy: Path):
+    sheet_pdf(CHECKED, district_sheet(CHECKED, "黄埔区", lang="zh"))  # its map page is kept (sheet_pdf.map_pdf)
     hostile = "<b>x</b>&<font size=40>"
     edit_yaml(data_copy / "parks.yaml", lambda d: next(p for p in d if p["id"] == "park-yunpu").update(
         name_zh=hostile, role_zh="甲 &amp; 乙 <br/> 丙"))
@@ -196,6 +197,8 @@ def test_markup_in_data_prints_literally_in_the_pdf_sheet(data_copy: Path):
     pages = PdfReader(io.BytesIO(sheet_pdf(checked, district_sheet(checked, "黄埔区", lang="zh")))).pages
     table = "".join(p.extract_text() for p in pages[1:])
     assert hostile in table and "甲 &amp; 乙 <br/> 丙" in table
+    # the edited data's own map page, not the one kept for the old revision
+    assert checked.revision != CHECKED.revision and f"数据版本 {checked.revision}" in pages[0].extract_text()
 
 
 def test_unknown_district_lists_the_valid_ones(tmp_path: Path, capsys):

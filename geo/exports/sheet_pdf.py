@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
@@ -50,6 +51,9 @@ CAPS = {"name": 0.24, "role": 1.0, "lead_units": 0.2, "supporting_units": 0.18, 
         "placed": 0.09}
 ROLE_MIN = 0.4
 _REGISTERING = threading.Lock()
+MAPS_KEPT = 44  # map pages kept (≈130 KiB each): every district in both languages, twice over
+_MAPS: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+_KEEPING = threading.Lock()
 
 
 def _markup(text: str) -> str:
@@ -209,7 +213,23 @@ def table_pdf(checked: CheckedLayout, sheet: Sheet, *, title: str, pages_before:
 
 
 def map_pdf(checked: CheckedLayout, sheet: Sheet, *, total: int) -> bytes:
-    """Page 1: the district's map (the static map), with the sheet's footer."""
+    """Page 1: the district's map (the static map), with the sheet's footer. Kept per data
+    revision and reading: the map is two thirds of a sheet's time, and a district's staff
+    download their sheet again after every review (in each format and language)."""
+    key = (checked.revision, frozenset(checked.entries), sheet.district, sheet.lang, total)
+    with _KEEPING:
+        if (kept := _MAPS.get(key)) is not None:
+            _MAPS.move_to_end(key)
+            return kept
+    page = _map_page(checked, sheet, total=total)
+    with _KEEPING:
+        _MAPS[key] = page
+        while len(_MAPS) > MAPS_KEPT:
+            _MAPS.popitem(last=False)
+    return page
+
+
+def _map_page(checked: CheckedLayout, sheet: Sheet, *, total: int) -> bytes:
     lang = sheet.lang
     title = t("sheet.map_title", lang, district=sheet.district_label)
     fig = map_figure(checked, build_layers(checked, lang=lang), sheet.district, title, A4_PORTRAIT, lang=lang)
