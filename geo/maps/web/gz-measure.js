@@ -5,8 +5,7 @@
 (function () {
   "use strict";
   var GZ = window.GZ;
-  var ICON = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
-    '<path d="M1 10L10 1l3 3-9 9zM4 7l1.5 1.5M6 5l1.5 1.5M8 3l1.5 1.5" fill="none" stroke="#333" stroke-width="1.4"/></svg>';
+  var ICON = '<path d="M1 10L10 1l3 3-9 9zM4 7l1.5 1.5M6 5l1.5 1.5M8 3l1.5 1.5" fill="none" stroke="#333" stroke-width="1.4"/>';
 
   GZ.plugins.push({ add: function (map) {
     var points = [], group = null, end = null, button = null;

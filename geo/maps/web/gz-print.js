@@ -4,8 +4,7 @@
 (function () {
   "use strict";
   var GZ = window.GZ;
-  var ICON = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
-    '<path d="M3.5 5V1h7v4M3.5 10.5H1.5V5h11v5.5h-2M3.5 8h7v5h-7z" fill="none" stroke="#333" stroke-width="1.3"/></svg>';
+  var ICON = '<path d="M3.5 5V1h7v4M3.5 10.5H1.5V5h11v5.5h-2M3.5 8h7v5h-7z" fill="none" stroke="#333" stroke-width="1.3"/>';
 
   GZ.plugins.push({ add: function (map) {
     // The print media query, not beforeprint: it changes once the page has its paper layout, so

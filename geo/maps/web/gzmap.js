@@ -508,13 +508,16 @@
     return ctl;
   }
 
-  // A button whose title is the text `key` of the layout's language (set by applyTexts).
+  // A button whose title is the text `key` of the layout's language (set by applyTexts); `icon`
+  // is the SVG markup of a 14×14 drawing.
   function button(map, position, icon, key, onclick) {
     var ctl = L.control({ position: position });
     ctl.onAdd = function () {
       var div = L.DomUtil.create("div", "leaflet-bar gz-button");
       var a = L.DomUtil.create("a", "", div);
-      a.href = "#"; a.role = "button"; a.innerHTML = icon;
+      a.href = "#"; a.role = "button";
+      a.innerHTML = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
+        icon + "</svg>";
       L.DomEvent.on(a, "click", function (e) { L.DomEvent.preventDefault(e); onclick(a); });
       L.DomEvent.disableClickPropagation(div);
       ui.buttons.push({ a: a, key: key });
@@ -529,8 +532,7 @@
   }
 
   function addFullscreen(map) {
-    var icon = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
-      '<path d="M1 5V1h4M9 1h4v4M13 9v4H9M5 13H1V9" fill="none" stroke="#333" stroke-width="2"/></svg>';
+    var icon = '<path d="M1 5V1h4M9 1h4v4M13 9v4H9M5 13H1V9" fill="none" stroke="#333" stroke-width="2"/>';
     button(map, "topleft", icon, "fullscreen", function () {
       var el = map.getContainer();
       if (document.fullscreenElement) { document.exitFullscreen(); }
@@ -558,9 +560,8 @@
 
   function addMinimap(map) {
     var mini = null, box = null, holder = null;
-    var icon = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
-      '<rect x="1" y="1" width="12" height="12" fill="none" stroke="#333" stroke-width="1.5"/>' +
-      '<rect x="5" y="5" width="5" height="4" fill="#c0392b"/></svg>';
+    var icon = '<rect x="1" y="1" width="12" height="12" fill="none" stroke="#333" stroke-width="1.5"/>' +
+      '<rect x="5" y="5" width="5" height="4" fill="#c0392b"/>';
     // The city outline of the layout drawn (its datum follows the basemap's).
     ui.minimapOutline = function () {
       if (!mini || !doc) return;
@@ -585,8 +586,7 @@
   function addCopyLink(map) {
     // The page's URL already says what is shown (layers, district, basemap, document, place);
     // the view is added at the moment of copying.
-    var icon = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" style="vertical-align:middle">' +
-      '<path d="M6 8l2-2M5 5l2-2a2.1 2.1 0 013 3l-2 2M9 9l-2 2a2.1 2.1 0 01-3-3l2-2" fill="none" stroke="#333" stroke-width="1.6"/></svg>';
+    var icon = '<path d="M6 8l2-2M5 5l2-2a2.1 2.1 0 013 3l-2 2M9 9l-2 2a2.1 2.1 0 01-3-3l2-2" fill="none" stroke="#333" stroke-width="1.6"/>';
     button(map, "topleft", icon, "copy_link", function (a) {
       var loc;
       try { loc = new URL(window.parent.location.href); } catch (e) { loc = new URL(window.location.href); }
