@@ -436,7 +436,7 @@ COUNT_NEW = "() => { const c = document.querySelector('.leaflet-container'); if 
 
 
 async def _map_frames(page):
-    return [f for f in page.frames if "/component/geo.ui.map_component.gzmap/" in f.url]
+    return [f for f in page.frames if "/gzmap/component/" in f.url]
 
 
 async def _mark_maps(page) -> None:

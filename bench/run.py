@@ -339,7 +339,7 @@ class Net:
                 "rerun_sent": None if rerun is None else self.since(origin_ms, rerun.ts),
                 "first_delta": frame(("element:", "map")),
                 "map_delta": frame(("map", "map-ref")),
-                "iframe": end(lambda path: path.startswith("/component/") and path.endswith(".html")),
+                "iframe": end(lambda path: path.startswith(("/component/", "/gzmap/component/")) and path.endswith(".html")),
                 "leaflet": end(lambda path: path.endswith("/leaflet.js")),
                 "scripts": max((self.since(origin_ms, r["end"]) for r in scripts), default=None),
                 "payload_asked": None if layout is None else self.since(origin_ms, layout["start"]),

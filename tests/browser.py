@@ -70,7 +70,7 @@ def browser() -> Browser:
             b.close()
 
 
-MAP_COMPONENT = "/component/geo.ui.map_component.gzmap/"  # the map's frame (geo/ui/map_component.py)
+MAP_COMPONENT = "/gzmap/component/"  # the map's frame: its page, named by its content (geo/ui/routes.py)
 
 
 def is_map(frame: Frame) -> bool:

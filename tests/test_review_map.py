@@ -62,7 +62,7 @@ def test_popup_shows_the_review_status_line_until_signed_out(app_url: str, chrom
         """Render the map again as Streamlit does on a rerun: its state with these status lines
         (escaped by map_state, as the app sends them)."""
         state = {**frame.evaluate("() => window.gzArgs"), "reviews": app_state(CHECKED, reviews=statuses)["reviews"]}
-        page.evaluate("args => document.querySelector('iframe[src*=\"/component/geo.ui.map_component.gzmap/\"]')"
+        page.evaluate("args => document.querySelector('iframe[src*=\"/gzmap/component/\"]')"
                       ".contentWindow.postMessage({type: 'streamlit:render', args}, '*')", state)
 
     def popup_of(entry: str):

@@ -25,12 +25,12 @@ import pytest
 from starlette.applications import Starlette
 
 from geo.data.problems import DataError
-from geo.maps.assets import FILES
+from geo.maps.assets import CSS, FILES, JS
 from geo.maps.payload import DataKey
 from geo.settings import settings
 from geo.ui import routes as routes_module
 from geo.ui.live import live
-from geo.ui.routes import IMMUTABLE, routes, static_url
+from geo.ui.routes import IMMUTABLE, page_url, routes, static_url
 from geo.ui.serve import command_line
 from tests.browser import ROOT, free_port, serving
 from tests.conftest import edit_yaml
@@ -179,15 +179,34 @@ def test_the_map_scripts_and_styles_are_served_for_good_under_their_hash(name: s
 
 
 def test_a_changed_script_gets_a_new_url_and_the_old_one_is_gone(tmp_path: Path, monkeypatch):
-    """A new deploy: the browser never runs an old gzmap.js it cached for good."""
+    """A new deploy: the browser never runs an old gzmap.js it cached for good, nor an old map page
+    that names it."""
     script = tmp_path / "gzmap.js"
     script.write_text("var GZ = 1;", encoding="utf-8")
     monkeypatch.setitem(routes_module.FILES, "gzmap.js", script)
-    before = static_url("gzmap.js")
+    before, page_before = static_url("gzmap.js"), page_url()
     script.write_text("var GZ = 2; // new", encoding="utf-8")
-    after = static_url("gzmap.js")
+    after, page_after = static_url("gzmap.js"), page_url()
     assert after != before and get(server(), before).status == 404
     assert get(server(), after).body == b"var GZ = 2; // new"
+    assert page_after != page_before and get(server(), page_before).status == 404
+    assert after in get(server(), page_after).body.decode()
+
+
+def test_the_map_page_is_served_for_good_and_loads_its_scripts_and_styles_itself():
+    """The map's frame asks for Leaflet and gzmap as it opens (not after Streamlit's first render
+    message), and a second visit takes the page itself from the browser's cache."""
+    url = page_url()
+    reply = get(server(), url)
+    assert reply.status == 200 and reply.headers["cache-control"] == IMMUTABLE
+    assert reply.headers["content-type"] == "text/html; charset=utf-8"
+    assert url == f"/gzmap/component/{hashlib.sha256(reply.body).hexdigest()[:16]}/index.html"
+    head = reply.body.decode().split("</head>")[0]
+    ready = head.index('send("streamlit:componentReady"')  # component.js, inline, before any file
+    styles = [head.index(f'<link rel="stylesheet" href="{static_url(n)}">') for n in CSS]
+    scripts = [head.index(f'<script defer src="{static_url(n)}"></script>') for n in JS]
+    assert ready < min(styles) and max(styles) < min(scripts) and scripts == sorted(scripts)  # Leaflet first
+    assert get(server(), url.replace(url.split("/")[3], "0" * 16)).status == 404
 
 
 def test_the_launcher_reads_streamlit_runs_options_in_both_spellings_typed():

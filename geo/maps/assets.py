@@ -9,6 +9,8 @@ plugins), loaded after gzmap.js: each registers itself in GZ.plugins.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from html import escape
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xleaflet
@@ -19,3 +21,22 @@ FILES = {"leaflet.js": Path(xleaflet.BASE_DIR) / "leaflet.js", "leaflet.css": Pa
          "gzmap.js": WEB / "gzmap.js", "gzmap.css": WEB / "gzmap.css"} | {name: WEB / name for name in PLUGINS}
 JS = ("leaflet.js", "gzmap.js", *PLUGINS)  # in loading order
 CSS = ("leaflet.css", "gzmap.css")
+PAGE = {"index.html": WEB / "index.html", "component.js": WEB / "component.js"}  # the component page's parts
+SLOT = "<!--gzmap: component.js, then the styles and scripts of geo.maps.assets (geo.maps.assets.component_page)-->"
+
+
+def component_page(*, css: Sequence[str], js: Sequence[str]) -> str:
+    """The map's component page: index.html with component.js inline first in its head (it tells
+    Streamlit the page is ready at once), then the styles and the scripts at these URLs (CSS's,
+    JS's), the scripts deferred: they load in parallel while the page waits for its first render
+    and run in order once it is parsed."""
+    script = PAGE["component.js"].read_text(encoding="utf-8")
+    if "</script" in script.lower():  # it would end the inline <script> early
+        raise ValueError("component.js must not contain '</script'")
+    tags = [f"<script>{script}</script>"]
+    tags += [f'<link rel="stylesheet" href="{escape(url)}">' for url in css]
+    tags += [f'<script defer src="{escape(url)}"></script>' for url in js]
+    page = PAGE["index.html"].read_text(encoding="utf-8")
+    if page.count(SLOT) != 1:
+        raise ValueError(f"index.html must hold {SLOT} once")
+    return page.replace(SLOT, "\n".join(tags))

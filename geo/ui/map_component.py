@@ -1,5 +1,6 @@
-"""The web map as a Streamlit element: our own component (geo/maps/web/index.html), whose
-arguments are the map state of geo.maps.webmap.map_state.
+"""The web map as a Streamlit element: our own component (its page: geo/maps/web/index.html and
+component.js, with the map's styles and scripts, made by geo.maps.assets.component_page and served
+by geo/ui/routes.py), whose arguments are the map state of geo.maps.webmap.map_state.
 
 The component keeps its frame across reruns (one key per map): a new state reaches the mounted
 map (GZ.update) and nothing is rebuilt, so a layer switch, a district or a language sends only
@@ -8,16 +9,22 @@ the state, a few KB; the layout and popups come as files by URL (geo/ui/routes.p
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from streamlit.components.v1 import declare_component
+from streamlit.components.v1.custom_component import CustomComponent
 
 from geo.crs import gcj02_to_wgs84
-from geo.maps.assets import WEB
 from geo.review.model import Point
+from geo.ui.routes import page_url
 
-# Streamlit names a component after the module that declares it: /component/geo.ui.map_component.gzmap/
-_component = declare_component("gzmap", path=str(WEB))
+
+@lru_cache(maxsize=1)
+def _component(url: str) -> CustomComponent:
+    """The component at its page's URL (geo/ui/routes.py: named by its content, so cached for
+    good, and its styles and scripts load with it); declared again when the page changes."""
+    return declare_component("gzmap", url=url)
 
 
 def show(state: Mapping[str, object], *, key: str, clicks: bool = False, gcj02: bool = False,
@@ -32,7 +39,7 @@ def show(state: Mapping[str, object], *, key: str, clicks: bool = False, gcj02: 
     stops moving and only when it moved noticeably (each report reruns the script): read it with
     `shown_view(st.session_state[key], ...)`."""
     args: dict[str, Any] = {**state, "clicks": clicks, "report_view": report_view}
-    value = _component(**args, key=key, default=None)
+    value = _component(page_url())(**args, key=key, default=None)
     return clicked_point(value, gcj02=gcj02) if clicks else None
 
 

@@ -1,6 +1,7 @@
 """The map's files over HTTP, beside Streamlit's own routes (geo/ui/serve.py mounts them):
 
     /gzmap/static/<digest>/<file>   leaflet.js, leaflet.css, gzmap.js, gzmap.css (geo.maps.assets)
+    /gzmap/component/<digest>/index.html   the map's component page (geo.maps.assets.component_page)
     /gzmap/data/<part>/<lang>/<crs>/<doc>/<system>/<digest>.json   a map document (geo.maps.payload)
 
 Each URL names its content (the digest is a hash of the bytes sent), so a response is cached by
@@ -24,13 +25,15 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from geo.data.problems import DataError
-from geo.maps.assets import FILES
+from geo.maps.assets import CSS, FILES, JS, PAGE, component_page
 from geo.maps.payload import URL_PREFIX, DataKey, is_digest
 from geo.ui.live import live
 
 STATIC_PREFIX = "/gzmap/static"
+PAGE_PREFIX = "/gzmap/component"
 IMMUTABLE = "public, max-age=31536000, immutable"
 MEDIA = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+         ".html": "text/html; charset=utf-8",
          ".json": "application/json; charset=utf-8"}
 GZIP_LEVEL = 9  # once per body, so the smallest
 
@@ -57,6 +60,23 @@ def asset(name: str) -> Asset:
 def static_url(name: str) -> str:
     """The URL of `name`, one of geo.maps.assets.FILES, named by its content."""
     return f"{STATIC_PREFIX}/{asset(name).digest}/{name}"
+
+
+@lru_cache(maxsize=4)
+def _page(css: tuple[str, ...], js: tuple[str, ...], stamps: tuple[tuple[int, int], ...]) -> Asset:
+    body = component_page(css=css, js=js).encode("utf-8")
+    return Asset(body, hashlib.sha256(body).hexdigest()[:16])
+
+
+def page_asset() -> Asset:
+    """The component page as it is now: made again when one of its parts or files changes."""
+    stamps = tuple((s.st_mtime_ns, s.st_size) for s in (path.stat() for path in PAGE.values()))
+    return _page(tuple(static_url(n) for n in CSS), tuple(static_url(n) for n in JS), stamps)
+
+
+def page_url() -> str:
+    """The URL of the map's component page, named by its content (and so by its files')."""
+    return f"{PAGE_PREFIX}/{page_asset().digest}/index.html"
 
 
 @lru_cache(maxsize=64)
@@ -86,6 +106,13 @@ def _static(request: Request) -> Response:
     return _immutable(found.body, MEDIA[Path(name).suffix], request)
 
 
+def _page_response(request: Request) -> Response:
+    found = page_asset()
+    if request.path_params["digest"] != found.digest:
+        return _not_found()
+    return _immutable(found.body, MEDIA[".html"], request)
+
+
 def _data(request: Request, directory: Path | None) -> Response:
     params = request.path_params
     try:
@@ -113,6 +140,9 @@ def routes(*, directory: Path | None = None) -> list[BaseRoute]:
     async def static(request: Request) -> Response:
         return await run_in_threadpool(_static, request)
 
+    async def component(request: Request) -> Response:
+        return await run_in_threadpool(_page_response, request)
+
     async def data(request: Request) -> Response:
         return await run_in_threadpool(_data, request, directory)
 
@@ -120,6 +150,7 @@ def routes(*, directory: Path | None = None) -> list[BaseRoute]:
         return _not_found()
 
     return [Route(STATIC_PREFIX + "/{digest}/{file}", static),
+            Route(PAGE_PREFIX + "/{digest}/index.html", component),
             Route(URL_PREFIX + "/{part}/{lang}/{crs}/{doc}/{system}/{digest}.json", data),
             # Anything else under /gzmap/ is ours too: a 404, not Streamlit's page for unknown paths.
             Route("/gzmap/{rest:path}", nothing)]

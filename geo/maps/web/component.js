@@ -1,13 +1,16 @@
-/* The map's Streamlit component page (index.html), speaking Streamlit's component protocol by
- * hand (the messages of streamlit-component-lib, without npm): it says it is ready, and each
- * "streamlit:render" message carries the map state of geo.maps.webmap.map_state as its args.
+/* The map's Streamlit component page (index.html, made by geo.maps.assets.component_page), speaking
+ * Streamlit's component protocol by hand (the messages of streamlit-component-lib, without npm):
+ * it says it is ready, and each "streamlit:render" message carries the map state of
+ * geo.maps.webmap.map_state as its args.
  *
- * The first render sets the frame's height, then loads Leaflet and gzmap (args.assets: URLs
- * named by their content, cached for good) while the layout document is already being fetched,
- * and mounts the map; later renders hand the new state to GZ.update. With args.clicks, a click
- * on the map is sent back as the component's value ({"last_clicked": {"lat", "lng"}}, in the
- * map's own datum: GCJ-02 on GCJ-02 tiles). With args.report_view, the view the map shows is
- * reported too ({"view": {west, south, east, north, zoom, token}}, debounced; see reportView).
+ * This script is in the page itself, and Leaflet's and gzmap's styles and scripts are in its head
+ * (deferred, at URLs named by their content, cached for good): they load while the page tells
+ * Streamlit it is ready and waits for the first render, which starts the layout document's fetch.
+ * The map is mounted once both are in; later renders hand the new state to GZ.update. With
+ * args.clicks, a click on the map is sent back as the component's value ({"last_clicked": {"lat",
+ * "lng"}}, in the map's own datum: GCJ-02 on GCJ-02 tiles). With args.report_view, the view the
+ * map shows is reported too ({"view": {west, south, east, north, zoom, token}}, debounced; see
+ * reportView).
  */
 (function () {
   "use strict";
@@ -28,9 +31,21 @@
     send("streamlit:setFrameHeight", { height: h });
   }
 
-  // A <link> or <script> in <head>, settled once it has loaded. Scripts made by a script run as
-  // soon as each arrives unless async is off: then in the order they were added (Leaflet first).
+  // The page's own deferred scripts (and the styles before them) have run once it is parsed.
+  var parsed = new Promise(function (resolve) {
+    if (document.readyState !== "loading") resolve();
+    else document.addEventListener("DOMContentLoaded", resolve);
+  });
+
+  // A <link> or <script> of args.assets that the page does not have yet (a page made before a
+  // file changed), in <head>, settled once it has loaded. Scripts made by a script run as soon as
+  // each arrives unless async is off: then in the order they were added (Leaflet first).
   function load(tag, url) {
+    var attr = tag === "link" ? "href" : "src";
+    var have = [].some.call(document.querySelectorAll(tag + "[" + attr + "]"), function (el) {
+      return el.getAttribute(attr) === url;
+    });
+    if (have) return parsed;
     return new Promise(function (resolve, reject) {
       var el = document.createElement(tag);
       if (tag === "link") { el.rel = "stylesheet"; el.href = url; } else { el.async = false; el.src = url; }
@@ -71,7 +86,7 @@
         return r.json();
       }) : args.layout;
     var assets = args.assets || {};
-    var loading = (assets.css || []).map(function (url) { return load("link", url); })
+    var loading = [parsed].concat((assets.css || []).map(function (url) { return load("link", url); }))
       .concat((assets.js || []).map(function (url) { return load("script", url); }));
     Promise.all(loading).then(function () {
       var GZ = window.GZ;
