@@ -79,7 +79,7 @@ PROBE = """(() => {
 # The page load's steps (Net.breakdown, open_page), each the ms from navigation start to its end.
 STEPS = {"html": "HTML response received", "ws_open": "websocket open (handshake answered)",
          "rerun_sent": "first rerun_script sent", "first_delta": "first element of the script run received",
-         "map_delta": "map element received", "iframe": "map iframe page loaded (/component/…html)",
+         "map_delta": "map element received", "iframe": "map iframe page loaded (/gzmap/component/…)",
          "leaflet": "leaflet.js loaded", "scripts": "last map script loaded (gzmap.js, controls)",
          "payload_asked": "layout document asked for", "payload": "layout document received",
          "first_marker": "first marker painted", "visible": "all markers visible",
