@@ -6,7 +6,8 @@ outside look-ups.
 The command line is read by `streamlit run`'s own parser (its options, their STREAMLIT_*
 environment variables, `.streamlit/config.toml` beside the script), so it means what it did when
 this launcher ran Streamlit's command line. The server is Streamlit's public `App` (streamlit.starlette): for this
-project's app.py it adds the map's file routes (geo/ui/routes.py) and, at start, in a background
+project's app.py it adds the map's file routes (geo/ui/routes.py), answers Streamlit's own hashed
+frontend files from memory (geo/ui/static_cache.py) and, at start, in a background
 thread, loads the data, makes the map's documents (geo.ui.live) and imports the library the page
 needs, so the first visitor waits no longer than the next. Any other script (bench/'s bare page and naive app) is served as `streamlit run`
 would: no routes, no warm-up.
@@ -140,9 +141,12 @@ def main(*, argv: list[str] | None = None) -> None:
     # and the rest as the script's arguments, as `streamlit run` leaves them.
     sys.argv = [str(script), *script_args]
     if ours:
-        from geo.ui.routes import routes
+        from starlette.middleware import Middleware
 
-        app = App(script, routes=routes(), lifespan=warm_at_start)
+        from geo.ui.routes import routes
+        from geo.ui.static_cache import StaticCache
+
+        app = App(script, routes=routes(), lifespan=warm_at_start, middleware=[Middleware(StaticCache)])
     else:
         app = App(script)
     app.run(config=options)
