@@ -300,9 +300,7 @@
         return r && r.width > 0 ? { r: r, owner: i } : null;
       }).filter(Boolean);
       // The legend and the buttons are obstacles too: a label never hides under a control.
-      var taken = [].map.call(map.getContainer().querySelectorAll(".leaflet-control"), function (c) {
-        return c.getBoundingClientRect();
-      }).filter(function (q) { return q.width > 0; });
+      var taken = controlBoxes(map);
       var box = map.getContainer().getBoundingClientRect(); // a label never runs off the map
       var outside = function (q) {
         var w = Math.min(q.right, box.right) - Math.max(q.left, box.left);
@@ -443,9 +441,7 @@
     });
     SHIFTS.sort(function (a, b) { return Math.abs(a[0]) + Math.abs(a[1]) - Math.abs(b[0]) - Math.abs(b[1]); });
     function clearShift() { // the smallest shift of the markers on screen that leaves none under a control
-      var boxes = [].map.call(map.getContainer().querySelectorAll(".leaflet-control"), function (c) {
-        return c.getBoundingClientRect();
-      }).filter(function (q) { return q.width > 0; });
+      var boxes = controlBoxes(map);
       return SHIFTS.filter(function (s) {
         return !boxes.some(function (q) { return covers(q, s[0], s[1]); });
       })[0];
@@ -506,6 +502,13 @@
     });
     map.on("popupclose", function () { popup = null; div.style.visibility = ""; });
     return ctl;
+  }
+
+  // Where the map's controls (buttons, read-outs, legend) stand on the screen.
+  function controlBoxes(map) {
+    return [].map.call(map.getContainer().querySelectorAll(".leaflet-control"), function (c) {
+      return c.getBoundingClientRect();
+    }).filter(function (q) { return q.width > 0; });
   }
 
   // A button whose title is the text `key` of the layout's language (set by applyTexts); `icon`
