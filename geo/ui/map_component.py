@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
+import streamlit as st
 from streamlit.components.v1 import declare_component
 from streamlit.components.v1.custom_component import CustomComponent
 
@@ -20,11 +22,21 @@ from geo.review.model import Point
 from geo.ui.routes import page_url
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=16)
 def _component(url: str) -> CustomComponent:
     """The component at its page's URL (geo/ui/routes.py: named by its content, so cached for
     good, and its styles and scripts load with it); declared again when the page changes."""
     return declare_component("gzmap", url=url)
+
+
+def frame_url(*, key: str, layout: object) -> str:
+    """The map frame's URL: its page, and after `#layout=` the layout document of the session's
+    first map under `key`, which the page asks for as it opens (component.js), before Streamlit's
+    first render message names it. It stays the same for the session: Streamlit makes a new
+    frame (a new element) when the URL changes, so a later layout (another language) comes with
+    the render messages only."""
+    first = st.session_state.setdefault(f"_gzmap_first_layout_{key}", layout)
+    return page_url() + (f"#{urlencode({'layout': first})}" if isinstance(first, str) else "")
 
 
 def show(state: Mapping[str, object], *, key: str, clicks: bool = False, gcj02: bool = False,
@@ -39,7 +51,7 @@ def show(state: Mapping[str, object], *, key: str, clicks: bool = False, gcj02: 
     stops moving and only when it moved noticeably (each report reruns the script): read it with
     `shown_view(st.session_state[key], ...)`."""
     args: dict[str, Any] = {**state, "clicks": clicks, "report_view": report_view}
-    value = _component(page_url())(**args, key=key, default=None)
+    value = _component(frame_url(key=key, layout=state.get("layout")))(**args, key=key, default=None)
     return clicked_point(value, gcj02=gcj02) if clicks else None
 
 

@@ -5,12 +5,13 @@
  *
  * This script is in the page itself, and Leaflet's and gzmap's styles and scripts are in its head
  * (deferred, at URLs named by their content, cached for good): they load while the page tells
- * Streamlit it is ready and waits for the first render, which starts the layout document's fetch.
- * The map is mounted once both are in; later renders hand the new state to GZ.update. With
- * args.clicks, a click on the map is sent back as the component's value ({"last_clicked": {"lat",
- * "lng"}}, in the map's own datum: GCJ-02 on GCJ-02 tiles). With args.report_view, the view the
- * map shows is reported too ({"view": {west, south, east, north, zoom, token}}, debounced; see
- * reportView).
+ * Streamlit it is ready and waits for the first render. The layout document the frame's URL
+ * names (#layout=…, geo.ui.map_component.frame_url) is asked for at once too; the first render
+ * names the one to draw. The map is mounted once both are in; later renders hand the new state
+ * to GZ.update. With args.clicks, a click on the map is sent back as the component's value
+ * ({"last_clicked": {"lat", "lng"}}, in the map's own datum: GCJ-02 on GCJ-02 tiles). With
+ * args.report_view, the view the map shows is reported too ({"view": {west, south, east, north,
+ * zoom, token}}, debounced; see reportView).
  */
 (function () {
   "use strict";
@@ -29,6 +30,21 @@
     if (typeof h !== "number" || h === height) return;
     height = h;
     send("streamlit:setFrameHeight", { height: h });
+  }
+
+  function fetchJSON(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(url + ": HTTP " + r.status);
+      return r.json();
+    });
+  }
+
+  // The layout the frame's URL names (a path on this server), asked for as the page opens.
+  var early = null;
+  var named = new URLSearchParams(location.hash.slice(1)).get("layout");
+  if (named && /^\/[^\/]/.test(named)) {
+    early = { url: named, doc: fetchJSON(named) };
+    early.doc.catch(function () {}); // reported where it is used; unused, it is no error
   }
 
   // The page's own deferred scripts (and the styles before them) have run once it is parsed.
@@ -80,11 +96,8 @@
   }
 
   function start(args) {
-    var layout = typeof args.layout === "string" ?
-      fetch(args.layout, { credentials: "same-origin" }).then(function (r) {
-        if (!r.ok) throw new Error(args.layout + ": HTTP " + r.status);
-        return r.json();
-      }) : args.layout;
+    var layout = typeof args.layout !== "string" ? args.layout :
+      early && early.url === args.layout ? early.doc : fetchJSON(args.layout);
     var assets = args.assets || {};
     var loading = [parsed].concat((assets.css || []).map(function (url) { return load("link", url); }))
       .concat((assets.js || []).map(function (url) { return load("script", url); }));
