@@ -30,7 +30,11 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under `pytest -n` (`--dist loadgroup`), the tests on PostgreSQL run on one worker: they may
-    share one database (GZMAP_TEST_PG_URL's), whose tables each of them drops."""
+    share one database (GZMAP_TEST_PG_URL's), whose tables each of them drops. The e2e tests (the
+    longest: a server, a browser, processes of the app) come first, so that no worker is left with
+    a long one at the end while the other idles; xdist hands out the tests in this order, after
+    the PostgreSQL group (its largest unit)."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)  # stable: in file order otherwise
     if not config.pluginmanager.hasplugin("xdist"):
         return
     for item in items:
