@@ -109,6 +109,9 @@ def _warm() -> None:
     try:
         live().warm()
         import_library()
+        # st.set_page_config checks that the page icon is an emoji against this catalogue, which
+        # the first run would otherwise load (~60 ms of the first visitor's wait).
+        importlib.import_module("streamlit.emojis")
         settle_heap()  # what the warm-up made lives as long as the process: no collection scans it again
     except DataError as err:  # the page shows the data's errors
         log.warning("warm-up: the data have %d errors", len(err.problems))
