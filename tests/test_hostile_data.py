@@ -18,7 +18,7 @@ from matplotlib.text import Text
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-import geo.maps.view
+import geo.maps.webmap
 from geo.__main__ import main
 from geo.data.problems import DataError, errors
 from geo.data.validate import load_checked, validate
@@ -294,12 +294,12 @@ def shown_text(at: AppTest) -> str:
 
 
 def test_an_error_while_drawing_the_page_shows_the_apps_message_and_no_traceback(monkeypatch, caplog):
-    """A bug anywhere below the page (here the map's view raises: not cached, so it runs whatever
-    ran before in this process) reaches the browser as the app's own message; the traceback, with
-    its server paths, goes to the server log only."""
+    """A bug anywhere below the page (here the map element's state raises: made on every run, so
+    it runs whatever ran before in this process) reaches the browser as the app's own message; the
+    traceback, with its server paths, goes to the server log only."""
     def broken(*args, **kwargs):
         raise RuntimeError(f"view failed in {ROOT}/secret_module.py")
-    monkeypatch.setattr(geo.maps.view, "view_of", broken)
+    monkeypatch.setattr(geo.maps.webmap, "map_state", broken)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception  # Streamlit's own error element: the exception and its stack
     assert [e.value for e in at.error] == [t("app.internal_error", "zh")]
