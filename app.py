@@ -83,7 +83,7 @@ if (window.matchMedia("(max-width: 767.98px)").matches
 
 
 def map_state_of(checked: CheckedLayout, choices: Choices, view: View, token: str, *, height: int,
-                 clicks: bool = False, users_view: bool = False) -> dict[str, object]:
+                 clicks: bool = False, users_view: bool = False, picked: str | None = None) -> dict[str, object]:
     """The map element's state for this page (a few KB): the reading's layout and popups by URL
     (made once per data revision, reading, language and datum: geo/ui/live.py), the view, the
     layers on, the highlight and the reviewer's status lines."""
@@ -94,7 +94,7 @@ def map_state_of(checked: CheckedLayout, choices: Choices, view: View, token: st
                      popups=data.url(url(part="popups", gcj02=False), revision=shown),
                      assets={"js": [static_url(n) for n in assets.JS], "css": [static_url(n) for n in assets.CSS]},
                      basemap=choices.basemap, view=(view.center, view.zoom), view_token=token,
-                     users_view=users_view,
+                     users_view=users_view, picked=picked,
                      visible=choices.visible, highlight=view.highlight, clicks=clicks, height=height,
                      reviews=review_page.map_reviews(checked, choices.user, lang=choices.lang))
 
@@ -323,9 +323,8 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
     col_map, col_side = st.columns([3, 1], gap="medium")  # the map takes most of the width
     with col_map:
         revision = shown_checked.revision
-        # `open`: the picked place whose popup the map opens once per view token (gzmap.js openPicked).
         map_component.show(map_state_of(shown_checked, choices, view, token, height=MAP_HEIGHT,
-                                        users_view=shared) | {"open": hit},
+                                        users_view=shared, picked=hit),
                            key="map", report_view=True)
         export_row = st.columns([2, 5])
         export_row[0].markdown(t("app.export_view", lang))

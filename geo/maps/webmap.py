@@ -36,7 +36,7 @@ def map_state(*, layout: str | Mapping[str, object], popups: str | Mapping[str, 
               basemap: Basemap, view: tuple[tuple[float, float], float], view_token: str,
               visible: Sequence[str], highlight: str | Point | MultiPoint | None = None,
               reviews: Mapping[str, str] | None = None, clicks: bool = False, height: int = 640,
-              users_view: bool = False) -> dict[str, object]:
+              users_view: bool = False, picked: str | None = None) -> dict[str, object]:
     """The map as gzmap.js takes it (GZ.mount / GZ.update; the component's arguments).
 
     `layout` and `popups` are the documents' URLs or the documents; `view` opens the map at
@@ -46,7 +46,8 @@ def map_state(*, layout: str | Mapping[str, object], popups: str | Mapping[str, 
     nudged clear of the controls, and reported back like one the user moved to. `highlight` is a district shape's id (its outline drawn over the map) or points (a
     ring each: a found place, a zone's parts). `reviews`: entry id -> a signed-in reviewer's status line, escaped here, shown at the
     top of that entry's popup. `clicks`: the map reports where it is clicked (a reviewer picking
-    a point)."""
+    a point). `picked`: an entry id (a search hit, a link's place) whose popup opens once per view
+    token (gzmap.js openPicked)."""
     spec = basemap.provider
     tiles = None if spec is None else {"url": spec.build_url(), "attribution": spec.html_attribution,
                                         "subdomains": spec.get("subdomains", "abc"),
@@ -63,7 +64,7 @@ def map_state(*, layout: str | Mapping[str, object], popups: str | Mapping[str, 
                      "users": users_view},
             "visible": list(visible), "highlight": mark, "focus_style": focus,
             "reviews": {str(entry): html_text(text) for entry, text in (reviews or {}).items()},
-            "clicks": clicks, "height": height}
+            "clicks": clicks, "height": height, "open": picked}
 
 
 def script_literal(data: object) -> str:
