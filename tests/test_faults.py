@@ -2,6 +2,7 @@
 folder, several processes sharing one font cache. Real app processes, headless Chromium."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -42,7 +43,8 @@ class AppServer:
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> AppServer:
+    def launch(self) -> AppServer:
+        """Start the process; `start` waits until it serves (several servers start side by side)."""
         with self.log.open("ab") as out:  # appended: one log across restarts
             self.proc = subprocess.Popen(
                 [*self.prefix, *self.python, *(["-m"] if len(self.python) == 1 else []),
@@ -50,6 +52,11 @@ class AppServer:
                  str(ROOT / "app.py"),
                  "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true"],
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        return self
+
+    def start(self) -> AppServer:
+        if self.proc is None or self.proc.poll() is not None:
+            self.launch()
         if not serving(self.url, self.proc):
             self.stop()
             raise RuntimeError(f"app did not start:\n{self.log_text()[-3000:]}")
@@ -337,7 +344,12 @@ def test_two_app_processes_build_the_font_cache_at_once(tmp_path: Path, chromium
                          {"GZMAP_DATA": str(data), "GZMAP_CACHE": str(cache), "AUDIT_LOG": str(audit)},
                          prefix, audited(tmp_path)) for n, audit in zip("ab", audits)]
     watch = CacheWatch(cache)
-    with servers[0], servers[1]:
+    with contextlib.ExitStack() as running:
+        for server in servers:  # side by side: a start takes seconds
+            running.callback(server.stop)
+            server.launch()
+        for server in servers:
+            server.start()
         assert not any(cache.iterdir())
         watch.start()
         pages = [chromium.new_page(viewport={"width": 1400, "height": 900}) for _ in servers]
