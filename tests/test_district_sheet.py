@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,9 @@ CHECKED = load_checked()
 DISTRICTS = [d.name_zh for d in CHECKED.districts]
 
 
+@cache  # read by each district's test: parsed once (the callers only read it)
 def raw(file: str, section: str | None = None) -> list[dict]:
-    doc = yaml.safe_load((DATA_DIR / file).read_text(encoding="utf-8"))
+    doc = yaml.load((DATA_DIR / file).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     return doc if section is None else doc[section]
 
 
