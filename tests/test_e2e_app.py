@@ -226,7 +226,7 @@ def test_a_district_link_opens_the_district_sheet_with_its_parks_and_downloads(
         for label in ("下载 Excel（XLSX）", "下载 CSV", "下载 PDF（A4，可打印）"):
             page.get_by_role("button", name=label).wait_for(timeout=30_000)  # drawn after the summary
             assert page.get_by_role("button", name=label).count() == 1
-        page.wait_for_timeout(1500)
+        settled(page)  # the screenshot shows the finished page
         page.screenshot(path=ARTIFACTS / f"e2e-sheet-{name}.png", full_page=False)
         with page.expect_download(timeout=60_000) as download:
             page.get_by_role("button", name="下载 Excel（XLSX）").click()
