@@ -51,7 +51,8 @@ class MapItem:
 
 def at_parts(item: MapItem, parts: Sequence[tuple[Part, Point]], *, lang: Lang) -> tuple[MapItem, ...]:
     """An item as the maps draw it: a zone of several parts (geo.data.model.CheckedLayout.placed_parts)
-    at each placed part, named "zone · part", its popup the zone's; anything else as it is."""
+    at each placed part, named by the catalogue's `layer.part`, its popup the zone's; anything else
+    as it is. (A schematic area has no placed parts: its circle is what is drawn.)"""
     if not parts:
         return (item,)
     return tuple(replace(item, geometry=point, label=t("layer.part", lang, zone=item.label, part=name(part, lang)))

@@ -2,7 +2,7 @@
 
 Its kinds are the registry's (geo.data.kinds, layer "cores"): a kind with point geometry draws
 as cores, one with extent geometry as areas (a schematic circle, or a point where no area is
-published)."""
+published). A core of several parts stands at each placed part (layers.base.at_parts)."""
 from __future__ import annotations
 
 import shapely
@@ -12,7 +12,7 @@ from geo.data.kinds import kinds_of_layer
 from geo.data.model import CheckedLayout
 from geo.data.records import Core, CoreArea
 from geo.i18n import Lang, core_type_name, name, t
-from layers.base import MapItem, MapLayer, Style
+from layers.base import MapItem, MapLayer, Style, at_parts
 
 KEY = "cores"
 CORE = Style("legend.cores.core", "#7b1fa2", "#ce93d8", 0.95, 2.0, radius=11, marker="h", z=3, strong=True)
@@ -37,8 +37,9 @@ def build(checked: CheckedLayout, lang: Lang) -> MapLayer:
             areas += [_area(e, checked.geometries[e.id], name(kind, lang), lang)
                       for e in checked.of_kind(kind.key, CoreArea)]
         else:
-            cores += [MapItem(e.id, checked.geometries[e.id], CORE, name(e, lang), e,
-                              f"{name(kind, lang)} · {core_type_name(e.core_type, lang)}")
-                      for e in checked.of_kind(kind.key, Core)]
+            cores += [drawn for e in checked.of_kind(kind.key, Core)
+                      for drawn in at_parts(MapItem(e.id, checked.geometries[e.id], CORE, name(e, lang), e,
+                                                    f"{name(kind, lang)} · {core_type_name(e.core_type, lang)}"),
+                                            checked.placed_parts(e), lang=lang)]
     return MapLayer(KEY, t(f"layer.title.{KEY}", lang), tuple(areas + cores),  # areas under the cores
                     legend=(CORE, AREA, AREA_POINT), css_class="gz-core")

@@ -109,6 +109,20 @@ def test_on_gcj02_tiles_every_point_is_drawn_about_600_m_off():
     assert 300 < metres((loc.lon, loc.lat), (ring["points"][0]["lon"], ring["points"][0]["lat"])) < 900  # type: ignore[index]
 
 
+def test_a_core_of_several_parts_is_drawn_at_its_parts_too(data_copy: Path):
+    """The rule is the model's, whatever the layer: a core given two placed parts (and an unplaced
+    one) has a marker at each placed part and none at its own point."""
+    core = "core-knowledge-city"
+    at = {"lon": 113.50, "lat": 23.34, "precision_m": 500, "method": "test"}
+    parts = [{"name_zh": "甲", "name_en": "A", "location": at},
+             {"name_zh": "乙", "name_en": "B", "location": at | {"lon": 113.54, "lat": 23.37}},
+             {"name_zh": "丙", "name_en": "C", "location": None}]
+    edit_yaml(data_copy / "cores.yaml", lambda d: next(c for c in d["cores"] if c["id"] == core).update(parts=parts))
+    drawn = [(p["lon"], p["lat"]) for p in decoded(load_checked(data_copy))["places"]
+             if any(m["id"] == core for m in p["members"])]
+    assert sorted(drawn) == [(113.5, 23.34), (113.54, 23.37)]
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_hostile_name_stays_text_in_both_documents_and_the_offline_page(data_copy: Path, lang: Lang):
     edit_yaml(data_copy / "parks.yaml",

@@ -43,9 +43,10 @@ def map_state(*, layout: str | Mapping[str, object], popups: str | Mapping[str, 
     (centre, zoom) and `view_token` names that view (district, search hit): while the token stays
     the same the browser keeps the user's own centre and zoom, and only a new token moves the
     map. `users_view`: the view is one a user chose (a shared link's): shown exactly as given, never
-    nudged clear of the controls, and reported back like one the user moved to. `highlight` is a district shape's id (its outline drawn over the map) or points (a
-    ring each: a found place, a zone's parts). `reviews`: entry id -> a signed-in reviewer's status line, escaped here, shown at the
-    top of that entry's popup. `clicks`: the map reports where it is clicked (a reviewer picking
+    nudged clear of the controls, and reported back like one the user moved to. `highlight` is a
+    district shape's id (its outline drawn over the map) or points (a ring each: a found place, a
+    zone's parts). `reviews`: entry id -> a signed-in reviewer's status line, escaped here, shown
+    at the top of that entry's popup. `clicks`: the map reports where it is clicked (a reviewer picking
     a point). `picked`: an entry id (a search hit, a link's place) whose popup opens once per view
     token (gzmap.js openPicked)."""
     spec = basemap.provider
