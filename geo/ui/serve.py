@@ -108,7 +108,6 @@ def _warm() -> None:
     start = time.perf_counter()
     try:
         live().warm()
-        import_library()
         # st.set_page_config checks that the page icon is an emoji against this catalogue, which
         # the first run would otherwise load (~60 ms of the first visitor's wait).
         importlib.import_module("streamlit.emojis")
@@ -118,14 +117,25 @@ def _warm() -> None:
     except Exception:  # noqa: BLE001 - the first visit does it instead
         log.exception("warm-up failed")
     else:
-        log.info("warm-up: data, map documents and modules ready in %.2f s", time.perf_counter() - start)
+        log.info("warm-up: data and map documents ready in %.2f s", time.perf_counter() - start)
 
 
 @asynccontextmanager
 async def warm_at_start(_app: object) -> AsyncIterator[None]:
-    """As the server starts, in a thread: the data, the map's documents (geo.ui.live.Live.warm)
-    and the library's modules. A request for any of them meanwhile waits for that work instead of
-    doing it again (the documents are made once; Python imports a module once)."""
+    """Before the server takes a request, the library's modules (~2 s); then, in a thread, the
+    data and the map's documents (geo.ui.live.Live.warm), which a request meanwhile waits for
+    instead of making them again. The imports come first and not in the thread: a first script run
+    importing the same packages at the same moment met SQLAlchemy half-initialised (Python breaks
+    an import deadlock between threads by handing one of them the unfinished module)."""
+    from streamlit.logger import get_logger
+
+    log, start = get_logger(__name__), time.perf_counter()
+    try:
+        import_library()
+    except Exception:  # noqa: BLE001 - the first visit imports them and shows any error
+        log.exception("warm-up: importing the library failed")
+    else:
+        log.info("warm-up: library imported in %.2f s, before the first request", time.perf_counter() - start)
     threading.Thread(target=_warm, name="gzmap-warm-up", daemon=True).start()
     yield
 
