@@ -39,7 +39,7 @@ names = [naive_data.CITY] + sorted(data["district"].name_zh)
 asked = st.query_params.get("district")
 with st.sidebar:
     district = st.selectbox("行政区", names, index=names.index(asked) if asked in names else 0)
-    query = st.text_input("查找地点")
+    query = st.text_input("查找地点", key="query")  # the key bench/run.py types into, as in the app
     visible = [k for k, title in layer_titles(lang="zh").items() if st.checkbox(title, value=True)]
 
 layers, hits = naive_data.shown(data, visible, district, query)
