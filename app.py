@@ -28,7 +28,7 @@ from geo.i18n import LANG_NAMES, LANGS, Lang, name, paren, t
 from geo.maps.basemaps import Basemap, configured
 from geo.maps.details import DETAILS_CSS, details_html, entry_name, notes_html
 from geo.maps.static_map import FORMATS, export_map
-from geo.maps.view import CITY, View, view_of
+from geo.maps.view import CITY, MAP_PAGE_HEIGHT, View, view_of
 from geo.maps import assets
 from geo.maps.payload import DataKey
 from geo.maps.webmap import map_state
@@ -65,7 +65,7 @@ h1 {font-size: 1.9rem !important; padding: 0.2rem 0 !important;}
   .block-container {padding: 3.4rem 1rem 1rem !important;}
 }
 </style>"""
-MAP_HEIGHT = 640  # fits the first screen of a laptop and, under the compact title, of a phone
+SHEET_MAP_HEIGHT = 420  # the district sheet's map, above its table
 log = logging.getLogger("gzmap")
 
 
@@ -323,7 +323,7 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
     col_map, col_side = st.columns([3, 1], gap="medium")  # the map takes most of the width
     with col_map:
         revision = shown_checked.revision
-        map_component.show(map_state_of(shown_checked, choices, view, token, height=MAP_HEIGHT,
+        map_component.show(map_state_of(shown_checked, choices, view, token, height=MAP_PAGE_HEIGHT,
                                         users_view=shared, picked=hit),
                            key="map", report_view=True)
         export_row = st.columns([2, 5])
@@ -388,10 +388,10 @@ def sheet_page(checked: CheckedLayout, choices: Choices) -> None:
                             file_name=f"{t('app.sheet_stem', lang, district=sheet.district_label)}.{fmt}",
                             mime=MIMES[fmt], key=f"sheet_{fmt}", on_click="ignore")
     with_quotes = st.toggle(t("app.show_quotes", lang), key="quotes")
-    view = view_of(checked, district)
+    view = view_of(checked, district, map_height=SHEET_MAP_HEIGHT)  # the whole district in the shorter map
     map_box, panel = st.columns([3, 2], gap="medium") if reviewer else (st.container(), None)
     with map_box:  # a reviewer clicks it to propose a place's location
-        clicked = map_component.show(map_state_of(checked, choices, view, f"sheet|{district}", height=420),
+        clicked = map_component.show(map_state_of(checked, choices, view, f"sheet|{district}", height=SHEET_MAP_HEIGHT),
                                      key="sheet_map", clicks=reviewer is not None, gcj02=choices.basemap.gcj02)
     if panel is not None:
         with panel:

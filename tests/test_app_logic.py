@@ -47,6 +47,22 @@ def test_district_focus_zooms_in_on_that_district_and_a_hit_zooms_further():
     assert tianhe.zoom < hit.zoom <= HIT_ZOOM and hit.highlight.geom_type == "Point"
 
 
+
+def test_the_sheet_s_shorter_map_still_shows_the_whole_district():
+    """Nansha is tall: framed for the map page's 640 px it ran off the sheet's 420 px map, and
+    the places in its south were out of sight."""
+    import math
+
+    def merc_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    _, miny, _, maxy = CHECKED.district("南沙区").geometry.bounds
+    for height in (420, 640):
+        view = view_of(CHECKED, "南沙区", map_height=height)
+        shown_px = (merc_y(maxy) - merc_y(miny)) * 256 * 2 ** view.zoom / (2 * math.pi)
+        assert shown_px <= height - 40, (height, view.zoom)
+
+
 XSS = "<img src=x onerror=alert(1)>${alert(2)}`"
 
 

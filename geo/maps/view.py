@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import shapely
 from shapely.geometry import MultiPoint, Point
+from shapely.geometry.base import BaseGeometry
 
 from geo.data.model import CheckedLayout, schematic_circle
 from geo.maps.webmap import GUANGZHOU_CENTER, GUANGZHOU_ZOOM, view_for
@@ -17,6 +18,8 @@ CITY = "全市"
 # district lines and the neighbouring places in sight), less where its area or the uncertainty
 # of its point is larger.
 HIT_ZOOM = 13.0
+MAP_PAGE_HEIGHT = 640  # px: the map page's map (app.py): a laptop's first screen, most of a phone's
+BOTTOM_PX = 40  # along a map's bottom, the scale bar and the pointer's coordinates
 
 
 @dataclass(frozen=True)
@@ -27,22 +30,26 @@ class View:
     highlight: str | Point | MultiPoint | None
 
 
-def view_of(checked: CheckedLayout, district: str = CITY, hit: str | None = None) -> View:
+def view_of(checked: CheckedLayout, district: str = CITY, hit: str | None = None, *,
+            map_height: int = MAP_PAGE_HEIGHT) -> View:
     """A search hit wins over the district focus; with neither, the whole city. A hit is framed
     with its whole extent (a core area's schematic circle, else the circle its point's precision
     allows), centred on its point, at HIT_ZOOM at most; a zone drawn at its parts with every part
-    in view and ringed."""
+    in view and ringed. A district or hit fits a map `map_height` px tall."""
+    def fit(geometry: BaseGeometry) -> tuple[tuple[float, float], float]:
+        return view_for(geometry, height_px=map_height - BOTTOM_PX)
+
     if hit and (loc := checked.points.get(hit)) is not None:
         shape = checked.geometries.get(hit)
         area = shape if shape is not None and not isinstance(shape, Point) else \
             schematic_circle(loc, math.pi * (loc.precision_m / 1000) ** 2)
         if parts := [point for _, point in checked.placed_parts(checked.entries[hit])]:
-            center, zoom = view_for(shapely.union_all([area, *parts]))
+            center, zoom = fit(shapely.union_all([area, *parts]))
             return View(center, min(zoom, HIT_ZOOM), MultiPoint(parts))
-        zoom = view_for(area)[1]
+        zoom = fit(area)[1]
         return View((loc.lat, loc.lon), min(zoom, HIT_ZOOM), Point(loc.lon, loc.lat))
     found = checked.district(district) if district != CITY else None
     if found is not None:
-        center, zoom = view_for(found.geometry)
+        center, zoom = fit(found.geometry)
         return View(center, zoom, item_id(found))
     return View(GUANGZHOU_CENTER, GUANGZHOU_ZOOM, None)
