@@ -180,5 +180,5 @@ def search(checked: CheckedLayout, query: str, *, limit: int = 20) -> list[Hit]:
 def sole(hits: list[Hit]) -> Hit | None:
     """The hit to show at once: the only one, or the only one that matched best (an exact name
     among partial ones, 中新广州知识城 among names that merely hold 中新…知识城)."""
-    best = [h for h in hits if hits and h.match == hits[0].match]
+    best = [h for h in hits if h.match == hits[0].match]
     return best[0] if len(best) == 1 else None
