@@ -228,6 +228,36 @@ def test_the_launcher_refuses_a_bad_option_with_a_clear_message(argv: list[str],
         command_line(argv)
 
 
+def test_the_connections_the_launcher_accepts_send_at_once(monkeypatch):
+    """Without TCP_NODELAY each response on a kept-alive connection waited ~40 ms for the
+    browser's delayed ACK (geo.ui.serve.send_without_delay): a connection accepted from the
+    listening socket Streamlit binds has Nagle's algorithm off."""
+    import socket
+
+    from streamlit.web.server.starlette import starlette_server
+
+    from geo.ui import serve
+
+    monkeypatch.setattr(starlette_server, serve.BIND, getattr(starlette_server, serve.BIND))  # restored after
+    serve.send_without_delay()
+    listener = getattr(starlette_server, serve.BIND)("127.0.0.1", 0, 8)
+    listener.setblocking(True)
+    with listener, socket.create_connection(listener.getsockname(), timeout=5):
+        accepted, _ = listener.accept()
+        with accepted:
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def test_the_launcher_fails_loudly_when_streamlit_moves_its_socket_binding(monkeypatch):
+    from streamlit.web.server.starlette import starlette_server
+
+    from geo.ui import serve
+
+    monkeypatch.delattr(starlette_server, serve.BIND)
+    with pytest.raises(RuntimeError, match=serve.BIND):
+        serve.send_without_delay()
+
+
 @pytest.mark.e2e
 def test_the_server_started_as_the_readme_says_serves_the_map_documents_warmed_up(tmp_path: Path):
     """The README's command answers its health check and serves the document the app's page names

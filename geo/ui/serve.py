@@ -10,7 +10,8 @@ project's app.py it adds the map's file routes (geo/ui/routes.py), answers Strea
 frontend files from memory (geo/ui/static_cache.py) and, at start, in a background
 thread, loads the data, makes the map's documents (geo.ui.live) and imports the library the page
 needs, so the first visitor waits no longer than the next. Any other script (bench/'s bare page and naive app) is served as `streamlit run`
-would: no routes, no warm-up.
+would: no routes, no warm-up. For every script, the connections it accepts send at once
+(send_without_delay: Streamlit's listening socket left Nagle's algorithm on).
 
 Streamlit 1.67 asks `streamlit.net_util` for the machine's addresses: `get_internal_ip` opens a
 UDP socket toward a public resolver, `get_external_ip` fetches an AWS check-ip page (two name
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import socket
 import sys
 import threading
 import time
@@ -42,6 +44,7 @@ from typing import Any
 # The look-ups replaced, by name; if Streamlit renames them, starting fails instead of silently
 # reaching outside again.
 LOOKUPS = ("get_internal_ip", "get_external_ip")
+BIND = "_bind_socket"  # where Streamlit makes its listening socket (send_without_delay)
 APP = Path(__file__).resolve().parents[2] / "app.py"  # this project's app: the one with the map's routes
 USAGE = "usage: python -m geo.ui.serve run SCRIPT [--section.option value ...] [-- script args]"
 
@@ -61,6 +64,31 @@ def keep_lookups_local() -> None:
                            "against this Streamlit version before serving")
     for name in LOOKUPS:
         setattr(net_util, name, _unknown)
+
+
+def send_without_delay() -> None:
+    """Every connection the server accepts sends at once (TCP_NODELAY).
+
+    Streamlit binds its listening socket as `socket.socket(family)`, whose protocol reads 0, and
+    asyncio turns Nagle's algorithm off only for sockets that say IPPROTO_TCP; so on a kept-alive
+    connection each response's body waited behind its headers for the browser's delayed ACK,
+    about 40 ms per request: the ~45 widget and map files of a first page, the map's frame and its
+    layout document each paid it (the same defect as uvicorn's Kludex/uvicorn#3149). Set on the
+    listening socket, the option is inherited by the sockets it accepts (Linux; tests/test_serve.py)."""
+    from streamlit.web.server.starlette import starlette_server
+
+    bind = getattr(starlette_server, BIND, None)
+    if not callable(bind):
+        raise RuntimeError(f"streamlit's starlette_server has no {BIND}: check geo/ui/serve.py "
+                           "against this Streamlit version before serving")
+
+    def bind_without_delay(*args: Any, **kwargs: Any) -> socket.socket:
+        sock = bind(*args, **kwargs)
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    setattr(starlette_server, BIND, bind_without_delay)
 
 
 def command_line(argv: list[str]) -> tuple[Path, dict[str, Any], list[str]]:
@@ -146,6 +174,7 @@ def main(*, argv: list[str] | None = None) -> None:
     if not script.is_file():
         raise SystemExit(f"no such script: {script}")
     keep_lookups_local()
+    send_without_delay()
     from streamlit.starlette import App
 
     script = script.resolve()  # App resolves a relative path against the script's own folder
