@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -21,10 +22,20 @@ def pytest_configure(config: pytest.Config) -> None:
     """Every app process and review store the tests start keeps its state (the SQLite review
     database) in a folder of the test run's own, not in the user's home; under `pytest -n`, each
     worker in its own (a worker inherits the folder the controlling process chose)."""
+    scan_installed_components_once()
     state = os.environ.setdefault("GZMAP_STATE", tempfile.mkdtemp(prefix="gzmap-test-state-"))
     if worker := os.environ.get("PYTEST_XDIST_WORKER"):
         (Path(state) / worker).mkdir(exist_ok=True)
         os.environ["GZMAP_STATE"] = str(Path(state) / worker)
+
+
+def scan_installed_components_once() -> None:
+    """Each AppTest scans the metadata of every installed package for Streamlit components
+    (~0.5 s of CPU, and the suite makes a hundred AppTests); the installed packages do not
+    change during a test run, so the first scan's answer stands for the rest."""
+    from streamlit.components.v2 import manifest_scanner
+
+    manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
