@@ -93,7 +93,7 @@ def map_state_of(checked: CheckedLayout, choices: Choices, view: View, token: st
     return map_state(layout=data.url(url(part="layout", gcj02=choices.basemap.gcj02), revision=shown),
                      popups=data.url(url(part="popups", gcj02=False), revision=shown),
                      assets={"js": [static_url(n) for n in assets.JS], "css": [static_url(n) for n in assets.CSS]},
-                     basemap=choices.basemap, view=(view.center, view.zoom), view_token=token,
+                     basemap=choices.basemap, view=(view.center, view.zoom), fit=view.extent, view_token=token,
                      users_view=users_view, picked=picked,
                      visible=choices.visible, highlight=view.highlight, clicks=clicks, height=height,
                      reviews=review_page.map_reviews(checked, choices.user, lang=choices.lang))

@@ -45,6 +45,11 @@ def test_district_focus_zooms_in_on_that_district_and_a_hit_zooms_further():
     assert district.geometry.contains(shapely.Point(tianhe.center[1], tianhe.center[0]))
     hit = view_of(CHECKED, "天河区", "park-bio-island")
     assert tianhe.zoom < hit.zoom <= HIT_ZOOM and hit.highlight.geom_type == "Point"
+    # What a narrower map (a phone's) zooms out to hold: the district, the found place's circle;
+    # the city view is the same everywhere (tests/test_e2e_glance.py checks both on a phone).
+    assert tianhe.extent == district.geometry.bounds and city.extent is None
+    west, south, east, north = hit.extent
+    assert west < hit.center[1] < east and south < hit.center[0] < north
 
 
 

@@ -27,7 +27,8 @@ def standalone_html(checked: CheckedLayout, district: str | None = None, *, lang
     layers = build_layers(checked, lang=lang)
     state = map_state(layout=layout_payload(checked, layers, gcj02=False, lang=lang),
                       popups=popups_payload(checked, layers, lang=lang), assets={"js": [], "css": []},
-                      basemap=BASEMAPS["none"], view=(view.center, view.zoom), view_token=f"file|{district}",
+                      basemap=BASEMAPS["none"], view=(view.center, view.zoom), fit=view.extent,
+                      view_token=f"file|{district}",
                       visible=[layer.key for layer in layers], highlight=view.highlight)
     heading = (t("sheet.map_title", lang, district=checked.district_name(district, lang)) if district
                else t("app.title", lang))

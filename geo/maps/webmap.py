@@ -25,6 +25,7 @@ from layers.districts import FOCUS
 GUANGZHOU_CENTER = (23.24, 113.46)  # lat, lon
 GUANGZHOU_ZOOM = 9.25  # the whole city in a 700 px tall map
 ZOOM_SNAP = 0.25
+BOTTOM_PX = 40  # along a map's bottom, the scale bar and the pointer's coordinates: no place to frame
 
 
 class Assets(TypedDict):
@@ -36,7 +37,8 @@ def map_state(*, layout: str | Mapping[str, object], popups: str | Mapping[str, 
               basemap: Basemap, view: tuple[tuple[float, float], float], view_token: str,
               visible: Sequence[str], highlight: str | Point | MultiPoint | None = None,
               reviews: Mapping[str, str] | None = None, clicks: bool = False, height: int = 640,
-              users_view: bool = False, picked: str | None = None) -> dict[str, object]:
+              users_view: bool = False, picked: str | None = None,
+              fit: tuple[float, float, float, float] | None = None) -> dict[str, object]:
     """The map as gzmap.js takes it (GZ.mount / GZ.update; the component's arguments).
 
     `layout` and `popups` are the documents' URLs or the documents; `view` opens the map at
@@ -48,7 +50,8 @@ def map_state(*, layout: str | Mapping[str, object], popups: str | Mapping[str, 
     zone's parts). `reviews`: entry id -> a signed-in reviewer's status line, escaped here, shown
     at the top of that entry's popup. `clicks`: the map reports where it is clicked (a reviewer picking
     a point). `picked`: an entry id (a search hit, a link's place) whose popup opens once per view
-    token (gzmap.js openPicked)."""
+    token (gzmap.js openPicked). `fit`: (west, south, east, north) that the app's view must hold:
+    a map narrower than the one `view`'s zoom was made for (a phone's) zooms out until it does."""
     spec = basemap.provider
     tiles = None if spec is None else {"url": spec.build_url(), "attribution": spec.html_attribution,
                                         "subdomains": spec.get("subdomains", "abc"),
@@ -62,7 +65,7 @@ def map_state(*, layout: str | Mapping[str, object], popups: str | Mapping[str, 
     focus: PathOptions = leaflet_style(FOCUS, "gz-highlight")
     return {"assets": assets, "layout": layout, "popups": popups, "tiles": tiles,
             "view": {"lat": view[0][0], "lon": view[0][1], "zoom": view[1], "token": view_token,
-                     "users": users_view},
+                     "users": users_view, "fit": None if fit is None else {"bounds": [[fit[1], fit[0]], [fit[3], fit[2]]], "bottom": BOTTOM_PX}},
             "visible": list(visible), "highlight": mark, "focus_style": focus,
             "reviews": {str(entry): html_text(text) for entry, text in (reviews or {}).items()},
             "clicks": clicks, "height": height, "open": picked}

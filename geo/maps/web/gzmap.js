@@ -433,17 +433,27 @@
     // A view the app sets (the city, a district, a place found: a new view token) keeps its markers
     // clear of the buttons, the read-outs and the folded legend: until the user moves the map, it is
     // shifted by up to 60 px, and zoomed out by up to one step, the least that leaves no marker in
-    // view under one. Whether the legend may then open is fit()'s.
+    // view under one and what the view frames in sight. Whether the legend may then open is fit()'s.
     var cleared = { token: null, moves: 0 };
     var SHIFTS = [];
     [0, 20, -20, 40, -40, 60, -60].forEach(function (dy) {
       [0, 20, -20, 40, -40, 60, -60].forEach(function (dx) { SHIFTS.push([dx, dy]); });
     });
     SHIFTS.sort(function (a, b) { return Math.abs(a[0]) + Math.abs(a[1]) - Math.abs(b[0]) - Math.abs(b[1]); });
+    // Whether what the view frames (view.fit: a district, a found place's extent) stays in sight
+    // with the map's content shifted by dx, dy. An open popup (a place found) comes first: it pans
+    // the map to be read whole, and the place is at its tip.
+    function framed(dx, dy) {
+      var f = S && S.view && S.view.fit;
+      if (!f || popup) return true;
+      var b = L.latLngBounds(f.bounds), size = map.getSize();
+      var nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
+      return nw.x + dx >= -1 && nw.y + dy >= -1 && se.x + dx <= size.x + 1 && se.y + dy <= size.y + 1;
+    }
     function clearShift() { // the smallest shift of the markers on screen that leaves none under a control
       var boxes = controlBoxes(map);
       return SHIFTS.filter(function (s) {
-        return !boxes.some(function (q) { return covers(q, s[0], s[1]); });
+        return framed(s[0], s[1]) && !boxes.some(function (q) { return covers(q, s[0], s[1]); });
       })[0];
     }
     function keepClear() {
@@ -629,6 +639,14 @@
     layer.addTo(map);
   }
 
+  // The zoom of a view the app sets: the server's, or less on a map narrower or shorter than the
+  // one it was made for (a phone's), so that what the view frames (view.fit: a district, a found
+  // place's extent) is all in sight. The bottom strip holds the scale bar and the coordinates.
+  function fittedZoom(map, v) {
+    if (!v.fit || v.users) return v.zoom;
+    return Math.min(v.zoom, map.getBoundsZoom(L.latLngBounds(v.fit.bounds), false, L.point(0, v.fit.bottom)));
+  }
+
   // The view: the state's, unless this tab's session holds the user's own view for the same token.
   // The view becomes the user's (done.usersView) once they touch the map, or when it is the one
   // they left before a reload; a new view from the server (apply) makes it the app's again. Only
@@ -787,7 +805,7 @@
     if (v && v.token !== done.token) {
       done.token = v.token;
       done.usersView = !!v.users; // a shared link's view is the user's; the app's own views are not
-      if (prev) map.setView([v.lat, v.lon], v.zoom, { animate: false });
+      if (prev) map.setView([v.lat, v.lon], fittedZoom(map, v), { animate: false });
     }
     L.DomUtil[state.clicks ? "addClass" : "removeClass"](map.getContainer(), "gz-picking");
     var reviews = JSON.stringify(state.reviews || {});
@@ -837,6 +855,7 @@
     if (GZ.map) { GZ.update(state); return; }
     var v = state.view || {};
     var map = (GZ.map = L.map(container, { center: [v.lat, v.lon], zoom: v.zoom, zoomSnap: 0.25, zoomDelta: 0.5 }));
+    map.setZoom(fittedZoom(map, v), { animate: false });
     ui = { buttons: [], rules: document.head.appendChild(document.createElement("style")) };
     focusWithoutScrolling(map);
     L.control.scale({ imperial: false, metric: true, position: "bottomleft" }).addTo(map);
