@@ -21,7 +21,8 @@ DATA_DIR = settings().data
 def pytest_configure(config: pytest.Config) -> None:
     """Every app process and review store the tests start keeps its state (the SQLite review
     database) in a folder of the test run's own, not in the user's home; under `pytest -n`, each
-    worker in its own (a worker inherits the folder the controlling process chose)."""
+    worker in its own (a worker inherits the folder the controlling process chose). AppTest's
+    scan for installed components is made once per process."""
     scan_installed_components_once()
     state = os.environ.setdefault("GZMAP_STATE", tempfile.mkdtemp(prefix="gzmap-test-state-"))
     if worker := os.environ.get("PYTEST_XDIST_WORKER"):

@@ -63,9 +63,10 @@ def map_state(*, layout: str | Mapping[str, object], popups: str | Mapping[str, 
         points = [wgs84_to_gcj02(p.x, p.y) if basemap.gcj02 else (p.x, p.y) for p in getattr(highlight, "geoms", [highlight])]
         mark = {"points": [{"lat": lat, "lon": lon} for lon, lat in points]}
     focus: PathOptions = leaflet_style(FOCUS, "gz-highlight")
+    framed = None if fit is None else {"bounds": [[fit[1], fit[0]], [fit[3], fit[2]]], "bottom": BOTTOM_PX}
     return {"assets": assets, "layout": layout, "popups": popups, "tiles": tiles,
             "view": {"lat": view[0][0], "lon": view[0][1], "zoom": view[1], "token": view_token,
-                     "users": users_view, "fit": None if fit is None else {"bounds": [[fit[1], fit[0]], [fit[3], fit[2]]], "bottom": BOTTOM_PX}},
+                     "users": users_view, "fit": framed},
             "visible": list(visible), "highlight": mark, "focus_style": focus,
             "reviews": {str(entry): html_text(text) for entry, text in (reviews or {}).items()},
             "clicks": clicks, "height": height, "open": picked}

@@ -74,7 +74,7 @@ def send_without_delay() -> None:
     connection each response's body waited behind its headers for the browser's delayed ACK,
     about 40 ms per request: the ~45 widget and map files of a first page, the map's frame and its
     layout document each paid it (the same defect as uvicorn's Kludex/uvicorn#3149). Set on the
-    listening socket, the option is inherited by the sockets it accepts (Linux; tests/test_serve.py)."""
+    listening socket, the option is inherited by the sockets it accepts (Linux; tests/test_routes.py)."""
     from streamlit.web.server.starlette import starlette_server
 
     bind = getattr(starlette_server, BIND, None)
