@@ -7,9 +7,9 @@ The command line is read by `streamlit run`'s own parser (its options, their STR
 environment variables, `.streamlit/config.toml` beside the script), so it means what it did when
 this launcher ran Streamlit's command line. The server is Streamlit's public `App` (streamlit.starlette): for this
 project's app.py it adds the map's file routes (geo/ui/routes.py), answers Streamlit's own hashed
-frontend files from memory (geo/ui/static_cache.py) and, at start, in a background
-thread, loads the data, makes the map's documents (geo.ui.live) and imports the library the page
-needs, so the first visitor waits no longer than the next. Any other script (bench/'s bare page and naive app) is served as `streamlit run`
+frontend files from memory (geo/ui/static_cache.py) and, at start, before it takes a request,
+imports the library the page needs, loads the data and makes the map's documents (geo.ui.live),
+so the first visitor waits no longer than the next. Any other script (bench/'s bare page and naive app) is served as `streamlit run`
 would: no routes, no warm-up. For every script, the connections it accepts send at once
 (send_without_delay: Streamlit's listening socket left Nagle's algorithm on).
 
@@ -28,10 +28,10 @@ proxy (deploy/nginx) Origin and Host agree, so pages are same-origin and need no
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import socket
 import sys
-import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -139,6 +139,10 @@ def _warm() -> None:
         # st.set_page_config checks that the page icon is an emoji against this catalogue, which
         # the first run would otherwise load (~60 ms of the first visitor's wait).
         importlib.import_module("streamlit.emojis")
+        # Streamlit's first element asks once whether it runs in a REPL (inspect.stack(), which
+        # maps every loaded module to its file first: ~290 ms of the first visitor's run); that
+        # map is inspect's own cache, filled here, after the imports.
+        inspect.stack()
         settle_heap()  # what the warm-up made lives as long as the process: no collection scans it again
     except DataError as err:  # the page shows the data's errors
         log.warning("warm-up: the data have %d errors", len(err.problems))
@@ -150,11 +154,12 @@ def _warm() -> None:
 
 @asynccontextmanager
 async def warm_at_start(_app: object) -> AsyncIterator[None]:
-    """Before the server takes a request, the library's modules (~2 s); then, in a thread, the
-    data and the map's documents (geo.ui.live.Live.warm), which a request meanwhile waits for
-    instead of making them again. The imports come first and not in the thread: a first script run
-    importing the same packages at the same moment met SQLAlchemy half-initialised (Python breaks
-    an import deadlock between threads by handing one of them the unfinished module)."""
+    """Before the server takes a request: the library's modules (~1 s), then the data and the
+    map's documents (geo.ui.live.Live.warm, ~0.5 s), so that the first visitor waits no longer
+    than the next. (In a background thread, the documents were still being made when a visitor
+    came right after the start, who waited ~0.4 s longer; and a first script run importing beside
+    that thread once met SQLAlchemy half-initialised: Python breaks an import deadlock between
+    threads by handing one of them the unfinished module.)"""
     from streamlit.logger import get_logger
 
     log, start = get_logger(__name__), time.perf_counter()
@@ -164,7 +169,7 @@ async def warm_at_start(_app: object) -> AsyncIterator[None]:
         log.exception("warm-up: importing the library failed")
     else:
         log.info("warm-up: library imported in %.2f s, before the first request", time.perf_counter() - start)
-    threading.Thread(target=_warm, name="gzmap-warm-up", daemon=True).start()
+    _warm()
     yield
 
 
