@@ -9,16 +9,16 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from geo.data.validate import load_checked
 from geo.maps.basemaps import catalogue, configured
 from geo.safe import linked_text, md_code, md_fill, md_literal
 from geo.ui.link import MAX_NOTICES, parse_link
 from layers import layer_titles
 from tests.conftest import edit_yaml
 from tests.mapdocs import app_state
+from tests.shipped import shipped
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKED = load_checked()
+CHECKED = shipped()
 PHISH = "请登录 https://evil.example/sso 或 www.evil.example"
 MARKUP = "**bold** https://x.example a@b.example"
 INTRANET = {"key": "intranet", "label_zh": "区政务内网底图", "url": "http://127.0.0.1:9/{z}/{x}/{y}.png",

@@ -10,7 +10,6 @@ import shapely
 from streamlit.testing.v1 import AppTest
 
 from geo.crs import distance_m
-from geo.data.validate import load_checked
 from geo.exports.district_sheet import district_sheet
 from geo.exports.standalone import standalone_html
 from geo.maps.basemaps import BASEMAPS
@@ -21,8 +20,9 @@ from geo.search import search
 from layers.districts import item_id
 from tests.conftest import edit_yaml
 from tests.mapdocs import app_state, drawn_at, layout, members, standalone_state
+from tests.shipped import shipped
 
-CHECKED = load_checked()
+CHECKED = shipped()
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -7,14 +7,15 @@ import re
 
 import pytest
 
-from geo.data.validate import load_checked, normalise
+from geo.data.validate import normalise
 from geo.exports.district_sheet import district_sheet
 from geo.maps.details import details_html
 from geo.search import search
 from layers import build_layers
 from tests.mapdocs import layout, members, popups
+from tests.shipped import shipped
 
-CHECKED = load_checked()
+CHECKED = shipped()
 
 
 def names(e) -> list[str]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from geo.data.validate import load_checked
 from geo.i18n import name, paren, t
 from geo.maps.details import details_html
+from tests.shipped import shipped
 
-CHECKED = load_checked()
+CHECKED = shipped()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

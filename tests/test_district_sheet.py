@@ -21,8 +21,9 @@ from geo.exports.sheet_export import to_csv
 from geo.exports.sheet_pdf import sheet_pdf
 from geo.review.form import GROUP_COLUMNS, to_xlsx
 from tests.conftest import DATA_DIR, edit_yaml
+from tests.shipped import shipped
 
-CHECKED = load_checked()
+CHECKED = shipped()
 DISTRICTS = [d.name_zh for d in CHECKED.districts]
 
 

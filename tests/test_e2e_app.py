@@ -19,11 +19,12 @@ from geo.data.validate import load_checked
 from layers import build_layers
 from tests.browser import ARTIFACTS, ROOT, map_frame, running_app, wait_until
 from tests.conftest import edit_yaml
+from tests.shipped import shipped
 
 # Each test starts a browser, and most use the session's app server (tests/conftest.py).
 pytestmark = pytest.mark.e2e
 
-CHECKED = load_checked()
+CHECKED = shipped()
 # Every entry the map places, by layer: points, platforms at their place, core areas' markers.
 EXPECTED = {layer.css_class: {i.id for i in layer.items if i.entry is not None and
                               (i.geometry.geom_type == "Point" or i.anchor is not None)}

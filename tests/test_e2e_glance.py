@@ -11,13 +11,13 @@ import pytest
 from playwright.sync_api import Browser, Frame, Page
 
 from geo.data.kinds import label_always
-from geo.data.validate import load_checked
 from geo.i18n import LANGS, name
 from tests.browser import ARTIFACTS, is_map, wait_until
+from tests.shipped import shipped
 
 pytestmark = pytest.mark.e2e
 
-CHECKED = load_checked()
+CHECKED = shipped()
 VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 READINGS = [None, *CHECKED.documents]  # the sidebar's "all documents", then each document
 

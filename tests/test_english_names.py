@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from tests.shipped import shipped
 
-from geo.data.validate import load_checked
 
-CHECKED = load_checked()
+CHECKED = shipped()
 PROPER = ("core", "core_area", "park", "platform")
 BRACKETS = re.compile(r"\s*\([^)]*\)\s*")
 

@@ -11,16 +11,16 @@ import pytest
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
-from geo.data.validate import load_checked
 from geo.exports.district_sheet import COLUMNS, district_sheet
 from geo.exports.sheet_export import to_csv
 from geo.i18n import LANG_NAMES, catalogue
 from geo.maps.basemaps import BASEMAPS
 from layers import build_layers
 from tests.mapdocs import layout, members, popups
+from tests.shipped import shipped
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKED = load_checked()
+CHECKED = shipped()
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 

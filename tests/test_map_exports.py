@@ -19,13 +19,13 @@ from playwright.sync_api import Browser
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from geo.data.validate import load_checked
 from geo.ui import jobs
 from geo.ui.jobs import Job, JobStore
 from layers import build_layers
 from tests.browser import ROOT, free_port, serving
+from tests.shipped import shipped
 
-CHECKED = load_checked()
+CHECKED = shipped()
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40  # a file's bytes, not text
 
 

@@ -9,7 +9,6 @@ import re
 import pytest
 from matplotlib.text import Text
 
-from geo.data.validate import load_checked
 from geo.exports.district_sheet import district_sheet
 from geo.maps.payload import DataKey, document
 from geo.maps.static_map import map_figure
@@ -17,8 +16,9 @@ from geo.safe import html_text
 from geo.maps.title_block import title_block
 from geo.ui.link import kept_view
 from layers import build_layers
+from tests.shipped import shipped
 
-CHECKED = load_checked()
+CHECKED = shipped()
 
 
 def test_the_title_block_names_the_revision_the_documents_and_a_configured_review_number(monkeypatch):

@@ -26,8 +26,9 @@ from geo.exports.district_sheet import district_sheet
 from geo.i18n import LANGS
 from geo.maps.details import details_html
 from tests.conftest import DATA_DIR, edit_yaml
+from tests.shipped import shipped
 
-CHECKED = load_checked()
+CHECKED = shipped()
 DISTRICTS = [d.name_zh for d in CHECKED.districts]
 VALIDATOR = {p.entry_id: p.message for p in validate(check_quotes=False).problems if p.level == "finding"}
 ROOT = Path(__file__).resolve().parents[1]

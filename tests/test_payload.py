@@ -24,8 +24,9 @@ from layers import build_layers
 from layers.districts import item_id
 from tests.conftest import edit_yaml
 from tests.mapdocs import ASSETS, members
+from tests.shipped import shipped
 
-CHECKED = load_checked()
+CHECKED = shipped()
 GEOD = Geod(ellps="WGS84")
 LINES = ("LineString", "MultiLineString")
 EVIL = "<img src=x onerror=alert(1)>"

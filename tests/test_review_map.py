@@ -10,16 +10,16 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo.crs import distance_m, wgs84_to_gcj02
-from geo.data.validate import load_checked
 from geo.maps.webmap import script_literal
 from geo.review.model import Point
 from geo.ui.map_component import clicked_point
 from layers import build_layers
 from tests.browser import ARTIFACTS, map_frame, wait_until
 from tests.mapdocs import app_state
+from tests.shipped import shipped
 
 EVIL = "</script><img src=x onerror=alert(1)>"
-CHECKED = load_checked()
+CHECKED = shipped()
 
 
 def test_the_map_state_keeps_a_status_text_inert():

@@ -24,8 +24,9 @@ from geo.review.rows import state_of
 from geo.review.store import ReviewStore, open_store
 from geo.review.workbook import MAX_BYTES, WorkbookError, import_workbook, read_workbook
 from tests.conftest import edit_yaml
+from tests.shipped import shipped
 
-CHECKED = load_checked()
+CHECKED = shipped()
 NANSHA = User("nansha", "reviewer", frozenset({"南沙区"}))
 TIANHE = User("tianhe", "reviewer", frozenset({"天河区"}))
 PARK = "axis_node:park-mingzhu"  # 明珠科学园, a park and axis node on 南沙区's sheet

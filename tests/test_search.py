@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from geo.data.validate import load_checked
 from geo.search import Match, match, search, sole
+from tests.shipped import shipped
 
-CHECKED = load_checked()
+CHECKED = shipped()
 
 
 def ids(query: str) -> list[str]:

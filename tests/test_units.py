@@ -6,10 +6,11 @@ from collections import Counter
 from pathlib import Path
 
 from geo.data.problems import errors
-from geo.data.validate import load_checked, normalise, validate
+from geo.data.validate import normalise, validate
 from tests.conftest import edit_yaml
+from tests.shipped import shipped
 
-CHECKED = load_checked()
+CHECKED = shipped()
 TASKS = CHECKED.of_kind("task")
 
 
