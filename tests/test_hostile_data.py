@@ -115,6 +115,20 @@ def test_dollar_signs_are_drawn_literally_in_every_print_format(data_copy: Path,
     assert "价格$x$与$y$园" in PdfReader(tmp_path / "m.pdf").pages[0].extract_text()
 
 
+def test_the_characters_clean_text_lets_through_unlooked_are_all_visible_and_assigned():
+    """geo.safe.clean_text takes text made only of PLAIN_RANGES without a look-up per character:
+    none of them may be one it refuses (a format, control, private or unassigned character, or a
+    letter that draws as nothing)."""
+    import unicodedata
+
+    import geo.safe
+
+    refused = [f"U+{c:04X}" for a, b in geo.safe.PLAIN_RANGES for c in range(ord(a), ord(b) + 1)
+               if unicodedata.category(chr(c)) in geo.safe._REFUSED or chr(c) in geo.safe._INVISIBLE]
+    assert refused == []
+    assert geo.safe.clean_text("广州“一轴”—ABC，（南沙）…") == "广州“一轴”—ABC，（南沙）…"
+
+
 def test_an_invisible_character_in_a_title_is_refused(tmp_path: Path, capsys):
     out = tmp_path / "m.pdf"
     assert main(["export-map", "--format", "pdf", "--title", "标题\ufeff", "--out", str(out)]) == 2
