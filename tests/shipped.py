@@ -1,5 +1,5 @@
-"""The shipped data (data/), validated once per test process and shared: twenty test modules read
-it when they are imported, and each validation takes ~0.12 s. A CheckedLayout is immutable
+"""The shipped data (data/), validated once per test process and shared: nineteen test modules read
+it when they are imported, and each validation takes ~0.1 s. A CheckedLayout is immutable
 (frozen, read-only mappings), so sharing it cannot leak one test's changes into another. Tests of
 loading itself, or of a data copy, call geo.data.validate.load_checked."""
 from __future__ import annotations
