@@ -98,6 +98,11 @@ def test_the_offline_map_loads_nothing_from_outside_its_own_file():
     drawn = {m["id"] for m in members(state["layout"])}
     assert set(placed_parks) <= drawn and len(placed_parks) >= 24  # a marker member each
     assert set(placed_parks) <= set(state["popups"])
+    assert state["view"]["fit"] is None  # the city: as it is on every screen
+    # A district's file frames the district on any screen it is opened on (a phone's too).
+    west, south, east, north = CHECKED.district("花都区").geometry.bounds
+    fit = standalone_state(standalone_html(CHECKED, "花都区", lang="zh"))["view"]["fit"]
+    assert fit["bounds"] == [[south, west], [north, east]] and fit["bottom"] > 0
 
 
 def test_gcj02_basemap_shifts_geometry_only_on_the_map():
