@@ -134,15 +134,15 @@ def _warm() -> None:
 
     log = get_logger(__name__)
     start = time.perf_counter()
+    # st.set_page_config checks that the page icon is an emoji against this catalogue, which the
+    # first run would otherwise load (~60 ms of the first visitor's wait).
+    importlib.import_module("streamlit.emojis")
+    # Streamlit's first element asks once whether it runs in a REPL (inspect.stack(), which maps
+    # every loaded module to its file first: ~290 ms of the first visitor's run); that map is
+    # inspect's own cache, filled here, after the library's imports, whatever the data say.
+    inspect.stack()
     try:
         live().warm()
-        # st.set_page_config checks that the page icon is an emoji against this catalogue, which
-        # the first run would otherwise load (~60 ms of the first visitor's wait).
-        importlib.import_module("streamlit.emojis")
-        # Streamlit's first element asks once whether it runs in a REPL (inspect.stack(), which
-        # maps every loaded module to its file first: ~290 ms of the first visitor's run); that
-        # map is inspect's own cache, filled here, after the imports.
-        inspect.stack()
         settle_heap()  # what the warm-up made lives as long as the process: no collection scans it again
     except DataError as err:  # the page shows the data's errors
         log.warning("warm-up: the data have %d errors", len(err.problems))
