@@ -58,23 +58,22 @@ class StaticCache:
         self.root = root.resolve()
         self.replies: dict[tuple[str, bool], Reply] = {}
 
-    def _file(self, scope: Scope) -> Path | None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not HASHED.fullmatch(scope["path"]):
-            return None
-        if any(name == b"range" for name, _ in scope["headers"]):
-            return None
-        path = (self.root / scope["path"].lstrip("/")).resolve()
+    def _file(self, url_path: str) -> Path | None:
+        path = (self.root / url_path.lstrip("/")).resolve()
         return path if self.root in path.parents and path.is_file() else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = self._file(scope)
-        if path is None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not HASHED.fullmatch(scope["path"]) \
+                or any(name == b"range" for name, _ in scope["headers"]):
             await self.app(scope, receive, send)
             return
         accepts = b", ".join(value for name, value in scope["headers"] if name == b"accept-encoding")
-        key = (scope["path"], b"gzip" in accepts and path.suffix not in PACKED)
-        reply = self.replies.get(key)
-        if reply is None:  # read and compressed off the event loop, once
-            reply = self.replies[key] = await run_in_threadpool(_reply, path, key[1])
+        key = (scope["path"], b"gzip" in accepts and Path(scope["path"]).suffix not in PACKED)
+        reply = self.replies.get(key)  # a file answered once is looked for on disk no more
+        if reply is None:
+            if (path := self._file(scope["path"])) is None:
+                await self.app(scope, receive, send)
+                return
+            reply = self.replies[key] = await run_in_threadpool(_reply, path, key[1])  # off the event loop, once
         await send({"type": "http.response.start", "status": 200, "headers": reply.headers})
         await send({"type": "http.response.body", "body": reply.body})
