@@ -443,15 +443,17 @@
     // Whether what the view frames (view.fit: a district, a found place's extent) stays in sight
     // with the map's content shifted by dx, dy. An open popup (a place found) comes first: it pans
     // the map to be read whole, and the place is at its tip.
-    function framed(dx, dy) {
+    function framing() {
       var f = S && S.view && S.view.fit;
-      if (!f || popup) return true;
+      if (!f || popup) return function () { return true; };
       var b = L.latLngBounds(f.bounds), size = map.getSize();
       var nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
-      return nw.x + dx >= -1 && nw.y + dy >= -1 && se.x + dx <= size.x + 1 && se.y + dy <= size.y + 1;
+      return function (dx, dy) {
+        return nw.x + dx >= -1 && nw.y + dy >= -1 && se.x + dx <= size.x + 1 && se.y + dy <= size.y + 1;
+      };
     }
     function clearShift() { // the smallest shift of the markers on screen that leaves none under a control
-      var boxes = controlBoxes(map);
+      var boxes = controlBoxes(map), framed = framing();
       return SHIFTS.filter(function (s) {
         return framed(s[0], s[1]) && !boxes.some(function (q) { return covers(q, s[0], s[1]); });
       })[0];
