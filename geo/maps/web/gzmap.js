@@ -247,6 +247,18 @@
     } };
   }
 
+  // A label's spot: where it stands from its anchor (the symbol's centre), as a share of its own
+  // width and height (fx, fy) plus pixels (px, py).
+  function spot(fx, px, fy, py) { return { fx: fx, px: px, fy: fy, py: py }; }
+  function spotTransform(s, dx, dy) {
+    return "translate(calc(" + s.fx * 100 + "% + " + (s.px + dx) + "px),calc(" + s.fy * 100 + "% + " + (s.py + dy) + "px))";
+  }
+  // The box of a label at spot s, from its box `a` unmoved.
+  function spotBox(a, s, dx, dy) {
+    var left = a.left + dx + s.fx * a.width + s.px, top = a.top + dy + s.fy * a.height + s.py;
+    return { left: left, top: top, right: left + a.width, bottom: top + a.height, width: a.width, height: a.height };
+  }
+
   // Labels by importance (geo.data.kinds): the cores' and poles' labels, and the chosen place's
   // (the found place, an open popup's), are never left off. They are placed first, in any of eight
   // spots around their symbol, on one line or wrapped, and where no spot is clear, where they cover
@@ -261,12 +273,9 @@
       m.addTo(map);
       var g = l.gap, d = Math.round(g * 0.7);  // room for the symbol: beside, above, below, then aslant
       var spots = l.kind === "district" ?
-        ["translate(-50%,-50%)", "translate(-50%,-150%)", "translate(-50%,50%)", "translate(-110%,-50%)",
-         "translate(10%,-50%)"] :
-        ["translate(" + g + "px,-50%)", "translate(calc(-100% - " + g + "px),-50%)",
-         "translate(-50%,calc(-100% - " + g + "px))", "translate(-50%," + g + "px)",
-         "translate(" + d + "px,calc(-100% - " + d + "px))", "translate(" + d + "px," + d + "px)",
-         "translate(calc(-100% - " + d + "px),calc(-100% - " + d + "px))", "translate(calc(-100% - " + d + "px)," + d + "px)"];
+        [spot(-0.5, 0, -0.5, 0), spot(-0.5, 0, -1.5, 0), spot(-0.5, 0, 0.5, 0), spot(-1.1, 0, -0.5, 0), spot(0.1, 0, -0.5, 0)] :
+        [spot(0, g, -0.5, 0), spot(-1, -g, -0.5, 0), spot(-0.5, 0, -1, -g), spot(-0.5, 0, 0, g),
+         spot(0, d, -1, -d), spot(0, d, 0, d), spot(-1, -d, -1, -d), spot(-1, -d, 0, d)];
       return { marker: m, priority: l.priority, always: !!l.always, owner: l.marker, spots: spots, lat: l.lat, lon: l.lon };
     });
     // Whether a label is the chosen place's: the place found (the state's highlight points) or the
@@ -309,19 +318,23 @@
       };
       var bounds = map.getBounds(); // a label is never left off where its marker shows
       labels.forEach(function (l) { l.must = (l.always || chosen(l)) && bounds.contains([l.lat, l.lon]); });
-      labels.slice().sort(order).forEach(function (l) {
-        var el = l.marker.getElement();
-        if (!el) return;
+      // Every label is measured unmoved and on one line in a single layout (all written, then all
+      // read; a layout forced for each label was ~70 ms of a page load); a wrapped label, tried for
+      // a label never left off when no spot is clear, is measured when tried.
+      var drawn = labels.filter(function (l) { return l.marker.getElement(); });
+      drawn.forEach(function (l) {
+        var el = l.marker.getElement(), span = el.firstChild;
         el.style.visibility = "visible";
-        var span = el.firstChild;
-        // Spots are around the symbol as drawn (markers that would overlap are set apart on screen).
-        var shift = "";
+        span.style.transform = "none";
+        L.DomUtil.removeClass(span, "gz-wrap");
+      });
+      drawn.forEach(function (l) { l.box = l.marker.getElement().firstChild.getBoundingClientRect(); });
+      drawn.sort(order).forEach(function (l) {
+        var el = l.marker.getElement(), span = el.firstChild;
+        // Spots are around the symbol as drawn (markers that would overlap are set apart on screen);
+        // each spot's box is worked out from the label's box unmoved (measuring each spot forced a
+        // layout each time).
         var sym = l.owner >= 0 ? symbols.filter(function (s) { return s.owner === l.owner; })[0] : null;
-        if (sym) {
-          span.style.transform = "none";
-          var a = span.getBoundingClientRect();
-          shift = "translate(" + ((sym.r.left + sym.r.right) / 2 - a.left) + "px," + ((sym.r.top + sym.r.bottom) / 2 - a.top) + "px) ";
-        }
         // What a spot costs: a label never left off may cover symbols where nothing else is
         // possible, never another label or a control.
         var cost = function (r) {
@@ -331,17 +344,21 @@
         };
         var best = null;
         (l.must ? [false, true] : [false]).some(function (wrap) {
-          L.DomUtil[wrap ? "addClass" : "removeClass"](span, "gz-wrap");
+          if (wrap) {
+            span.style.transform = "none";
+            L.DomUtil.addClass(span, "gz-wrap");
+          }
+          var a = wrap ? span.getBoundingClientRect() : l.box;
+          var dx = sym ? (sym.r.left + sym.r.right) / 2 - a.left : 0, dy = sym ? (sym.r.top + sym.r.bottom) / 2 - a.top : 0;
           return l.spots.some(function (spot) {
-            span.style.transform = shift + spot;
-            var r = span.getBoundingClientRect(), c = cost(r);
-            if (!best || c < best.c) best = { c: c, r: r, spot: spot, wrap: wrap };
+            var r = spotBox(a, spot, dx, dy), c = cost(r);
+            if (!best || c < best.c) best = { c: c, r: r, transform: spotTransform(spot, dx, dy), wrap: wrap };
             return c === 0;
           });
         });
         if (best && (best.c === 0 || l.must)) {
           L.DomUtil[best.wrap ? "addClass" : "removeClass"](span, "gz-wrap");
-          span.style.transform = shift + best.spot;
+          span.style.transform = best.transform;
           taken.push(best.r);
         } else {
           el.style.visibility = "hidden";
@@ -417,14 +434,21 @@
       folded = true;
       if (box.open) box.open = false;
     });
-    // Whether a marker in view (its centre on the map) overlaps the box r, the markers shifted by dx, dy.
-    function covers(r, dx, dy) {
+    // The markers drawn on the map as boxes on the screen: measured once per search (a shift or a
+    // corner is tried by arithmetic: measuring each marker for each of 49 shifts was ~300 ms of a
+    // page load).
+    function markerBoxes() {
+      return (GZ.markers || []).map(function (m) {
+        var el = m.getElement(), q = el && el.getBoundingClientRect();
+        return q && q.width ? q : null;
+      }).filter(Boolean);
+    }
+    // Whether one of the markers in view (its centre on the map) overlaps the box r, the markers
+    // shifted by dx, dy.
+    function covers(marks, r, dx, dy) {
       var view = map.getContainer().getBoundingClientRect();
       dx = dx || 0; dy = dy || 0;
-      return (GZ.markers || []).some(function (m) {
-        var el = m.getElement();
-        var q = el && el.getBoundingClientRect();
-        if (!q || !q.width) return false;
+      return marks.some(function (q) {
         var x = (q.left + q.right) / 2 + dx, y = (q.top + q.bottom) / 2 + dy;
         var inView = x >= view.left && x < view.right && y >= view.top && y < view.bottom;
         return inView && q.left + dx < r.right && q.right + dx > r.left && q.top + dy < r.bottom && q.bottom + dy > r.top;
@@ -453,9 +477,9 @@
       };
     }
     function clearShift() { // the smallest shift of the markers on screen that leaves none under a control
-      var boxes = controlBoxes(map), framed = framing();
+      var boxes = controlBoxes(map), framed = framing(), marks = markerBoxes();
       return SHIFTS.filter(function (s) {
-        return framed(s[0], s[1]) && !boxes.some(function (q) { return covers(q, s[0], s[1]); });
+        return framed(s[0], s[1]) && !boxes.some(function (q) { return covers(marks, q, s[0], s[1]); });
       })[0];
     }
     function keepClear() {
@@ -481,11 +505,11 @@
     function fit() {
       keepClear();
       if (div.style.display === "none" || div.style.visibility === "hidden") return;
-      var was = box.open, corner = null;
+      var was = box.open, corner = null, marks = markerBoxes();
       box.open = true;
       ["topright", "bottomright"].some(function (pos) {
         if (ctl.getPosition() !== pos) ctl.setPosition(pos);
-        if (!covers(div.getBoundingClientRect())) corner = pos;
+        if (!covers(marks, div.getBoundingClientRect())) corner = pos;
         return corner;
       });
       if (!corner) ctl.setPosition("topright"); // folded, in its usual corner
