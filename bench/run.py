@@ -4,14 +4,16 @@ library's exports: printed tables with ratios and the targets, nothing asserted.
     python bench/run.py              # about 5 minutes on 2 cores (see bench/README.md)
     python bench/run.py --runs 3     # fewer page loads per view
 
-Three servers, started one at a time on loopback (file watcher off, so edits made meanwhile do
+Four servers, started one at a time on loopback (file watcher off, so edits made meanwhile do
 not rerun them; the app with the repository's .streamlit/config.toml, the others with
 Streamlit's defaults), each measured alone:
 
 - app:   app.py;
 - naive: bench/naive_app.py, the same layers as GeoDataFrames drawn by GeoDataFrame.explore()
          and shown by streamlit_folium.st_folium, with full-resolution district outlines;
-- bare:  bench/bare_app.py, one line of text (the floor of any Streamlit page).
+- bare:  bench/bare_app.py, one line of text (the floor of any Streamlit page);
+- floor: bench/map_floor_app.py, the city map alone in Streamlit's own page (the floor of any
+         Streamlit page that shows this map).
 
 What is measured, and how, is in bench/README.md. Every page load is a fresh browser context
 (empty cache). Network figures come from the Chrome DevTools protocol (the same events
@@ -603,12 +605,14 @@ def apps(tmp: Path) -> tuple[list[App], list[str]]:
                 naive_data.expected_shapes(frames, off), True, env)
     bare = App("bare", BENCH / "bare_app.py",
                f"return doc.body && doc.body.innerText.includes({BARE_TEXT!r}) ? 1 : 0;", "/", None, 1)
+    # The map alone in Streamlit's own page (bench/map_floor_app.py): the least any page of this map can take.
+    floor = App("floor", BENCH / "map_floor_app.py", VISIBLE % ".gz-marker", "/", None, places(keys))
     notes.append(f"expected: app {this.expected} markers (one per place; {this.expected_toggled} without "
                  f"{TOGGLE}); naive {naive.expected} Leaflet shapes in the city, {naive.expected_district} in "
                  f"{DISTRICT} ({naive.expected_toggled} without {TOGGLE})")
-    for a in (this, naive, bare):
+    for a in (this, naive, bare, floor):
         a.tmp = tmp
-    return [bare, this, naive], notes
+    return [bare, floor, this, naive], notes
 
 
 # ----------------------------------------------------------------------------- exports, library
@@ -770,6 +774,14 @@ def report(results: dict, notes: list[str], export_rows, library_rows, machine: 
     rows.append(["server CPU per page load (city)", ms(a), ms(n), ms(b), ratio(a, n), ratio(a, b)])
     table(f"Page load, headless Chromium, fresh context each, median of {results.get('runs')}", head, rows)
 
+    floor = results.get("floor", {})
+    f, a, b = load(floor, "city"), load(app, "city"), load(bare, "city")
+    if f is not None:
+        table("The floor: the city map alone in Streamlit's own page (bench/map_floor_app.py: no iframe, "
+              "scripts and layout inline, no sidebar), same measure", ["", ""],
+              [["navigation -> all markers visible", ms(f)], ["floor / bare page", ratio(f, b)],
+               ["app / floor (city)", ratio(a, f)]])
+
     def step(r, view, key):
         return med([x["steps"] for x in r.get("loads", {}).get(view, [])], key)
 
@@ -902,7 +914,7 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="page loads per view and app (default 5)")
-    parser.add_argument("--apps", default="bare,app,naive", help="which of bare,app,naive to measure")
+    parser.add_argument("--apps", default="bare,floor,app,naive", help="which of bare,floor,app,naive to measure")
     parser.add_argument("--skip-exports", action="store_true")
     parser.add_argument("--wait-idle", type=float, default=0, metavar="S",
                         help="before each app and the exports, wait up to S seconds for the 1-min load average "
