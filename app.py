@@ -72,9 +72,10 @@ log = logging.getLogger("gzmap")
 ALL = "all"  # the document and platform-system choices' "no restriction" (None would read as "no choice")
 SEARCH_PAUSE = "400ms"  # the search box looks up what is typed after this pause (a phone types slowly)
 MAX_HITS = 8  # hits listed; a longer query narrows the rest
-# Run once per pick (its number makes the element new): on a narrow screen, where the sidebar
-# lies over the map, it folds so that the place's popup is seen. Our own constant text.
-CLOSE_SIDEBAR = """<script data-pick="PICK">
+# Run once per pick or district chosen (its number makes the element new): on a narrow screen,
+# where the sidebar lies over the page, it folds so that the place's popup, or the district, is
+# seen. Our own constant text.
+CLOSE_SIDEBAR = """<script data-fold="FOLD">
 if (window.matchMedia("(max-width: 767.98px)").matches
     && document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]')) {
   document.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click();
@@ -230,7 +231,7 @@ def sidebar(checked: CheckedLayout, link: Link) -> Choices:
         district = st.selectbox(t("app.district", lang), districts, index=position(districts, link.district),
                                 format_func=lambda d: t("app.city", lang) if d == CITY
                                 else checked.district_name(d, lang),
-                                key="district")
+                                key="district", on_change=fold_sidebar)
         user = review_page.sign_in(lang=lang)
         st.header(t("app.find", lang))
         # Results as one types (after a pause: live), found by geo.search on the server, offline.
@@ -259,6 +260,12 @@ def pick(entry_id: str) -> None:
     """Show this place: the map goes to it and opens its popup (a new view token), once."""
     st.session_state.search_hit = entry_id
     st.session_state.picks = st.session_state.get("picks", 0) + 1
+    fold_sidebar()
+
+
+def fold_sidebar() -> None:
+    """A place picked or a district chosen: in the next run, a phone's sidebar folds."""
+    st.session_state.folds = st.session_state.get("folds", 0) + 1
 
 
 def search_hit(checked: CheckedLayout, choices: Choices) -> tuple[str | None, list[Hit]]:
@@ -295,12 +302,14 @@ def hit_list(hits: list[Hit], hit: str | None, lang: Lang) -> None:
         st.caption(t("app.more_hits", lang, n=len(hits) - MAX_HITS))
 
 
-def close_sidebar_after_pick() -> None:
-    """In the run after a new pick, the script that folds a phone's sidebar (CLOSE_SIDEBAR)."""
-    picks = st.session_state.get("picks", 0)
-    if picks != st.session_state.get("sidebar_closed_at", 0):
-        st.session_state.sidebar_closed_at = picks
-        st.html(CLOSE_SIDEBAR.replace("PICK", str(picks)), unsafe_allow_javascript=True)
+def close_sidebar_after_choice() -> None:
+    """In the run after a new pick or district choice, the script that folds a phone's sidebar
+    (CLOSE_SIDEBAR)."""
+    folds = st.session_state.get("folds", 0)
+    if folds != st.session_state.get("sidebar_closed_at", 0):
+        st.session_state.sidebar_closed_at = folds
+        with st.sidebar:
+            st.html(CLOSE_SIDEBAR.replace("FOLD", str(folds)), unsafe_allow_javascript=True)
 
 
 def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
@@ -310,7 +319,6 @@ def map_page(shown_checked: CheckedLayout, choices: Choices) -> None:
         hit_list(hits, hit, lang)
         if choices.query.strip() and not hits:
             st.caption(t("app.no_hits", lang))
-        close_sidebar_after_pick()
     write_link(choices, hit)
     view = live().view(revision=shown_checked.revision, doc=choices.doc, system=choices.system,
                        district=district, hit=hit)
@@ -464,6 +472,7 @@ def page(checked: CheckedLayout, stale: DataError | None = None) -> None:
     else:
         map_page(shown_checked, choices)
     st.caption(t("data.revision", lang, revision=shown_checked.revision))  # the footer: which data this is
+    close_sidebar_after_choice()  # last: a search's sole hit is picked while the map page is made
 
 
 def main() -> None:

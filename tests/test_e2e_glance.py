@@ -1,8 +1,8 @@
 """Read the map at a glance (issue 22): the poles and the four cores are always labelled, and the
 legend or a control never hides a marker, on a desktop and a phone, in Chinese and English.
 
-Each viewport gets one page; readings, languages and districts are switched in it by the links a
-user shares (geo/ui/link.py), as the sidebar would set them."""
+Each viewport gets one page; readings, languages and districts are switched in it in the sidebar,
+as a user chooses them (the same map draws each)."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Frame, Page
 
 from geo.data.kinds import label_always
-from geo.i18n import LANGS, name
+from geo.i18n import LANG_NAMES, LANGS, name, t
 from tests.browser import ARTIFACTS, is_map, wait_until
 from tests.shipped import shipped
 
@@ -79,13 +79,17 @@ def uncovered(page: Page, frame: Frame, where: str) -> None:
 
 @pytest.mark.parametrize("device", VIEWPORTS)
 def test_poles_and_cores_are_labelled_at_city_zoom_in_every_reading(app_url: str, chromium: Browser, device: str):
+    """Every reading in both languages, each chosen in the sidebar as a user does (on a phone,
+    opening it and folding it again): the same map draws the reading's layout."""
     page = chromium.new_context(base_url=app_url, viewport=VIEWPORTS[device]).new_page()
     all_cores = must_labels(None, "zh")
     assert len(all_cores) == 4, all_cores  # 一区三城; the two poles stand on two of them
+    frame = open_map(page)
     for lang in LANGS:
         for doc in READINGS:
+            if (lang, doc) != (LANGS[0], None):
+                redrawn(page, frame, lambda: choose_reading(page, lang, doc))
             expected = must_labels(doc, lang)
-            frame = open_map(page, lang=lang, **({"doc": doc[:3]} if doc else {}))
             shown = lambda: {label["text"] for label in frame.evaluate(SHOWN_LABELS)}  # noqa: E731
             try:
                 wait_until(page, lambda: expected <= shown(), 10, "the poles' and cores' labels")
@@ -103,17 +107,70 @@ def test_poles_and_cores_are_labelled_at_city_zoom_in_every_reading(app_url: str
                 frame.locator("#map").screenshot(path=ARTIFACTS / f"glance-city-{device}-{lang}.png")
 
 
+def redrawn(page: Page, frame: Frame, act) -> None:
+    """Do `act` and wait until the map has drawn the layout document it asked for then."""
+    frame.evaluate("() => { GZ.layout.gzSeen = true; }")
+    act()
+    wait_until(page, lambda: frame.evaluate("() => GZ.ready && !GZ.layout.gzSeen"), what="the new layout drawn")
+
+
+def choose_reading(page: Page, lang: str, doc: str | None) -> None:
+    """In the sidebar, the language `lang` and the reading `doc` (None: every document); on a phone
+    the sidebar is opened first and folded after, as a user does."""
+    phone = open_sidebar(page)
+    radio = page.get_by_test_id("stSidebar").get_by_text(LANG_NAMES[lang], exact=True)
+    if not page.get_by_role("radio", name=LANG_NAMES[lang], exact=True).is_checked():
+        radio.click()
+        page.get_by_role("combobox", name=t("app.document", lang), exact=True).wait_for()
+    page.get_by_role("combobox", name=t("app.document", lang), exact=True).click()
+    shown = t("app.all_documents", lang) if doc is None else CHECKED.document_label(doc, lang)
+    page.get_by_role("option", name=shown, exact=True).click()
+    if phone:
+        page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+        wait_until(page, lambda: not sidebar_open(page), what="the sidebar to fold")
+
+
 @pytest.mark.parametrize("device", VIEWPORTS)
 def test_no_marker_is_under_the_legend_or_a_control_in_any_district_view(app_url: str, chromium: Browser, device: str):
     """English: its legend is the larger. The city view is checked with the labels above. And the
     whole district is in sight: on a phone's narrower map too (花都区 and 白云区 lost half their
-    width when the zoom was made for the desktop's map alone)."""
+    width when the zoom was made for the desktop's map alone). Each district is chosen in the
+    sidebar, as a user does (the same map moves to it); on a phone the sidebar then folds away by
+    itself, so that the district is seen."""
     page = chromium.new_context(base_url=app_url, viewport=VIEWPORTS[device]).new_page()
+    frame = open_map(page, lang="en")
     for district in CHECKED.districts:
-        frame = open_map(page, district=district.name_zh, lang="en")
-        wait_until(page, lambda: frame.locator("path.gz-highlight").count() >= 1, what="the district outlined")
+        frame.evaluate("() => document.querySelectorAll('path.gz-highlight').forEach(p => p.dataset.before = '1')")
+        choose_district(page, CHECKED.district_name(district.name_zh, "en"))
+        wait_until(page, lambda: frame.locator("path.gz-highlight:not([data-before])").count() >= 1,
+                   what=f"{district.name_zh} outlined")
+        if device == "phone":
+            wait_until(page, lambda: not sidebar_open(page), what="the sidebar to fold after the choice")
         uncovered(page, frame, f"{device} {district.name_zh}")
         margins = frame.evaluate(OUTLINE_MARGINS)  # left, top, right, bottom: px from the map's edges
         assert min(margins) >= -1, (device, district.name_zh, margins)
         if district.name_zh in ("天河区", "黄埔区"):  # the issue's views
             frame.locator("#map").screenshot(path=ARTIFACTS / f"glance-{district.adcode}-{device}.png")
+            if device == "phone":
+                page.screenshot(path=ARTIFACTS / f"glance-{district.adcode}-phone-page.png")
+
+
+def sidebar_open(page: Page) -> bool:
+    return page.locator('[data-testid="stSidebar"][data-collapsed="false"]').count() == 1
+
+
+def open_sidebar(page: Page) -> bool:
+    """Open the sidebar if it is folded (a phone's); whether it was."""
+    if sidebar_open(page):
+        return False
+    page.get_by_test_id("stExpandSidebarButton").click()
+    wait_until(page, lambda: sidebar_open(page) and page.get_by_test_id("stSidebar").bounding_box()["x"] >= 0,
+               what="the sidebar to slide open")
+    return True
+
+
+def choose_district(page: Page, shown: str) -> None:
+    """Choose a district in the sidebar's select box (on a phone, opening the sidebar first)."""
+    open_sidebar(page)
+    page.get_by_role("combobox", name="District", exact=True).click()
+    page.get_by_role("option", name=shown, exact=True).click()
