@@ -434,21 +434,21 @@
       folded = true;
       if (box.open) box.open = false;
     });
-    // The markers drawn on the map as boxes on the screen: measured once per search (a shift or a
+    // The map and its markers as boxes on the screen: measured once per search (a shift or a
     // corner is tried by arithmetic: measuring each marker for each of 49 shifts was ~300 ms of a
     // page load).
     function markerBoxes() {
-      return (GZ.markers || []).map(function (m) {
+      return { view: map.getContainer().getBoundingClientRect(), boxes: (GZ.markers || []).map(function (m) {
         var el = m.getElement(), q = el && el.getBoundingClientRect();
         return q && q.width ? q : null;
-      }).filter(Boolean);
+      }).filter(Boolean) };
     }
     // Whether one of the markers in view (its centre on the map) overlaps the box r, the markers
     // shifted by dx, dy.
     function covers(marks, r, dx, dy) {
-      var view = map.getContainer().getBoundingClientRect();
+      var view = marks.view;
       dx = dx || 0; dy = dy || 0;
-      return marks.some(function (q) {
+      return marks.boxes.some(function (q) {
         var x = (q.left + q.right) / 2 + dx, y = (q.top + q.bottom) / 2 + dy;
         var inView = x >= view.left && x < view.right && y >= view.top && y < view.bottom;
         return inView && q.left + dx < r.right && q.right + dx > r.left && q.top + dy < r.bottom && q.bottom + dy > r.top;
