@@ -44,6 +44,20 @@ OUTLINE_MARGINS = """() => { const b = GZ.map.getContainer().getBoundingClientRe
   return [r.left - b.left, r.top - b.top, b.right - r.right, b.bottom - r.bottom]; }"""
 
 
+# Points of the district's outline (sampled every 3 px along it) under the legend, if it is open.
+OUTLINE_UNDER_LEGEND = """() => { const d = document.querySelector('.gz-legend');
+  if (!d || !d.open || d.parentElement.style.display === 'none') return 0;
+  const r = d.getBoundingClientRect(); let n = 0;
+  for (const p of document.querySelectorAll('path.gz-highlight')) {
+    const m = p.getScreenCTM(), length = p.getTotalLength();
+    for (let s = 0; s < length; s += 3) {
+      const q = p.getPointAtLength(s), x = m.a * q.x + m.c * q.y + m.e, y = m.b * q.x + m.d * q.y + m.f;
+      if (x > r.left && x < r.right && y > r.top && y < r.bottom) n++;
+    }
+  }
+  return n; }"""
+
+
 ARTIFACTS.mkdir(exist_ok=True)  # the screenshots to look at
 
 
@@ -132,8 +146,8 @@ def choose_reading(page: Page, lang: str, doc: str | None) -> None:
 
 @pytest.mark.parametrize("device", VIEWPORTS)
 def test_no_marker_is_under_the_legend_or_a_control_in_any_district_view(app_url: str, chromium: Browser, device: str):
-    """English: its legend is the larger. The city view is checked with the labels above. And the
-    whole district is in sight: on a phone's narrower map too (花都区 and 白云区 lost half their
+    """English: its legend is the larger. The city view is checked with the labels above. An open
+    legend hides no part of the district's outline either. And the whole district is in sight: on a phone's narrower map too (花都区 and 白云区 lost half their
     width when the zoom was made for the desktop's map alone). Each district is chosen in the
     sidebar, as a user does (the same map moves to it); on a phone the sidebar then folds away by
     itself, so that the district is seen."""
@@ -147,6 +161,11 @@ def test_no_marker_is_under_the_legend_or_a_control_in_any_district_view(app_url
         if device == "phone":
             wait_until(page, lambda: not sidebar_open(page), what="the sidebar to fold after the choice")
         uncovered(page, frame, f"{device} {district.name_zh}")
+        try:  # the legend re-fits after the map settles
+            wait_until(page, lambda: frame.evaluate(OUTLINE_UNDER_LEGEND) == 0, 5, "the outline clear of the legend")
+        except AssertionError:
+            pytest.fail(f"{device} {district.name_zh}: {frame.evaluate(OUTLINE_UNDER_LEGEND)} points of the outline "
+                        "under the open legend")
         margins = frame.evaluate(OUTLINE_MARGINS)  # left, top, right, bottom: px from the map's edges
         assert min(margins) >= -1, (device, district.name_zh, margins)
         if district.name_zh in ("天河区", "黄埔区"):  # the issue's views

@@ -413,9 +413,9 @@
     }
   }
 
-  // The legend never hides a marker: it opens only where, open, it covers none of the markers in
-  // view (top right, else bottom right), checked again after every move, zoom, resize and layer
-  // switch; elsewhere it stays folded. It starts folded on a phone-sized map, and folds on a
+  // The legend never hides a marker, nor the outline of the district shown: it opens only where,
+  // open, it covers none of the markers in view and no part of the outline (top right, else bottom
+  // right), checked again after every move, zoom, resize and layer switch; elsewhere it stays folded. It starts folded on a phone-sized map, and folds on a
   // click on the map; a user who folds it (or clicks the map) keeps it folded. A details element:
   // its summary is a keyboard-reachable button.
   function addLegend(map) {
@@ -442,6 +442,27 @@
         var el = m.getElement(), q = el && el.getBoundingClientRect();
         return q && q.width ? q : null;
       }).filter(Boolean) };
+    }
+    // The outlined district's rings as points in the map (a found place's rings are circles round
+    // its markers, which count as markers): measured once per search, like the markers.
+    function outlineRings() {
+      var rings = [], hl = done.highlightLayer;
+      if (hl && hl.eachLayer) hl.eachLayer(function (layer) {
+        if (!layer.getLatLngs) return;
+        (function walk(a) {
+          if (a.length && !Array.isArray(a[0])) rings.push(a.map(function (p) { return map.latLngToContainerPoint(p); }));
+          else a.forEach(walk);
+        })(layer.getLatLngs());
+      });
+      return rings;
+    }
+    // Whether a side of the outline crosses or lies in the box r (on the screen).
+    function hidesOutline(rings, r) {
+      var o = map.getContainer().getBoundingClientRect();
+      var b = L.bounds([r.left - o.left, r.top - o.top], [r.right - o.left, r.bottom - o.top]);
+      return rings.some(function (ring) {
+        return ring.some(function (p, i) { return L.LineUtil.clipSegment(p, ring[(i + 1) % ring.length], b) !== false; });
+      });
     }
     // Whether one of the markers in view (its centre on the map) overlaps the box r, the markers
     // shifted by dx, dy.
@@ -501,15 +522,17 @@
       }
       box.open = open;
     }
-    // Open where it covers no marker (tried open in each corner: no paint happens meanwhile).
+    // Open where it covers no marker and no part of the district's outline (tried open in each
+    // corner: no paint happens meanwhile).
     function fit() {
       keepClear();
       if (div.style.display === "none" || div.style.visibility === "hidden") return;
-      var was = box.open, corner = null, marks = markerBoxes();
+      var was = box.open, corner = null, marks = markerBoxes(), rings = outlineRings();
       box.open = true;
       ["topright", "bottomright"].some(function (pos) {
         if (ctl.getPosition() !== pos) ctl.setPosition(pos);
-        if (!covers(marks, div.getBoundingClientRect())) corner = pos;
+        var r = div.getBoundingClientRect();
+        if (!covers(marks, r) && !hidesOutline(rings, r)) corner = pos;
         return corner;
       });
       if (!corner) ctl.setPosition("topright"); // folded, in its usual corner
