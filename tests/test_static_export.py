@@ -222,6 +222,51 @@ def test_the_city_print_map_names_every_place_and_district_clear_of_symbols_and_
     assert t("print.skipped", lang, n=0)[:4] not in "".join(a.get_text() for a in fig.findobj(Text))
 
 
+def drawn_box(fig, artists: list) -> Bbox:
+    """Where `artists` are drawn on the page (display units): the pixels that change when they are
+    hidden (a scale bar reports no extent of its own)."""
+    def pixels():
+        fig.canvas.draw()
+        return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+    shown = pixels()
+    for a in artists:
+        a.set_visible(False)
+    hidden = pixels()
+    for a in artists:
+        a.set_visible(True)
+    ys, xs = np.nonzero((shown != hidden).any(axis=2))
+    assert xs.size, "nothing drawn"
+    height = shown.shape[0]
+    return Bbox.from_extents(xs.min(), height - ys.max() - 1, xs.max() + 1, height - ys.min())
+
+
+@pytest.mark.parametrize("district", [None, "越秀区", "增城区"], ids=["city", "yuexiu", "zengcheng"])
+def test_no_symbol_is_under_the_scale_bar_or_the_north_arrow(district: str | None):
+    """Each stands in a corner of its map where it covers no symbol (in 越秀区 and 增城区 a scale bar
+    kept at lower left covered 1 and 14); the city's inset has its own scale bar."""
+    from matplotlib_scalebar.scalebar import ScaleBar
+
+    from geo.maps.static_map import map_figure
+
+    fig = map_figure(CHECKED, build_layers(CHECKED, lang="en"), district, "t", lang="en")
+    fig.canvas.draw()
+    checked = 0
+    for ax in fig.axes:
+        symbols = [line.get_window_extent() for line in ax.lines
+                   if line.get_gid() and line.get_marker() not in ("None", "none", None, "")]
+        symbols = [box for box in symbols if _in_view(ax, box)]
+        for what, artists in (("scale bar", [a for a in ax.artists if isinstance(a, ScaleBar)]),
+                              ("north arrow", [a for a in ax.get_children() if a.get_gid() == "north-arrow"])):
+            if not artists:
+                continue
+            box = drawn_box(fig, artists)
+            assert box.width > 10 and box.height > 10, (what, box)
+            under = [s for s in symbols if s.overlaps(box)]
+            assert under == [], f"{district} {what}: {len(under)} symbols under it"
+            checked += 1
+    assert checked == (3 if district is None else 2)  # the map's scale bar and north arrow, the inset's scale bar
+
+
 def test_a_district_page_uses_the_whole_sheet(tmp_path: Path):
     """The district's map fills its box on the page (its extent widened to the paper's shape),
     not a third of it: at least 70% of the page's width."""

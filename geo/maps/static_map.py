@@ -217,20 +217,35 @@ def _labels(layers: list[MapLayer], inside: BaseGeometry,
     return out
 
 
-def _reserved(ax: Axes, *, north: bool) -> list[Bbox]:
-    """The corners a map keeps for its scale bar (lower left) and north arrow (upper right)."""
+# Where a map's scale bar may stand (along its bottom) and its north arrow (along its top), in
+# order of preference: the first corner where it covers no symbol. Each corner's box: a share of
+# the map's width and height plus points.
+SCALE_CORNERS = ("lower left", "lower right")
+NORTH_CORNERS = ("upper right", "upper left")
+SCALE_BOX = (0.25, 14.0, 0.0, 30.0)  # width share, width pt, height share, height pt
+NORTH_BOX = (0.045, 12.0, 0.14, 0.0)
+
+
+def _corner_box(ax: Axes, corner: str, size: tuple[float, float, float, float]) -> Bbox:
     f, px = ax.get_window_extent(), ax.figure.dpi / 72
-    out = [Bbox.from_extents(f.x0, f.y0, f.x0 + f.width * 0.25 + 14 * px, f.y0 + 30 * px)]
-    if north:
-        out.append(Bbox.from_extents(f.x0 + f.width * 0.955 - 12 * px, f.y0 + f.height * 0.86, f.x1, f.y1))
-    return out
+    w, h = f.width * size[0] + size[1] * px, f.height * size[2] + size[3] * px
+    return Bbox.from_bounds(f.x0 if corner.endswith("left") else f.x1 - w,
+                            f.y0 if corner.startswith("lower") else f.y1 - h, w, h)
+
+
+def _free_corner(ax: Axes, corners: tuple[str, ...], size: tuple[float, float, float, float]) -> str:
+    """The first of `corners` whose box covers none of the symbols drawn in `ax`, else the one
+    that covers fewest (a 越秀区 or 增城区 page had symbols under a scale bar kept at lower left)."""
+    symbols = symbol_boxes(ax)
+    return min(corners, key=lambda c: sum(_corner_box(ax, c, size).overlaps(s) for s in symbols))
 
 
 def _name_map(ax: Axes, layers: list[MapLayer], labels: list[tuple[str, float, float]],
-              areas: list[tuple[str, BaseGeometry, bool]], *, north: bool) -> int:
+              areas: list[tuple[str, BaseGeometry, bool]], *, reserved: list[Bbox]) -> int:
     """Place the points' labels, then the districts' names (text, area, whether it must be on
-    the page), all clear of the symbols and of each other; returns the names left off."""
-    taken = symbol_boxes(ax) + _reserved(ax, north=north)
+    the page), all clear of the symbols, of the `reserved` boxes (scale bar, north arrow) and of
+    each other; returns the names left off."""
+    taken = symbol_boxes(ax) + reserved
     skipped = place_labels(ax, labels, taken)
     for text, area, required in areas:
         if place_area_name(ax, text, area, taken, gid=f"district-name:{text}") is None and required:
@@ -242,6 +257,8 @@ def _name_map(ax: Axes, layers: list[MapLayer], labels: list[tuple[str, float, f
 class Drawn:
     skipped: int  # labels left off for lack of room
     styles: frozenset[Style]  # the styles of the items on the page: what the legend lists
+    scale_at: str  # the corner kept for the scale bar (one of SCALE_CORNERS)
+    north_at: str  # the corner kept for the north arrow (one of NORTH_CORNERS)
 
 
 def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLayer],
@@ -270,12 +287,11 @@ def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLaye
         _frame(inset, layers, centre)
         for spine in inset.spines.values():
             spine.set_linewidth(1.0)
-        inset.add_artist(ScaleBar(1, "m", location="lower left", length_fraction=0.25, box_alpha=0.8,
-                                  font_properties={"size": 6}, scale_loc="top"))
         # Above the frame: no label inside it can touch the title.
         inset.set_title(t("print.inset", lang), fontsize=7, loc="right", pad=3)
         draw_geometry(ax, centre, INSET_FRAME)
     fig.canvas.draw()
+    scale_at, north_at = _free_corner(ax, SCALE_CORNERS, SCALE_BOX), _free_corner(ax, NORTH_CORNERS, NORTH_BOX)
     named = any(layer.key == DISTRICTS for layer in layers)
     required = [] if view is not None else [district] if district else list(projected)
     central = INSET_DISTRICTS if centre is not None else ()
@@ -283,11 +299,15 @@ def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLaye
     def areas(names: Iterable[str]) -> list[tuple[str, BaseGeometry, bool]]:
         return [(name(d, lang), projected[d.name_zh], d.name_zh in required)
                 for d in checked.districts if named and d.name_zh in names]
-    skipped = _name_map(ax, layers, _labels(layers, extent, centre),
-                        areas(set(projected) - set(central)), north=True)
+    skipped = _name_map(ax, layers, _labels(layers, extent, centre), areas(set(projected) - set(central)),
+                        reserved=[_corner_box(ax, scale_at, SCALE_BOX), _corner_box(ax, north_at, NORTH_BOX)])
     if inset is not None and centre is not None:
-        skipped += _name_map(inset, layers, _labels(layers, centre), areas(central), north=False)
-    return Drawn(skipped, styles)
+        inset_scale_at = _free_corner(inset, SCALE_CORNERS, SCALE_BOX)
+        inset.add_artist(ScaleBar(1, "m", location=inset_scale_at, length_fraction=0.25, box_alpha=0.8,
+                                  font_properties={"size": 6}, scale_loc="top"))
+        skipped += _name_map(inset, layers, _labels(layers, centre), areas(central),
+                             reserved=[_corner_box(inset, inset_scale_at, SCALE_BOX)])
+    return Drawn(skipped, styles, scale_at, north_at)
 
 
 def legend_handles(layers: list[MapLayer], shown: frozenset[Style] | None = None, *, lang: Lang) -> list[tuple[Artist, str]]:
@@ -310,21 +330,23 @@ def legend_handles(layers: list[MapLayer], shown: frozenset[Style] | None = None
     return handles
 
 
-def north_arrow(ax: Axes, lang: Lang) -> None:
-    """Grid north of EPSG:4547; in Guangzhou it is within 0.4° of true north."""
-    ax.annotate("", xy=(0.955, 0.955), xytext=(0.955, 0.87), xycoords="axes fraction",
+def north_arrow(ax: Axes, corner: str, *, lang: Lang) -> None:
+    """Grid north of EPSG:4547 (in Guangzhou within 0.4° of true north), in an upper corner."""
+    x = 0.955 if corner.endswith("right") else 0.045
+    ax.annotate("", xy=(x, 0.955), xytext=(x, 0.87), xycoords="axes fraction",
                 arrowprops=dict(facecolor="black", edgecolor="black", width=4, headwidth=11, headlength=11),
-                zorder=40)
-    ax.text(0.955, 0.965, t("print.north", lang), transform=ax.transAxes, ha="center", va="bottom", fontsize=8, zorder=40)
+                zorder=40, gid="north-arrow")
+    ax.text(x, 0.965, t("print.north", lang), transform=ax.transAxes, ha="center", va="bottom", fontsize=8,
+            zorder=40, gid="north-arrow")
 
 
 def decorate(fig: Figure, ax: Axes, layers: list[MapLayer], legend_ax: Axes | None, drawn: Drawn,
              city: bool, ncol: int = 1, *, lang: Lang) -> None:
     """Scale bar, north arrow, and a legend of what is on the page; the city page also counts
     the platforms no plan places."""
-    ax.add_artist(ScaleBar(1, "m", location="lower left", length_fraction=0.2, box_alpha=0.8,
+    ax.add_artist(ScaleBar(1, "m", location=drawn.scale_at, length_fraction=0.2, box_alpha=0.8,
                            font_properties={"size": 7}, scale_loc="top"))
-    north_arrow(ax, lang)
+    north_arrow(ax, drawn.north_at, lang=lang)
     handles = legend_handles(layers, drawn.styles, lang=lang)
     notes = [layer.note for layer in layers if layer.note]  # e.g. a document that does not describe the axis
     notes += [t(f"print.unplaced.{layer.key}", lang, n=len(layer.unplaced))
