@@ -413,10 +413,12 @@
     }
   }
 
-  // The legend never hides a marker, nor the outline of the district shown: it opens only where,
-  // open, it covers none of the markers in view and no part of the outline (top right, else bottom
-  // right), checked again after every move, zoom, resize and layer switch; elsewhere it stays folded. It starts folded on a phone-sized map, and folds on a
-  // click on the map; a user who folds it (or clicks the map) keeps it folded. A details element:
+  // The legend never hides a marker, nor the outline of the district shown: it opens by itself
+  // only where, open, it covers none of the markers in view and no part of the outline (top right,
+  // else bottom right), checked again after every move, zoom, resize and layer switch; elsewhere it
+  // stays folded. It starts folded on a phone-sized map, and folds on a click on the map; a user
+  // who folds it (or clicks the map) keeps it folded, and one who opens it keeps it open as they
+  // move the map, until the app sets another view (a district, a place found). A details element:
   // its summary is a keyboard-reachable button.
   function addLegend(map) {
     var div = L.DomUtil.create("div", "gz-legend-box");
@@ -429,9 +431,14 @@
     ctl.onAdd = function () { return div; }; // the same box in whichever corner
     ctl.addTo(map);
     var folded = map.getSize().x < 600; // a phone's legend starts folded
-    box.querySelector("summary").addEventListener("click", function () { folded = box.open; }); // before it toggles
+    var opened = null; // the view token under which the user opened it
+    box.querySelector("summary").addEventListener("click", function () { // before it toggles
+      folded = box.open;
+      opened = box.open ? null : done.token;
+    });
     map.on("click", function () {
       folded = true;
+      opened = null;
       if (box.open) box.open = false;
     });
     // The map and its markers as boxes on the screen: measured once per search (a shift or a
@@ -528,6 +535,7 @@
       keepClear();
       if (div.style.display === "none" || div.style.visibility === "hidden") return;
       var was = box.open, corner = null, marks = markerBoxes(), rings = outlineRings();
+      var theirs = was && opened === done.token; // the user opened it in this view: it stays open
       box.open = true;
       ["topright", "bottomright"].some(function (pos) {
         if (ctl.getPosition() !== pos) ctl.setPosition(pos);
@@ -535,8 +543,8 @@
         if (!covers(marks, r) && !hidesOutline(rings, r)) corner = pos;
         return corner;
       });
-      if (!corner) ctl.setPosition("topright"); // folded, in its usual corner
-      box.open = !!corner && (was || !folded);
+      if (!corner) ctl.setPosition("topright"); // its usual corner (folded, unless the user opened it)
+      box.open = theirs || (!!corner && (was || !folded));
       if (box.open !== was && GZ.placeLabels) GZ.placeLabels();
     }
     var soon = null;
