@@ -233,19 +233,18 @@ def _corner_box(ax: Axes, corner: str, size: tuple[float, float, float, float]) 
                             f.y0 if corner.startswith("lower") else f.y1 - h, w, h)
 
 
-def _free_corner(ax: Axes, corners: tuple[str, ...], size: tuple[float, float, float, float]) -> str:
-    """The first of `corners` whose box covers none of the symbols drawn in `ax`, else the one
+def _free_corner(ax: Axes, corners: tuple[str, ...], size: tuple[float, float, float, float],
+                 symbols: list[Bbox]) -> str:
+    """The first of `corners` whose box covers none of the `symbols` drawn in `ax`, else the one
     that covers fewest (a 越秀区 or 增城区 page had symbols under a scale bar kept at lower left)."""
-    symbols = symbol_boxes(ax)
     return min(corners, key=lambda c: sum(_corner_box(ax, c, size).overlaps(s) for s in symbols))
 
 
 def _name_map(ax: Axes, layers: list[MapLayer], labels: list[tuple[str, float, float]],
-              areas: list[tuple[str, BaseGeometry, bool]], *, reserved: list[Bbox]) -> int:
+              areas: list[tuple[str, BaseGeometry, bool]], *, taken: list[Bbox]) -> int:
     """Place the points' labels, then the districts' names (text, area, whether it must be on
-    the page), all clear of the symbols, of the `reserved` boxes (scale bar, north arrow) and of
-    each other; returns the names left off."""
-    taken = symbol_boxes(ax) + reserved
+    the page), all clear of what is `taken` (the symbols, the scale bar's and north arrow's
+    corners) and of each other; returns the names left off."""
     skipped = place_labels(ax, labels, taken)
     for text, area, required in areas:
         if place_area_name(ax, text, area, taken, gid=f"district-name:{text}") is None and required:
@@ -291,7 +290,9 @@ def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLaye
         inset.set_title(t("print.inset", lang), fontsize=7, loc="right", pad=3)
         draw_geometry(ax, centre, INSET_FRAME)
     fig.canvas.draw()
-    scale_at, north_at = _free_corner(ax, SCALE_CORNERS, SCALE_BOX), _free_corner(ax, NORTH_CORNERS, NORTH_BOX)
+    symbols = symbol_boxes(ax)
+    scale_at = _free_corner(ax, SCALE_CORNERS, SCALE_BOX, symbols)
+    north_at = _free_corner(ax, NORTH_CORNERS, NORTH_BOX, symbols)
     named = any(layer.key == DISTRICTS for layer in layers)
     required = [] if view is not None else [district] if district else list(projected)
     central = INSET_DISTRICTS if centre is not None else ()
@@ -300,13 +301,14 @@ def draw_map(fig: Figure, ax: Axes, checked: CheckedLayout, layers: list[MapLaye
         return [(name(d, lang), projected[d.name_zh], d.name_zh in required)
                 for d in checked.districts if named and d.name_zh in names]
     skipped = _name_map(ax, layers, _labels(layers, extent, centre), areas(set(projected) - set(central)),
-                        reserved=[_corner_box(ax, scale_at, SCALE_BOX), _corner_box(ax, north_at, NORTH_BOX)])
+                        taken=symbols + [_corner_box(ax, scale_at, SCALE_BOX), _corner_box(ax, north_at, NORTH_BOX)])
     if inset is not None and centre is not None:
-        inset_scale_at = _free_corner(inset, SCALE_CORNERS, SCALE_BOX)
+        inset_symbols = symbol_boxes(inset)
+        inset_scale_at = _free_corner(inset, SCALE_CORNERS, SCALE_BOX, inset_symbols)
         inset.add_artist(ScaleBar(1, "m", location=inset_scale_at, length_fraction=0.25, box_alpha=0.8,
                                   font_properties={"size": 6}, scale_loc="top"))
         skipped += _name_map(inset, layers, _labels(layers, centre), areas(central),
-                             reserved=[_corner_box(inset, inset_scale_at, SCALE_BOX)])
+                             taken=inset_symbols + [_corner_box(inset, inset_scale_at, SCALE_BOX)])
     return Drawn(skipped, styles, scale_at, north_at)
 
 
