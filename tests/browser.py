@@ -99,3 +99,31 @@ def wait_until(page: Page, check, timeout_s: float = 30, what: str = "condition"
             return value
         page.wait_for_timeout(100)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def sidebar_open(page: Page) -> bool:
+    return page.locator('[data-testid="stSidebar"][data-collapsed="false"]').count() == 1
+
+
+def open_sidebar(page: Page) -> bool:
+    """Open the sidebar if it is folded (a phone's), once it has slid in; whether it was folded."""
+    if sidebar_open(page):
+        return False
+    page.get_by_test_id("stExpandSidebarButton").click()
+    wait_until(page, lambda: sidebar_open(page) and page.get_by_test_id("stSidebar").bounding_box()["x"] >= 0,
+               what="the sidebar to slide open")
+    return True
+
+
+def steady_view(page: Page) -> list[float]:
+    """The map's centre and zoom once it stands still: a popup that opens pans the map, and the
+    map moves itself clear of its controls (at once, and 500 ms on) after it is drawn again; a
+    click while it moves lands beside its target."""
+    def read() -> list[float]:
+        return map_frame(page).evaluate("() => [GZ.map.getCenter().lat, GZ.map.getCenter().lng, GZ.map.getZoom()]")
+
+    def still() -> list[float] | None:
+        first = read()
+        page.wait_for_timeout(1000)
+        return first if read() == first else None
+    return wait_until(page, still, what="the map to stand still")

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Frame, Page
 
 from geo.data.kinds import label_always
 from geo.i18n import LANG_NAMES, LANGS, name, t
-from tests.browser import ARTIFACTS, is_map, wait_until
+from tests.browser import ARTIFACTS, is_map, open_sidebar, sidebar_open, wait_until
 from tests.shipped import shipped
 
 pytestmark = pytest.mark.e2e
@@ -180,20 +180,6 @@ def test_no_marker_is_under_the_legend_or_a_control_in_any_district_view(app_url
             frame.locator("#map").screenshot(path=ARTIFACTS / f"glance-{district.adcode}-{device}.png")
             if device == "phone":
                 page.screenshot(path=ARTIFACTS / f"glance-{district.adcode}-phone-page.png")
-
-
-def sidebar_open(page: Page) -> bool:
-    return page.locator('[data-testid="stSidebar"][data-collapsed="false"]').count() == 1
-
-
-def open_sidebar(page: Page) -> bool:
-    """Open the sidebar if it is folded (a phone's); whether it was."""
-    if sidebar_open(page):
-        return False
-    page.get_by_test_id("stExpandSidebarButton").click()
-    wait_until(page, lambda: sidebar_open(page) and page.get_by_test_id("stSidebar").bounding_box()["x"] >= 0,
-               what="the sidebar to slide open")
-    return True
 
 
 def choose_district(page: Page, shown: str) -> None:

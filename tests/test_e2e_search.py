@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Frame, Page
 
-from tests.browser import ARTIFACTS, map_frame, wait_until
+from tests.browser import ARTIFACTS, map_frame, open_sidebar, sidebar_open, steady_view, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -24,16 +24,10 @@ def open_app(chromium: Browser, url: str, *, lang: str, viewport: dict[str, int]
     return page, map_frame(page)
 
 
-def sidebar_open(page: Page) -> bool:
-    return page.locator('[data-testid="stSidebar"][data-collapsed="false"]').count() == 1
-
-
 def type_query(page: Page, text: str, lang: str) -> None:
     """Type into the sidebar's search box (on a phone, opening the sidebar first), and press no
     key after it: the box looks up what is typed by itself."""
-    if not sidebar_open(page):
-        page.get_by_test_id("stExpandSidebarButton").click()
-        wait_until(page, lambda: sidebar_open(page), what="the sidebar to open")
+    open_sidebar(page)
     box = page.get_by_label(BOX[lang])
     box.click()
     box.press_sequentially(text, delay=40)
@@ -66,18 +60,6 @@ def test_typing_a_name_opens_its_popup(app_url: str, chromium: Browser, lang: st
     zoom = map_frame(page).evaluate("() => GZ.map.getZoom()")
     assert 11 <= zoom <= 13
     page.screenshot(path=str(ARTIFACTS / f"search-{lang}-{entry_id}-1440.png"))
-
-
-def steady_view(page: Page) -> list[float]:
-    """The map's centre and zoom once it stands still (a popup that opens pans the map)."""
-    def read() -> list[float]:
-        return map_frame(page).evaluate("() => [GZ.map.getCenter().lat, GZ.map.getCenter().lng, GZ.map.getZoom()]")
-
-    def still() -> list[float] | None:
-        first = read()
-        page.wait_for_timeout(1000)
-        return first if read() == first else None
-    return wait_until(page, still, what="the map to stand still")
 
 
 def test_a_query_with_several_hits_keeps_the_view_until_one_is_picked(app_url: str, chromium: Browser):

@@ -14,7 +14,7 @@ from geo.maps.webmap import script_literal
 from geo.review.model import Point
 from geo.ui.map_component import clicked_point
 from layers import build_layers
-from tests.browser import ARTIFACTS, map_frame, wait_until
+from tests.browser import ARTIFACTS, map_frame, steady_view, wait_until
 from tests.mapdocs import app_state
 from tests.shipped import shipped
 
@@ -65,15 +65,8 @@ def test_popup_shows_the_review_status_line_until_signed_out(app_url: str, chrom
         page.evaluate("args => document.querySelector('iframe[src*=\"/gzmap/component/\"]')"
                       ".contentWindow.postMessage({type: 'streamlit:render', args}, '*')", state)
 
-    def still() -> bool:
-        view = "() => [GZ.map.getCenter().lat, GZ.map.getCenter().lng, GZ.map.getZoom()]"
-        first = frame.evaluate(view)
-        page.wait_for_timeout(600)  # it may still move itself clear of its controls (at once, and 500 ms on)
-        return frame.evaluate(view) == first
-
     def popup_of(entry: str):
-        # Clicked once the map stands still, as a user would: a click while it moves lands beside the marker.
-        wait_until(page, still, 15, "the map to stand still")
+        steady_view(page)  # clicked once the map stands still, as a user would
         frame.locator(f'.gz-marker[data-ids~="{entry}"]').click()
         popup = frame.locator(".leaflet-popup-content")
         popup.wait_for(timeout=5_000)
